@@ -1,0 +1,33 @@
+package io.cleanroom.core;
+
+/** Kinds of resources named in not-found and conflict errors. The first four are AWS's wire enum. */
+public enum ResourceType {
+    CONFIGURED_TABLE("Configured table"),
+    COLLABORATION("Collaboration"),
+    MEMBERSHIP("Membership"),
+    CONFIGURED_TABLE_ASSOCIATION("Configured table association"),
+    ANALYSIS_RULE("Analysis rule"),
+    ANALYSIS_TEMPLATE("Analysis template"),
+    SCHEMA("Schema"),
+    MEMBER("Member"),
+    ACCOUNT("Account"),
+    ACCESS_KEY("Access key"),
+    CATALOG_DATABASE("Database"),
+    CATALOG_TABLE("Table"),
+    RESOURCE("Resource");
+
+    private final String displayName;
+
+    ResourceType(String displayName) {
+        this.displayName = displayName;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+
+    /** Whether AWS's ResourceType wire enum has this value; others are sent without a resourceType. */
+    public boolean onWire() {
+        return ordinal() <= CONFIGURED_TABLE_ASSOCIATION.ordinal();
+    }
+}

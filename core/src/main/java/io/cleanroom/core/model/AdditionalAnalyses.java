@@ -1,0 +1,6 @@
+package io.cleanroom.core.model;
+
+/** Whether a table may be used in additional analyses. */
+public enum AdditionalAnalyses {
+    ALLOWED,REQUIRED,NOT_ALLOWED
+}

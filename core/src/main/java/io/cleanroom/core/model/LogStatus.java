@@ -1,0 +1,6 @@
+package io.cleanroom.core.model;
+
+/** Whether query (or job) logs are enabled. */
+public enum LogStatus {
+    ENABLED,DISABLED
+}

@@ -1,0 +1,6 @@
+package io.cleanroom.core.model;
+
+/** Status of a membership. */
+public enum MembershipStatus {
+    ACTIVE,REMOVED,COLLABORATION_DELETED
+}

@@ -1,0 +1,6 @@
+package io.cleanroom.core.model;
+
+/** Data file formats a catalog table can have. */
+public enum TableFormat {
+    CSV, PARQUET, JSON
+}

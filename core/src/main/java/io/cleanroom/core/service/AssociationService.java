@@ -1,0 +1,230 @@
+package io.cleanroom.core.service;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.AnalysisRuleType;
+import io.cleanroom.core.model.Association;
+import io.cleanroom.core.model.AssociationAnalysisRule;
+import io.cleanroom.core.model.AssociationId;
+import io.cleanroom.core.model.ConfiguredTable;
+import io.cleanroom.core.model.ConfiguredTableAnalysisRule;
+import io.cleanroom.core.model.ConfiguredTableId;
+import io.cleanroom.core.model.Member;
+import io.cleanroom.core.model.MemberAbility;
+import io.cleanroom.core.model.Membership;
+import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.model.TagSet;
+import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Tx;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Configured table associations (a table brought into a collaboration) and their collaboration rules. */
+public final class AssociationService {
+    private final ServiceContext context;
+
+    public AssociationService(ServiceContext context) {
+        this.context = requireNonNull(context, "context is null");
+    }
+
+    /** An association with the type of its configured table's analysis rule, if any. */
+    public record View(Association association, Optional<AnalysisRuleType> ruleType) {
+    }
+
+    public record Create(
+            String name,
+            String description,
+            ConfiguredTableId configuredTableId,
+            String roleArn,
+            Map<String, String> tags) {
+        public Create {
+            tags = Map.copyOf(tags == null ? Map.of() : tags);
+        }
+    }
+
+    private static View view(Tx tx, Association association) {
+        return new View(association, tx.of(Kinds.TABLE_RULES).get(association.configuredTableId().value())
+                .map(ConfiguredTableAnalysisRule::type));
+    }
+
+    public View create(Caller caller, MembershipId membershipId, Create request) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.activeMembership(tx, account, membershipId);
+            ConfiguredTable table;
+            try {
+                table = Lookups.ownTable(tx, account, request.configuredTableId());
+            } catch (CleanroomException e) {
+                throw CleanroomException.notFound(ResourceType.CONFIGURED_TABLE, request.configuredTableId().value());
+            }
+            for (Association existing : tx.of(Kinds.ASSOCIATIONS).find("collaboration_id",
+                    membership.collaborationId().value())) {
+                if (existing.name().equals(request.name())) {
+                    throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS,
+                            ResourceType.CONFIGURED_TABLE_ASSOCIATION, existing.id().value(),
+                            "A table named " + request.name() + " is already associated with this collaboration");
+                }
+                if (existing.membershipId().equals(membershipId) && existing.configuredTableId().equals(table.id())) {
+                    throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS,
+                            ResourceType.CONFIGURED_TABLE_ASSOCIATION, existing.id().value(),
+                            "Configured table " + table.id() + " is already associated with membership "
+                                    + membershipId + " as " + existing.name());
+                }
+            }
+            Instant now = context.now();
+            Association association = new Association(AssociationId.random(), membershipId,
+                    membership.collaborationId(), account, table.id(), request.name(), request.description(),
+                    request.roleArn(), now, now);
+            tx.of(Kinds.ASSOCIATIONS).insert(association);
+            if (!request.tags().isEmpty()) {
+                tx.of(Kinds.TAGS).insert(new TagSet(context.arns().association(account, membershipId, association.id()),
+                        account, request.tags()));
+            }
+            return view(tx, association);
+        });
+    }
+
+    public View get(Caller caller, MembershipId membershipId, AssociationId id) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.ownMembership(tx, account, membershipId);
+            return view(tx, Lookups.ownAssociation(tx, membership, id));
+        });
+    }
+
+    public Page<View> list(Caller caller, MembershipId membershipId, Page.Request page) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Lookups.ownMembership(tx, account, membershipId);
+            List<View> views = new ArrayList<>();
+            for (Association a : tx.of(Kinds.ASSOCIATIONS).find("membership_id", membershipId.value())) {
+                views.add(view(tx, a));
+            }
+            views.sort(Comparator.comparing((View v) -> v.association().createTime()).reversed()
+                    .thenComparing(v -> v.association().id().value()));
+            return Page.of(views, page);
+        });
+    }
+
+    public View update(Caller caller, MembershipId membershipId, AssociationId id, String description, String roleArn) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.activeMembership(tx, account, membershipId);
+            Association a = Lookups.ownAssociation(tx, membership, id);
+            Association updated = new Association(a.id(), a.membershipId(), a.collaborationId(), a.ownerAccountId(),
+                    a.configuredTableId(), a.name(), description == null ? a.description() : description,
+                    roleArn == null ? a.roleArn() : roleArn, a.createTime(), context.now());
+            tx.of(Kinds.ASSOCIATIONS).update(updated);
+            return view(tx, updated);
+        });
+    }
+
+    public void delete(Caller caller, MembershipId membershipId, AssociationId id) {
+        AccountId account = caller.requireAccount();
+        context.store().inTransaction(tx -> {
+            Membership membership = Lookups.ownMembership(tx, account, membershipId);
+            Association a = Lookups.ownAssociation(tx, membership, id);
+            for (AssociationAnalysisRule rule : tx.of(Kinds.ASSOCIATION_RULES).find("association_id", id.value())) {
+                tx.of(Kinds.ASSOCIATION_RULES).delete(rule.key());
+            }
+            tx.of(Kinds.TAGS).delete(context.arns().association(account, membershipId, a.id()));
+            tx.of(Kinds.ASSOCIATIONS).delete(id.value());
+            return null;
+        });
+    }
+
+    // ---- association analysis rules ----
+
+    public AssociationAnalysisRule createRule(Caller caller, MembershipId membershipId, AssociationId id,
+            AnalysisRuleType type, List<AccountId> receivers, List<String> additionalAnalyses) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.activeMembership(tx, account, membershipId);
+            Association association = Lookups.ownAssociation(tx, membership, id);
+            checkRule(tx, membership, association, type, receivers);
+            if (tx.of(Kinds.ASSOCIATION_RULES).get(id.value() + "/" + type.name()).isPresent()) {
+                throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.CONFIGURED_TABLE_ASSOCIATION,
+                        id.value(), "Association " + id + " already has a " + type + " analysis rule");
+            }
+            Instant now = context.now();
+            AssociationAnalysisRule rule = new AssociationAnalysisRule(id, membershipId, type, receivers,
+                    additionalAnalyses, now, now);
+            tx.of(Kinds.ASSOCIATION_RULES).insert(rule);
+            return rule;
+        });
+    }
+
+    private static void checkRule(Tx tx, Membership membership, Association association, AnalysisRuleType type,
+            List<AccountId> receivers) {
+        Optional<ConfiguredTableAnalysisRule> tableRule =
+                tx.of(Kinds.TABLE_RULES).get(association.configuredTableId().value());
+        if (tableRule.isEmpty()) {
+            throw CleanroomException.validation("analysisRuleType",
+                    "Configured table " + association.configuredTableId()
+                            + " has no analysis rule; add one before its collaboration analysis rule");
+        }
+        if (tableRule.get().type() != type) {
+            throw CleanroomException.validation("analysisRuleType",
+                    "The configured table's analysis rule is " + tableRule.get().type() + ", not " + type);
+        }
+        for (int i = 0; i < receivers.size(); i++) {
+            Optional<Member> member = Lookups.member(tx, membership.collaborationId(), receivers.get(i));
+            if (member.isEmpty() || !Lookups.visible(member.get())
+                    || !member.get().can(MemberAbility.CAN_RECEIVE_RESULTS)) {
+                throw CleanroomException.validation(
+                        "analysisRulePolicy.v1." + type.name().toLowerCase(java.util.Locale.ROOT)
+                                + ".allowedResultReceivers[" + i + "]",
+                        "Account " + receivers.get(i) + " is not a member of this collaboration who can receive results");
+            }
+        }
+    }
+
+    private static AssociationAnalysisRule rule(Tx tx, AssociationId id, AnalysisRuleType type) {
+        return tx.of(Kinds.ASSOCIATION_RULES).get(id.value() + "/" + type.name())
+                .orElseThrow(() -> CleanroomException.notFound(ResourceType.CONFIGURED_TABLE_ASSOCIATION, id.value(),
+                        "Configured table association " + id + " has no " + type + " analysis rule"));
+    }
+
+    public AssociationAnalysisRule getRule(Caller caller, MembershipId membershipId, AssociationId id,
+            AnalysisRuleType type) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.ownMembership(tx, account, membershipId);
+            Lookups.ownAssociation(tx, membership, id);
+            return rule(tx, id, type);
+        });
+    }
+
+    public AssociationAnalysisRule updateRule(Caller caller, MembershipId membershipId, AssociationId id,
+            AnalysisRuleType type, List<AccountId> receivers, List<String> additionalAnalyses) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.activeMembership(tx, account, membershipId);
+            Association association = Lookups.ownAssociation(tx, membership, id);
+            AssociationAnalysisRule existing = rule(tx, id, type);
+            checkRule(tx, membership, association, type, receivers);
+            AssociationAnalysisRule updated = new AssociationAnalysisRule(id, membershipId, type, receivers,
+                    additionalAnalyses, existing.createTime(), context.now());
+            tx.of(Kinds.ASSOCIATION_RULES).update(updated);
+            return updated;
+        });
+    }
+
+    public void deleteRule(Caller caller, MembershipId membershipId, AssociationId id, AnalysisRuleType type) {
+        AccountId account = caller.requireAccount();
+        context.store().inTransaction(tx -> {
+            Membership membership = Lookups.ownMembership(tx, account, membershipId);
+            Lookups.ownAssociation(tx, membership, id);
+            tx.of(Kinds.ASSOCIATION_RULES).delete(rule(tx, id, type).key());
+            return null;
+        });
+    }
+}

@@ -1,0 +1,233 @@
+package io.cleanroom.core.service;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.CatalogDatabase;
+import io.cleanroom.core.model.CatalogTable;
+import io.cleanroom.core.model.Column;
+import io.cleanroom.core.model.ConfiguredTable;
+import io.cleanroom.core.model.TableFormat;
+import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Tx;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Each account's own catalog, the analogue of the Glue Data Catalog: databases and tables
+ * registered in place. Names are lowercased, as Glue does.
+ */
+public final class CatalogService {
+    private static final Pattern NAME = Pattern.compile("^[a-z0-9_][a-z0-9_-]{0,254}$");
+    private static final Pattern COLUMN = Pattern.compile("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
+
+    private final ServiceContext context;
+    private final TableInspector inspector;
+
+    public CatalogService(ServiceContext context, TableInspector inspector) {
+        this.context = requireNonNull(context, "context is null");
+        this.inspector = requireNonNull(inspector, "inspector is null");
+    }
+
+    public static String normaliseName(String field, String name) {
+        String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        if (!NAME.matcher(lower).matches()) {
+            throw CleanroomException.validation(field,
+                    "Name must be 1-255 letters, digits, underscores or hyphens, starting with a letter, digit or underscore");
+        }
+        return lower;
+    }
+
+    public CatalogDatabase createDatabase(Caller caller, String name, String description, String locationUri) {
+        AccountId account = caller.requireAccount();
+        String db = normaliseName("DatabaseInput.Name", name);
+        return context.store().inTransaction(tx -> {
+            if (tx.of(Kinds.CATALOG_DATABASES).get(account.value() + "/" + db).isPresent()) {
+                throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.CATALOG_DATABASE, db,
+                        "Database " + db + " already exists");
+            }
+            CatalogDatabase database = new CatalogDatabase(account, db, description, locationUri, context.now());
+            tx.of(Kinds.CATALOG_DATABASES).insert(database);
+            return database;
+        });
+    }
+
+    private static CatalogDatabase database(Tx tx, AccountId account, String name) {
+        return tx.of(Kinds.CATALOG_DATABASES).get(account.value() + "/" + name.toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> CleanroomException.notFound(ResourceType.CATALOG_DATABASE, name,
+                        "Database " + name + " not found"));
+    }
+
+    public CatalogDatabase getDatabase(Caller caller, String name) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> database(tx, account, name));
+    }
+
+    public Page<CatalogDatabase> listDatabases(Caller caller, Page.Request page) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> Page.of(
+                tx.of(Kinds.CATALOG_DATABASES).find("account_id", account.value()), page));
+    }
+
+    /** Deletes a database and its tables, unless a configured table still references one of them. */
+    public void deleteDatabase(Caller caller, String name) {
+        AccountId account = caller.requireAccount();
+        context.store().inTransaction(tx -> {
+            CatalogDatabase database = database(tx, account, name);
+            List<CatalogTable> tables = tx.of(Kinds.CATALOG_TABLES).find("database_key", database.key());
+            for (CatalogTable table : tables) {
+                requireUnreferenced(tx, table);
+            }
+            tables.forEach(t -> tx.of(Kinds.CATALOG_TABLES).delete(t.key()));
+            tx.of(Kinds.CATALOG_DATABASES).delete(database.key());
+            return null;
+        });
+    }
+
+    private static Optional<ConfiguredTable> referencing(Tx tx, CatalogTable table) {
+        return tx.of(Kinds.CONFIGURED_TABLES).find("owner_account_id", table.accountId().value()).stream()
+                .filter(t -> t.tableReference().databaseName().equalsIgnoreCase(table.databaseName())
+                        && t.tableReference().tableName().equalsIgnoreCase(table.name()))
+                .findFirst();
+    }
+
+    private static void requireUnreferenced(Tx tx, CatalogTable table) {
+        Optional<ConfiguredTable> user = referencing(tx, table);
+        if (user.isPresent()) {
+            throw CleanroomException.conflict(ErrorCode.SUBRESOURCES_EXIST, ResourceType.CATALOG_TABLE, table.name(),
+                    "Table " + table.databaseName() + "." + table.name() + " is used by configured table "
+                            + user.get().id() + "; delete that first");
+        }
+    }
+
+    /** A table definition; columns may be empty to infer them from the data. */
+    public record TableInput(
+            String name,
+            String description,
+            String location,
+            TableFormat format,
+            List<Column> columns,
+            Map<String, String> parameters) {
+        public TableInput {
+            columns = List.copyOf(columns == null ? List.of() : columns);
+            parameters = Map.copyOf(parameters == null ? Map.of() : parameters);
+        }
+    }
+
+    private List<Column> columns(TableInput input) {
+        inspector.checkLocation(input.location());
+        List<Column> columns = input.columns().isEmpty()
+                ? inspector.inferColumns(input.location(), input.format())
+                : input.columns();
+        List<Column> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String name = columns.get(i).name().toLowerCase(Locale.ROOT);
+            if (!COLUMN.matcher(name).matches() || name.length() > 128) {
+                throw CleanroomException.validation("TableInput.StorageDescriptor.Columns[" + i + "].Name",
+                        "Column name " + columns.get(i).name()
+                                + " must be at most 128 letters, digits, underscores, spaces or hyphens");
+            }
+            if (!seen.add(name)) {
+                throw CleanroomException.validation("TableInput.StorageDescriptor.Columns[" + i + "].Name",
+                        "Column " + name + " appears twice");
+            }
+            out.add(new Column(name, columns.get(i).type().toLowerCase(Locale.ROOT)));
+        }
+        if (out.isEmpty()) {
+            throw CleanroomException.validation("TableInput.StorageDescriptor.Columns", "A table needs at least one column");
+        }
+        return out;
+    }
+
+    public CatalogTable createTable(Caller caller, String databaseName, TableInput input) {
+        AccountId account = caller.requireAccount();
+        String name = normaliseName("TableInput.Name", input.name());
+        List<Column> columns = columns(input);
+        return context.store().inTransaction(tx -> {
+            CatalogDatabase database = database(tx, account, databaseName);
+            if (tx.of(Kinds.CATALOG_TABLES).get(database.key() + "/" + name).isPresent()) {
+                throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.CATALOG_TABLE, name,
+                        "Table " + database.name() + "." + name + " already exists");
+            }
+            Instant now = context.now();
+            CatalogTable table = new CatalogTable(account, database.name(), name, input.description(),
+                    input.location(), input.format(), columns, input.parameters(), now, now);
+            tx.of(Kinds.CATALOG_TABLES).insert(table);
+            return table;
+        });
+    }
+
+    private static CatalogTable table(Tx tx, AccountId account, String databaseName, String name) {
+        CatalogDatabase database = database(tx, account, databaseName);
+        return tx.of(Kinds.CATALOG_TABLES).get(database.key() + "/" + name.toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> CleanroomException.notFound(ResourceType.CATALOG_TABLE, name,
+                        "Table " + databaseName + "." + name + " not found"));
+    }
+
+    public CatalogTable getTable(Caller caller, String databaseName, String name) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> table(tx, account, databaseName, name));
+    }
+
+    /** Tables of a database; pattern is a Glue-style regular expression on names, or null. */
+    public Page<CatalogTable> listTables(Caller caller, String databaseName, String pattern, Page.Request page) {
+        AccountId account = caller.requireAccount();
+        Pattern filter;
+        try {
+            filter = pattern == null || pattern.isEmpty() ? null : Pattern.compile(pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw CleanroomException.validation("Expression", "Not a valid regular expression");
+        }
+        return context.store().inTransaction(tx -> {
+            CatalogDatabase database = database(tx, account, databaseName);
+            List<CatalogTable> tables = tx.of(Kinds.CATALOG_TABLES).find("database_key", database.key()).stream()
+                    .filter(t -> filter == null || filter.matcher(t.name()).matches())
+                    .toList();
+            return Page.of(tables, page);
+        });
+    }
+
+    public CatalogTable updateTable(Caller caller, String databaseName, TableInput input) {
+        AccountId account = caller.requireAccount();
+        List<Column> columns = columns(input);
+        return context.store().inTransaction(tx -> {
+            CatalogTable existing = table(tx, account, databaseName, input.name());
+            Optional<ConfiguredTable> user = referencing(tx, existing);
+            if (user.isPresent()) {
+                for (String allowed : user.get().allowedColumns()) {
+                    if (columns.stream().noneMatch(c -> c.name().equalsIgnoreCase(allowed))) {
+                        throw CleanroomException.validation("TableInput.StorageDescriptor.Columns",
+                                "Column " + allowed + " is allowed by configured table " + user.get().id()
+                                        + " and cannot be removed");
+                    }
+                }
+            }
+            CatalogTable updated = new CatalogTable(account, existing.databaseName(), existing.name(),
+                    input.description(), input.location(), input.format(), columns, input.parameters(),
+                    existing.createTime(), context.now());
+            tx.of(Kinds.CATALOG_TABLES).update(updated);
+            return updated;
+        });
+    }
+
+    public void deleteTable(Caller caller, String databaseName, String name) {
+        AccountId account = caller.requireAccount();
+        context.store().inTransaction(tx -> {
+            CatalogTable table = table(tx, account, databaseName, name);
+            requireUnreferenced(tx, table);
+            tx.of(Kinds.CATALOG_TABLES).delete(table.key());
+            return null;
+        });
+    }
+}

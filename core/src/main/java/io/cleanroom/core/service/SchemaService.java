@@ -1,0 +1,216 @@
+package io.cleanroom.core.service;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.AdditionalAnalyses;
+import io.cleanroom.core.model.AnalysisRulePolicy;
+import io.cleanroom.core.model.AnalysisRuleType;
+import io.cleanroom.core.model.Association;
+import io.cleanroom.core.model.AssociationAnalysisRule;
+import io.cleanroom.core.model.CatalogTable;
+import io.cleanroom.core.model.Collaboration;
+import io.cleanroom.core.model.CollaborationId;
+import io.cleanroom.core.model.Column;
+import io.cleanroom.core.model.ConfiguredTable;
+import io.cleanroom.core.model.ConfiguredTableAnalysisRule;
+import io.cleanroom.core.model.Member;
+import io.cleanroom.core.model.MemberAbility;
+import io.cleanroom.core.model.Membership;
+import io.cleanroom.core.model.MembershipStatus;
+import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Tx;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Schemas: the read model of the tables associated with a collaboration, as every member sees
+ * them: allowed columns with their types, the analysis rule, and whether the table can be queried.
+ */
+public final class SchemaService {
+    private final ServiceContext context;
+
+    public SchemaService(ServiceContext context) {
+        this.context = requireNonNull(context, "context is null");
+    }
+
+    public record Reason(String code, String message) {
+    }
+
+    public record StatusDetail(boolean ready, List<Reason> reasons, AnalysisRuleType ruleType) {
+        public StatusDetail {
+            reasons = List.copyOf(reasons);
+        }
+    }
+
+    /**
+     * One schema. rule is the configured table's rule, collaborationRule the association's;
+     * resultReceivers is the consolidated list of accounts that may receive results.
+     */
+    public record Schema(
+            Collaboration collaboration,
+            Association association,
+            ConfiguredTable table,
+            List<Column> columns,
+            Optional<ConfiguredTableAnalysisRule> rule,
+            Optional<AssociationAnalysisRule> collaborationRule,
+            List<AccountId> resultReceivers,
+            StatusDetail status) {
+        public Schema {
+            columns = List.copyOf(columns);
+            resultReceivers = List.copyOf(resultReceivers);
+        }
+
+        public String name() {
+            return association.name();
+        }
+    }
+
+    public Page<Schema> list(Caller caller, CollaborationId id, Page.Request page) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
+            List<Schema> schemas = new ArrayList<>(schemas(tx, collaboration));
+            schemas.sort(Comparator.comparing(Schema::name));
+            return Page.of(schemas, page);
+        });
+    }
+
+    public Schema get(Caller caller, CollaborationId id, String name) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
+            return find(tx, collaboration, name).orElseThrow(() -> notFound(id, name));
+        });
+    }
+
+    private static CleanroomException notFound(CollaborationId id, String name) {
+        return CleanroomException.notFound(ResourceType.SCHEMA, name,
+                "Schema " + name + " does not exist in collaboration " + id);
+    }
+
+    /** Result of a batch read: the schemas found, and for each name not found its error. */
+    public record Batch(List<Schema> schemas, List<Reason> errors, List<String> errorNames) {
+    }
+
+    public Batch batchGet(Caller caller, CollaborationId id, List<String> names) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
+            List<Schema> found = new ArrayList<>();
+            List<Reason> errors = new ArrayList<>();
+            List<String> errorNames = new ArrayList<>();
+            for (String name : names) {
+                Optional<Schema> schema = find(tx, collaboration, name);
+                if (schema.isPresent()) {
+                    found.add(schema.get());
+                } else {
+                    errorNames.add(name);
+                    errors.add(new Reason("ResourceNotFoundException", notFound(id, name).getMessage()));
+                }
+            }
+            return new Batch(found, errors, errorNames);
+        });
+    }
+
+    /** The schema's analysis rule of the given type, or not found. */
+    public Schema getRule(Caller caller, CollaborationId id, String name, AnalysisRuleType type) {
+        Schema schema = get(caller, id, name);
+        if (schema.rule().isEmpty() || schema.rule().get().type() != type) {
+            throw CleanroomException.notFound(ResourceType.ANALYSIS_RULE, name,
+                    "Schema " + name + " has no " + type + " analysis rule");
+        }
+        return schema;
+    }
+
+    /** Schemas of every table associated by an active membership of the collaboration. */
+    List<Schema> schemas(Tx tx, Collaboration collaboration) {
+        List<Schema> out = new ArrayList<>();
+        for (Association association : tx.of(Kinds.ASSOCIATIONS).find("collaboration_id",
+                collaboration.id().value())) {
+            schema(tx, collaboration, association).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private Optional<Schema> find(Tx tx, Collaboration collaboration, String name) {
+        return tx.of(Kinds.ASSOCIATIONS).find("collaboration_name", collaboration.id().value() + "/" + name)
+                .stream().findFirst().flatMap(a -> schema(tx, collaboration, a));
+    }
+
+    private Optional<Schema> schema(Tx tx, Collaboration collaboration, Association association) {
+        Optional<Membership> membership = tx.of(Kinds.MEMBERSHIPS).get(association.membershipId().value());
+        if (membership.isEmpty() || membership.get().status() != MembershipStatus.ACTIVE) {
+            return Optional.empty();
+        }
+        Optional<ConfiguredTable> table = tx.of(Kinds.CONFIGURED_TABLES).get(association.configuredTableId().value());
+        if (table.isEmpty()) {
+            return Optional.empty();
+        }
+        ConfiguredTable t = table.get();
+        Optional<CatalogTable> catalog = tx.of(Kinds.CATALOG_TABLES).get(t.ownerAccountId().value() + "/"
+                + t.tableReference().databaseName() + "/" + t.tableReference().tableName());
+        List<Column> columns = new ArrayList<>();
+        for (String name : t.allowedColumns()) {
+            String type = catalog.flatMap(c -> c.columns().stream()
+                    .filter(col -> col.name().equalsIgnoreCase(name)).findFirst())
+                    .map(Column::type).orElse("string");
+            columns.add(new Column(name, type));
+        }
+        Optional<ConfiguredTableAnalysisRule> rule = tx.of(Kinds.TABLE_RULES).get(t.id().value());
+        Optional<AssociationAnalysisRule> collaborationRule = rule.flatMap(r -> tx.of(Kinds.ASSOCIATION_RULES)
+                .get(association.id().value() + "/" + r.type().name()));
+        List<Member> receivers = Lookups.members(tx, collaboration.id()).stream()
+                .filter(Lookups::visible)
+                .filter(m -> m.can(MemberAbility.CAN_RECEIVE_RESULTS))
+                .toList();
+        List<AccountId> allowedReceivers = collaborationRule
+                .map(AssociationAnalysisRule::allowedResultReceivers)
+                .orElseGet(() -> receivers.stream().map(Member::accountId).toList());
+        StatusDetail status = status(rule, collaborationRule, receivers);
+        return Optional.of(new Schema(collaboration, association, t, columns, rule, collaborationRule,
+                allowedReceivers, status));
+    }
+
+    private static StatusDetail status(Optional<ConfiguredTableAnalysisRule> rule,
+            Optional<AssociationAnalysisRule> collaborationRule, List<Member> receivers) {
+        List<Reason> reasons = new ArrayList<>();
+        if (rule.isEmpty()) {
+            reasons.add(new Reason("ANALYSIS_RULE_MISSING",
+                    "The configured table has no analysis rule, so it cannot be queried"));
+            return new StatusDetail(false, reasons, null);
+        }
+        AnalysisRulePolicy policy = rule.get().policy();
+        if (policy instanceof AnalysisRulePolicy.Custom custom) {
+            if (custom.allowedAnalyses().isEmpty()) {
+                reasons.add(new Reason("ANALYSIS_TEMPLATES_NOT_CONFIGURED",
+                        "The custom analysis rule allows no analyses"));
+            }
+            if (custom.differentialPrivacyColumn() != null) {
+                reasons.add(new Reason("DIFFERENTIAL_PRIVACY_POLICY_NOT_CONFIGURED",
+                        "The table uses differential privacy but the collaboration has no privacy budget template"));
+            }
+        }
+        AdditionalAnalyses additional = switch (policy.type()) {
+            case AGGREGATION -> ((AnalysisRulePolicy.Aggregation) policy).additionalAnalyses();
+            case LIST -> ((AnalysisRulePolicy.ListRule) policy).additionalAnalyses();
+            case CUSTOM -> ((AnalysisRulePolicy.Custom) policy).additionalAnalyses();
+        };
+        if (additional == AdditionalAnalyses.REQUIRED) {
+            reasons.add(new Reason("ADDITIONAL_ANALYSES_NOT_CONFIGURED",
+                    "The analysis rule requires additional analyses, which this collaboration does not configure"));
+        }
+        if (collaborationRule.isPresent()) {
+            List<AccountId> canReceive = receivers.stream().map(Member::accountId).toList();
+            if (collaborationRule.get().allowedResultReceivers().stream().noneMatch(canReceive::contains)) {
+                reasons.add(new Reason("RESULT_RECEIVERS_NOT_ALLOWED",
+                        "None of the collaboration analysis rule's result receivers can receive results"));
+            }
+        }
+        return new StatusDetail(reasons.isEmpty(), reasons, rule.get().type());
+    }
+}

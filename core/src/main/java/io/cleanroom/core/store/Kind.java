@@ -1,0 +1,74 @@
+package io.cleanroom.core.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Describes how one kind of record is stored: its table, its key and the columns it is found by.
+ * Uniqueness (one membership per account per collaboration, unique association names...) is
+ * declared by the migrations on these columns and checked again by the services.
+ */
+public final class Kind<V> {
+    private final String table;
+    private final Class<V> type;
+    private final Function<V, String> key;
+    private final Map<String, Function<V, String>> indexes;
+
+    private Kind(String table, Class<V> type, Function<V, String> key, Map<String, Function<V, String>> indexes) {
+        this.table = requireNonNull(table, "table is null");
+        this.type = requireNonNull(type, "type is null");
+        this.key = requireNonNull(key, "key is null");
+        this.indexes = Map.copyOf(indexes);
+    }
+
+    public static <V> Builder<V> of(String table, Class<V> type, Function<V, String> key) {
+        return new Builder<>(table, type, key);
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public Class<V> type() {
+        return type;
+    }
+
+    public String keyOf(V value) {
+        return key.apply(value);
+    }
+
+    /** Index column name to the function computing it; iteration order is not significant. */
+    public Map<String, Function<V, String>> indexes() {
+        return indexes;
+    }
+
+    @Override
+    public String toString() {
+        return "Kind[" + table + "]";
+    }
+
+    public static final class Builder<V> {
+        private final String table;
+        private final Class<V> type;
+        private final Function<V, String> key;
+        private final Map<String, Function<V, String>> indexes = new LinkedHashMap<>();
+
+        private Builder(String table, Class<V> type, Function<V, String> key) {
+            this.table = table;
+            this.type = type;
+            this.key = key;
+        }
+
+        public Builder<V> index(String column, Function<V, String> value) {
+            indexes.put(column, value);
+            return this;
+        }
+
+        public Kind<V> build() {
+            return new Kind<>(table, type, key, indexes);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.cleanroom.core.store;
+
+import io.cleanroom.core.model.AccessKey;
+import io.cleanroom.core.model.Account;
+import io.cleanroom.core.model.AnalysisTemplate;
+import io.cleanroom.core.model.Association;
+import io.cleanroom.core.model.AssociationAnalysisRule;
+import io.cleanroom.core.model.CatalogDatabase;
+import io.cleanroom.core.model.CatalogTable;
+import io.cleanroom.core.model.Collaboration;
+import io.cleanroom.core.model.ConfiguredTable;
+import io.cleanroom.core.model.ConfiguredTableAnalysisRule;
+import io.cleanroom.core.model.Member;
+import io.cleanroom.core.model.Membership;
+import io.cleanroom.core.model.TagSet;
+import java.util.List;
+
+/** Every kind of record Cleanroom stores. The migrations create one table for each. */
+public final class Kinds {
+    private Kinds() {
+    }
+
+    public static final Kind<Account> ACCOUNTS = Kind.of("accounts", Account.class, a -> a.id().value()).build();
+
+    public static final Kind<AccessKey> ACCESS_KEYS = Kind.of("access_keys", AccessKey.class, AccessKey::accessKeyId)
+            .index("account_id", k -> k.accountId() == null ? "operator" : k.accountId().value())
+            .build();
+
+    public static final Kind<Collaboration> COLLABORATIONS =
+            Kind.of("collaborations", Collaboration.class, c -> c.id().value())
+                    .index("creator_account_id", c -> c.creatorAccountId().value())
+                    .build();
+
+    public static final Kind<Member> MEMBERS = Kind.of("members", Member.class, Member::key)
+            .index("collaboration_id", m -> m.collaborationId().value())
+            .index("account_id", m -> m.accountId().value())
+            .build();
+
+    public static final Kind<Membership> MEMBERSHIPS = Kind.of("memberships", Membership.class, m -> m.id().value())
+            .index("collaboration_id", m -> m.collaborationId().value())
+            .index("account_id", m -> m.accountId().value())
+            .index("collaboration_account", m -> m.collaborationId().value() + "/" + m.accountId().value())
+            .build();
+
+    public static final Kind<ConfiguredTable> CONFIGURED_TABLES =
+            Kind.of("configured_tables", ConfiguredTable.class, t -> t.id().value())
+                    .index("owner_account_id", t -> t.ownerAccountId().value())
+                    .build();
+
+    public static final Kind<ConfiguredTableAnalysisRule> TABLE_RULES =
+            Kind.of("table_rules", ConfiguredTableAnalysisRule.class, r -> r.configuredTableId().value()).build();
+
+    public static final Kind<Association> ASSOCIATIONS = Kind.of("associations", Association.class, a -> a.id().value())
+            .index("membership_id", a -> a.membershipId().value())
+            .index("collaboration_id", a -> a.collaborationId().value())
+            .index("configured_table_id", a -> a.configuredTableId().value())
+            .index("membership_name", a -> a.membershipId().value() + "/" + a.name())
+            .index("collaboration_name", a -> a.collaborationId().value() + "/" + a.name())
+            .build();
+
+    public static final Kind<AssociationAnalysisRule> ASSOCIATION_RULES =
+            Kind.of("association_rules", AssociationAnalysisRule.class, AssociationAnalysisRule::key)
+                    .index("association_id", r -> r.associationId().value())
+                    .build();
+
+    public static final Kind<AnalysisTemplate> TEMPLATES =
+            Kind.of("analysis_templates", AnalysisTemplate.class, t -> t.id().value())
+                    .index("membership_id", t -> t.membershipId().value())
+                    .index("collaboration_id", t -> t.collaborationId().value())
+                    .build();
+
+    public static final Kind<TagSet> TAGS = Kind.of("tags", TagSet.class, TagSet::resourceArn).build();
+
+    public static final Kind<CatalogDatabase> CATALOG_DATABASES =
+            Kind.of("catalog_databases", CatalogDatabase.class, CatalogDatabase::key)
+                    .index("account_id", d -> d.accountId().value())
+                    .build();
+
+    public static final Kind<CatalogTable> CATALOG_TABLES =
+            Kind.of("catalog_tables", CatalogTable.class, CatalogTable::key)
+                    .index("database_key", t -> t.accountId().value() + "/" + t.databaseName())
+                    .build();
+
+    public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
+            CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
+            CATALOG_TABLES);
+}

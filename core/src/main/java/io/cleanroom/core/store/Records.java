@@ -1,0 +1,23 @@
+package io.cleanroom.core.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The records of one kind, seen inside one transaction. */
+public interface Records<V> {
+    Optional<V> get(String key);
+
+    /** Inserts a new record; a duplicate key or unique index value is an ALREADY_EXISTS conflict. */
+    void insert(V value);
+
+    /** Replaces the record with the same key; returns false if there was none. */
+    boolean update(V value);
+
+    boolean delete(String key);
+
+    /** Records whose index column equals value, in key order. */
+    List<V> find(String index, String value);
+
+    /** All records of this kind, in key order. */
+    List<V> all();
+}

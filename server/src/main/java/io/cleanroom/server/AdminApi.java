@@ -1,0 +1,125 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cleanroom.core.model.AccessKey;
+import io.cleanroom.core.model.Account;
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.Role;
+import io.cleanroom.core.service.AccountService;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's API (not part of AWS): accounts and access keys, under /admin, signed with the
+ * operator's key (SigV4 signing name "cleanroom"). Secrets appear only in the response that
+ * creates them.
+ */
+final class AdminApi {
+    static final String SIGNING_NAME = "cleanroom";
+    private static final Pattern KEY_ID = Pattern.compile("^[A-Z0-9]{20}$");
+
+    private final AccountService accounts;
+
+    AdminApi(AccountService accounts) {
+        this.accounts = requireNonNull(accounts, "accounts is null");
+    }
+
+    void register(Router router) {
+        router.add(new Route("CreateAccount", "POST", "/admin/accounts", c -> {
+            In body = c.body();
+            String id = body.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
+            String name = body.string("name", true, 1, 100, In.NON_BLANK);
+            body.done();
+            AccountService.CreatedAccount created = accounts.createAccount(c.caller(), new AccountId(id), name);
+            ObjectNode out = account(created.account());
+            issued(out, created.key());
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("ListAccounts", "GET", "/admin/accounts", c -> {
+            ObjectNode out = Json.object();
+            ArrayNode list = out.putArray("accounts");
+            accounts.listAccounts(c.caller()).forEach(a -> list.add(account(a)));
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("UpdateAccount", "PATCH", "/admin/accounts/{accountId}", c -> {
+            AccountId id = c.accountId("accountId");
+            In body = c.body();
+            Boolean enabled = body.bool("enabled", true);
+            body.done();
+            return HttpResponse.ok(account(accounts.setAccountEnabled(c.caller(), id, enabled)));
+        }));
+        router.add(new Route("CreateAccessKey", "POST", "/admin/accounts/{accountId}/keys", c -> {
+            AccountId id = c.accountId("accountId");
+            In body = c.body();
+            Role role = body.enumValue("role", Role.class, false);
+            body.done();
+            ObjectNode out = Json.object();
+            issued(out, accounts.createKey(c.caller(), id, role == null ? Role.ADMINISTRATOR : role));
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("ListAccessKeys", "GET", "/admin/accounts/{accountId}/keys", c -> {
+            ObjectNode out = Json.object();
+            ArrayNode list = out.putArray("accessKeys");
+            accounts.listKeys(c.caller(), c.accountId("accountId")).forEach(k -> list.add(key(k)));
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("UpdateAccessKey", "PATCH", "/admin/keys/{accessKeyId}", c -> {
+            String keyId = keyId(c);
+            In body = c.body();
+            Boolean active = body.bool("active", true);
+            body.done();
+            return HttpResponse.ok(key(accounts.setKeyActive(c.caller(), keyId, active)));
+        }));
+        router.add(new Route("RotateAccessKey", "POST", "/admin/keys/{accessKeyId}/rotate", c -> {
+            ObjectNode out = Json.object();
+            issued(out, accounts.rotateKey(c.caller(), keyId(c)));
+            out.put("replacedAccessKeyId", c.path("accessKeyId"));
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("DeleteAccessKey", "DELETE", "/admin/keys/{accessKeyId}", c -> {
+            accounts.deleteKey(c.caller(), keyId(c));
+            return HttpResponse.noContent();
+        }));
+    }
+
+    private static String keyId(Call c) {
+        String id = c.path("accessKeyId");
+        if (!KEY_ID.matcher(id).matches()) {
+            throw io.cleanroom.core.CleanroomException.validation("accessKeyId",
+                    "Access key ids are 20 upper-case letters and digits");
+        }
+        return id;
+    }
+
+    private static ObjectNode account(Account a) {
+        ObjectNode node = Json.object();
+        node.put("accountId", a.id().value());
+        node.put("name", a.name());
+        node.put("enabled", a.enabled());
+        node.put("createTime", Json.time(a.createTime()));
+        return node;
+    }
+
+    static ObjectNode key(AccessKey k) {
+        ObjectNode node = Json.object();
+        node.put("accessKeyId", k.accessKeyId());
+        if (k.accountId() != null) {
+            node.put("accountId", k.accountId().value());
+        }
+        node.put("role", k.role().name());
+        node.put("active", k.active());
+        node.put("createTime", Json.time(k.createTime()));
+        return node;
+    }
+
+    private static void issued(ObjectNode out, AccountService.IssuedKey issued) {
+        if (issued.key().accountId() != null) {
+            out.put("accountId", issued.key().accountId().value());
+        }
+        out.put("accessKeyId", issued.key().accessKeyId());
+        out.put("secretAccessKey", issued.secretAccessKey());
+        out.put("role", issued.key().role().name());
+    }
+}

@@ -1,0 +1,141 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.model.Arns;
+import io.cleanroom.core.service.AccountService;
+import io.cleanroom.core.service.AssociationService;
+import io.cleanroom.core.service.CatalogService;
+import io.cleanroom.core.service.CollaborationService;
+import io.cleanroom.core.service.ConfiguredTableService;
+import io.cleanroom.core.service.MembershipService;
+import io.cleanroom.core.service.Quotas;
+import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.core.service.ServiceContext;
+import io.cleanroom.core.service.TagService;
+import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.store.JdbcStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: opens the store, builds the services and APIs, and serves HTTP. */
+public final class CleanroomServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CleanroomServer.class);
+
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final JdbcStore store;
+    private final ServerConfig config;
+
+    private CleanroomServer(HttpServer http, ExecutorService executor, JdbcStore store, ServerConfig config) {
+        this.http = http;
+        this.executor = executor;
+        this.store = store;
+        this.config = config;
+    }
+
+    public static CleanroomServer start(ServerConfig config) {
+        requireNonNull(config, "config is null");
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw CleanroomException.internal("cannot create data directory " + config.dataDir(), e);
+        }
+        JdbcStore store = config.storeUrl() == null
+                ? JdbcStore.sqlite(config.dataDir())
+                : JdbcStore.open(config.storeUrl(), config.storeUser(), config.storePassword());
+        try {
+            Clock clock = Clock.systemUTC();
+            ServiceContext context = new ServiceContext(store, clock, new Arns(config.region()), Quotas.DEFAULTS);
+            AesSecretSealer sealer = AesSecretSealer.fromFile(config.effectiveMasterKeyFile());
+            AccountService accounts = new AccountService(context, sealer);
+            accounts.bootstrapOperator().ifPresent(key -> writeOperatorCredentials(config, key));
+
+            Router cleanRooms = new Router();
+            new CleanRoomsApi(new CollaborationService(context), new MembershipService(context),
+                    new ConfiguredTableService(context), new AssociationService(context), new SchemaService(context),
+                    new TemplateService(context), new TagService(context), new Render(context.arns()))
+                    .register(cleanRooms);
+            Router admin = new Router();
+            new AdminApi(accounts).register(admin);
+            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
+            SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
+
+            HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
+            ExecutorService executor = Executors.newFixedThreadPool(config.threads(), r -> {
+                Thread t = new Thread(r, "cleanroom-http");
+                t.setDaemon(true);
+                return t;
+            });
+            http.setExecutor(executor);
+            http.createContext("/", new Front(cleanRooms, admin, glue, verifier, config.maxBodyBytes()));
+            http.start();
+            LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),
+                    http.getAddress().getPort(), config.dataDir().toAbsolutePath(),
+                    config.storeUrl() == null ? "SQLite" : "PostgreSQL");
+            return new CleanroomServer(http, executor, store, config);
+        } catch (IOException e) {
+            store.close();
+            throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
+                    + " (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void writeOperatorCredentials(ServerConfig config, AccountService.IssuedKey key) {
+        Path file = config.operatorCredentialsFile();
+        ObjectNode json = Json.object();
+        json.put("accessKeyId", key.key().accessKeyId());
+        json.put("secretAccessKey", key.secretAccessKey());
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            AesSecretSealer.restrict(file);
+            Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw CleanroomException.internal("cannot write operator credentials to " + file, e);
+        }
+        LOG.info("Created the operator's credentials in {} (mode 0600); they are not printed", file);
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public String endpoint() {
+        return "http://" + config.host() + ":" + port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+}

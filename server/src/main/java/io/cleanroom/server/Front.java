@@ -1,0 +1,168 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.service.AccountService;
+import io.cleanroom.core.service.Caller;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front door: reads a request (bounded), finds its API and operation, verifies its SigV4
+ * signature, checks the key's role, runs the handler, and renders the response or the error in
+ * the API's protocol. Nothing but a rendered error leaves on failure: no stack trace, no internals.
+ */
+final class Front implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Front.class);
+
+    private final Router cleanRooms;
+    private final Router admin;
+    private final GlueApi glue;
+    private final SigV4Verifier verifier;
+    private final int maxBodyBytes;
+
+    Front(Router cleanRooms, Router admin, GlueApi glue, SigV4Verifier verifier, int maxBodyBytes) {
+        this.cleanRooms = requireNonNull(cleanRooms, "cleanRooms is null");
+        this.admin = requireNonNull(admin, "admin is null");
+        this.glue = requireNonNull(glue, "glue is null");
+        this.verifier = requireNonNull(verifier, "verifier is null");
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    private enum Protocol { REST, AWS_JSON }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        Protocol protocol = Protocol.REST;
+        try {
+            HttpRequest request = read(exchange);
+            String target = request.header("x-amz-target").orElse(null);
+            if (request.method().equals("POST") && request.rawPath().equals("/") && target != null) {
+                protocol = Protocol.AWS_JSON;
+                respond(exchange, requestId, protocol, dispatchAwsJson(request, target));
+            } else {
+                respond(exchange, requestId, protocol, dispatchRest(request));
+            }
+        } catch (CleanroomException e) {
+            if (e.code() == ErrorCode.INTERNAL) {
+                LOG.error("request {} failed: {}", requestId, e.getMessage(), e.getCause());
+            }
+            respondError(exchange, requestId, protocol, e);
+        } catch (RuntimeException | Error e) {
+            LOG.error("request {} failed", requestId, e);
+            respondError(exchange, requestId, protocol,
+                    CleanroomException.internal("Internal error; quote request id " + requestId, e));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private HttpRequest read(HttpExchange exchange) throws IOException {
+        Map<String, List<String>> headers = new HashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
+        byte[] body = readBounded(exchange.getRequestBody());
+        String source = exchange.getRemoteAddress() == null ? null
+                : exchange.getRemoteAddress().getAddress().getHostAddress();
+        String rawPath = exchange.getRequestURI().getRawPath();
+        return new HttpRequest(exchange.getRequestMethod().toUpperCase(Locale.ROOT),
+                rawPath == null || rawPath.isEmpty() ? "/" : rawPath,
+                exchange.getRequestURI().getRawQuery(), headers, body, source);
+    }
+
+    private byte[] readBounded(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int total = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            total += n;
+            if (total > maxBodyBytes) {
+                in.transferTo(OutputStream.nullOutputStream());
+                throw CleanroomException.of(ErrorCode.PAYLOAD_TOO_LARGE,
+                        "The request body is larger than the server accepts (" + maxBodyBytes + " bytes)");
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private Caller authenticate(HttpRequest request, String service, String operation) {
+        AccountService.Credential credential = verifier.verify(request, service);
+        Caller caller = new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
+        if (!Policy.allows(caller.role(), operation)) {
+            throw CleanroomException.accessDenied("Access key " + caller.accessKeyId() + " (role " + caller.role()
+                    + ") is not authorized to perform " + service + ":" + operation);
+        }
+        return caller;
+    }
+
+    private HttpResponse dispatchRest(HttpRequest request) {
+        boolean isAdmin = request.rawPath().startsWith("/admin/");
+        Router router = isAdmin ? admin : cleanRooms;
+        Router.Match match = router.find(request.method(), request.rawPath()).orElseThrow(() ->
+                CleanroomException.of(ErrorCode.UNKNOWN_OPERATION,
+                        "No operation is served at " + request.method() + " " + request.rawPath()));
+        String operation = match.route().operation();
+        Caller caller = authenticate(request, isAdmin ? AdminApi.SIGNING_NAME : "cleanrooms", operation);
+        if (isAdmin && !caller.operator()) {
+            throw CleanroomException.accessDenied("Only the operator's key may call " + operation);
+        }
+        JsonNode body = request.method().equals("GET") || request.method().equals("DELETE")
+                ? null : Json.parse(request.body());
+        return match.route().handler().handle(new Call(caller, request, match.pathParameters(), body));
+    }
+
+    private HttpResponse dispatchAwsJson(HttpRequest request, String target) {
+        int dot = target.indexOf('.');
+        String prefix = dot < 0 ? target : target.substring(0, dot);
+        String operation = dot < 0 ? "" : target.substring(dot + 1);
+        if (!prefix.equals("AWSGlue") || !glue.serves(operation)) {
+            throw CleanroomException.of(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + target);
+        }
+        Caller caller = authenticate(request, "glue", operation);
+        return glue.handle(operation, caller, Json.parse(request.body()));
+    }
+
+    private void respond(HttpExchange exchange, String requestId, Protocol protocol, HttpResponse response)
+            throws IOException {
+        exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
+        if (response.body() == null) {
+            exchange.sendResponseHeaders(response.status(), -1);
+            return;
+        }
+        byte[] bytes = Json.MAPPER.writeValueAsBytes(response.body());
+        exchange.getResponseHeaders().set("Content-Type",
+                protocol == Protocol.AWS_JSON ? "application/x-amz-json-1.1" : "application/json");
+        exchange.sendResponseHeaders(response.status(), bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private void respondError(HttpExchange exchange, String requestId, Protocol protocol, CleanroomException e)
+            throws IOException {
+        ErrorRenderer.Rendered rendered = protocol == Protocol.AWS_JSON ? ErrorRenderer.glue(e)
+                : ErrorRenderer.cleanRooms(e);
+        exchange.getResponseHeaders().set("x-amzn-ErrorType", rendered.type());
+        try {
+            respond(exchange, requestId, protocol, new HttpResponse(rendered.status(), rendered.body()));
+        } catch (IOException io) {
+            LOG.debug("could not send error for request {}", requestId, io);
+        }
+    }
+}

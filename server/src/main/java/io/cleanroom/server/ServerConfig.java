@@ -1,0 +1,82 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the server can be told. The defaults run on a laptop: 127.0.0.1:8080, data in
+ * ./cleanroom-data, SQLite metadata. storeUrl (jdbc:postgresql://...) switches to PostgreSQL.
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String storeUrl,
+        String storeUser,
+        String storePassword,
+        String region,
+        int maxBodyBytes,
+        Duration maxClockSkew,
+        int threads,
+        Path masterKeyFile) {
+    public ServerConfig {
+        requireNonNull(host, "host is null");
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(region, "region is null");
+        requireNonNull(maxClockSkew, "maxClockSkew is null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535");
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1");
+        }
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
+                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null);
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile);
+    }
+
+    public ServerConfig withDataDir(Path newDataDir) {
+        return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile);
+    }
+
+    public ServerConfig withStore(String url, String user, String password) {
+        return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
+                threads, masterKeyFile);
+    }
+
+    public ServerConfig withHost(String newHost) {
+        return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile);
+    }
+
+    public ServerConfig withRegion(String newRegion) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile);
+    }
+
+    public ServerConfig withMaxBodyBytes(int bytes) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
+                maxClockSkew, threads, masterKeyFile);
+    }
+
+    public Path effectiveMasterKeyFile() {
+        return masterKeyFile != null ? masterKeyFile : dataDir.resolve("master.key");
+    }
+
+    public Path operatorCredentialsFile() {
+        return dataDir.resolve("operator-credentials.json");
+    }
+}

@@ -1,0 +1,156 @@
+package io.cleanroom.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+
+/**
+ * A real server for integration tests, on SQLite in a temporary directory or on the PostgreSQL
+ * server named by CLEANROOM_TEST_POSTGRES_URL (wiped first), with helpers to create accounts
+ * through the admin API and SDK clients for them.
+ */
+final class TestCluster implements AutoCloseable {
+    enum StoreKind { SQLITE, POSTGRES }
+
+    final Path dataDir;
+    final StoreKind kind;
+    CleanroomServer server;
+    private final ServerConfig config;
+
+    private TestCluster(Path dataDir, StoreKind kind, ServerConfig config) {
+        this.dataDir = dataDir;
+        this.kind = kind;
+        this.config = config;
+    }
+
+    static String postgresUrl() {
+        String url = System.getenv("CLEANROOM_TEST_POSTGRES_URL");
+        if (url == null || url.isBlank()) {
+            url = System.getProperty("cleanroom.test.postgres.url");
+        }
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException("The PostgreSQL suite needs a server: set CLEANROOM_TEST_POSTGRES_URL "
+                    + "(scripts/pg-test-server start target/pg prints one), or run .ci/run");
+        }
+        return url;
+    }
+
+    static TestCluster start(StoreKind kind) throws Exception {
+        Path dir = Files.createTempDirectory("cleanroom-it");
+        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir);
+        if (kind == StoreKind.POSTGRES) {
+            String url = postgresUrl();
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS public CASCADE");
+                s.execute("CREATE SCHEMA public");
+            }
+            config = config.withStore(url, null, null);
+        }
+        TestCluster cluster = new TestCluster(dir, kind, config);
+        cluster.server = CleanroomServer.start(config);
+        return cluster;
+    }
+
+    /** Stops the server (as a crash would leave it: nothing flushed beyond what was committed). */
+    void stop() {
+        server.close();
+    }
+
+    void restart() {
+        server = CleanroomServer.start(config.withPort(server.port()));
+    }
+
+    URI endpoint() {
+        return URI.create(server.endpoint());
+    }
+
+    JsonNode operatorCredentials() throws IOException {
+        return Json.MAPPER.readTree(dataDir.resolve("operator-credentials.json").toFile());
+    }
+
+    SignedHttpClient operator() throws IOException {
+        JsonNode creds = operatorCredentials();
+        return new SignedHttpClient(endpoint(), creds.get("accessKeyId").asText(),
+                creds.get("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
+    }
+
+    /** An account's id and key, as printed by create-account. */
+    record Keys(String accountId, String accessKeyId, String secretAccessKey) {
+    }
+
+    SignedHttpClient.Response admin(String method, String path, String body) throws Exception {
+        return operator().send(method, path, Map.of(), Map.of(), body, AdminApi.SIGNING_NAME);
+    }
+
+    Keys createAccount(String accountId, String name) throws Exception {
+        SignedHttpClient.Response r = admin("POST", "/admin/accounts",
+                "{\"accountId\":\"" + accountId + "\",\"name\":\"" + name + "\"}");
+        if (!r.ok()) {
+            throw new IllegalStateException("create account failed: " + r);
+        }
+        JsonNode json = Json.MAPPER.readTree(r.body());
+        return new Keys(accountId, json.get("accessKeyId").asText(), json.get("secretAccessKey").asText());
+    }
+
+    Keys createKey(String accountId, String role) throws Exception {
+        SignedHttpClient.Response r = admin("POST", "/admin/accounts/" + accountId + "/keys",
+                "{\"role\":\"" + role + "\"}");
+        if (!r.ok()) {
+            throw new IllegalStateException("create key failed: " + r);
+        }
+        JsonNode json = Json.MAPPER.readTree(r.body());
+        return new Keys(accountId, json.get("accessKeyId").asText(), json.get("secretAccessKey").asText());
+    }
+
+    CleanRoomsClient cleanRooms(Keys keys) {
+        return CleanRoomsClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
+                .build();
+    }
+
+    GlueClient glue(Keys keys) {
+        return GlueClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
+                .build();
+    }
+
+    /** Writes a CSV file under the data directory and returns its absolute path. */
+    Path csv(String name, List<String> lines) throws IOException {
+        Path file = dataDir.resolve("files").resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.write(file, lines);
+        return file.toAbsolutePath();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.cleanroom.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.store.Kind;
+import io.cleanroom.core.store.Records;
+import io.cleanroom.core.store.Store;
+import io.cleanroom.core.store.Tx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The metadata store on one JDBC connection: SQLite (WAL, synchronous=FULL) by default, or
+ * PostgreSQL. Transactions are serialised through one lock, which keeps every invariant simple to
+ * reason about; the unique indexes of the migrations are the backstop if a service forgets one.
+ */
+public final class JdbcStore implements Store {
+    private final String url;
+    private final Properties properties;
+    private final boolean sqlite;
+    private final JsonCodec codec = new JsonCodec();
+    private final ReentrantLock lock = new ReentrantLock();
+    private Connection connection;
+
+    private JdbcStore(String url, Properties properties) {
+        this.url = requireNonNull(url, "url is null");
+        this.properties = requireNonNull(properties, "properties is null");
+        this.sqlite = url.startsWith("jdbc:sqlite:");
+    }
+
+    /** Opens (creating if needed) the SQLite database in dataDir/metadata.db and migrates it. */
+    public static JdbcStore sqlite(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (java.io.IOException e) {
+            throw CleanroomException.internal("cannot create data directory " + dataDir, e);
+        }
+        return open("jdbc:sqlite:" + dataDir.resolve("metadata.db").toAbsolutePath(), null, null);
+    }
+
+    /** Opens the database at a JDBC URL (jdbc:sqlite:... or jdbc:postgresql://...) and migrates it. */
+    public static JdbcStore open(String url, String user, String password) {
+        if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+            throw CleanroomException.invalidConfiguration("unsupported store URL (use jdbc:sqlite: or jdbc:postgresql:)");
+        }
+        Properties properties = new Properties();
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        JdbcStore store = new JdbcStore(url, properties);
+        store.migrate(user, password);
+        return store;
+    }
+
+    private void migrate(String user, String password) {
+        Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = DriverManager.getConnection(url, properties);
+            if (sqlite) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=FULL");
+                    s.execute("PRAGMA busy_timeout=10000");
+                }
+            } else {
+                connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            }
+            connection.setAutoCommit(false);
+        }
+        return connection;
+    }
+
+    @Override
+    public <T> T inTransaction(Function<Tx, T> work) {
+        lock.lock();
+        try {
+            Connection c;
+            try {
+                c = connection();
+            } catch (SQLException e) {
+                throw CleanroomException.internal("the metadata store is unavailable", e);
+            }
+            try {
+                T result = work.apply(new JdbcTx(c));
+                c.commit();
+                return result;
+            } catch (SQLException e) {
+                rollback(c);
+                throw CleanroomException.internal("the metadata store failed to commit", e);
+            } catch (RuntimeException | Error e) {
+                rollback(c);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // the connection is reopened on the next transaction
+        }
+        connection = null;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closeQuietly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState())
+                || (sqlite && e.getErrorCode() == 19 && String.valueOf(e.getMessage()).contains("UNIQUE"));
+    }
+
+    private final class JdbcTx implements Tx {
+        private final Connection c;
+
+        JdbcTx(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public <V> Records<V> of(Kind<V> kind) {
+            return new JdbcRecords<>(c, kind);
+        }
+    }
+
+    private final class JdbcRecords<V> implements Records<V> {
+        private final Connection c;
+        private final Kind<V> kind;
+        private final List<String> columns;
+
+        JdbcRecords(Connection c, Kind<V> kind) {
+            this.c = c;
+            this.kind = kind;
+            this.columns = kind.indexes().keySet().stream().sorted().toList();
+        }
+
+        private CleanroomException failure(SQLException e) {
+            return CleanroomException.internal("the metadata store failed on " + kind.table(), e);
+        }
+
+        @Override
+        public Optional<V> get(String key) {
+            List<V> found = query("SELECT body FROM " + kind.table() + " WHERE id = ?", key);
+            return found.stream().findFirst();
+        }
+
+        @Override
+        public void insert(V value) {
+            StringBuilder sql = new StringBuilder("INSERT INTO ").append(kind.table()).append(" (id");
+            columns.forEach(col -> sql.append(", ").append(col));
+            sql.append(", body) VALUES (?").append(", ?".repeat(columns.size())).append(", ?)");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                bind(ps, value);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (isUniqueViolation(e)) {
+                    throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.RESOURCE, kind.keyOf(value),
+                            "A resource with the same identity already exists");
+                }
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public boolean update(V value) {
+            StringBuilder sql = new StringBuilder("UPDATE ").append(kind.table()).append(" SET ");
+            columns.forEach(col -> sql.append(col).append(" = ?, "));
+            sql.append("body = ? WHERE id = ?");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                Map<String, Function<V, String>> indexes = kind.indexes();
+                for (String col : columns) {
+                    ps.setString(i++, indexes.get(col).apply(value));
+                }
+                ps.setString(i++, codec.write(value));
+                ps.setString(i, kind.keyOf(value));
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                if (isUniqueViolation(e)) {
+                    throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.RESOURCE, kind.keyOf(value),
+                            "A resource with the same identity already exists");
+                }
+                throw failure(e);
+            }
+        }
+
+        private void bind(PreparedStatement ps, V value) throws SQLException {
+            int i = 1;
+            ps.setString(i++, kind.keyOf(value));
+            for (String col : columns) {
+                ps.setString(i++, kind.indexes().get(col).apply(value));
+            }
+            ps.setString(i, codec.write(value));
+        }
+
+        @Override
+        public boolean delete(String key) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + kind.table() + " WHERE id = ?")) {
+                ps.setString(1, key);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public List<V> find(String index, String value) {
+            if (!kind.indexes().containsKey(index)) {
+                throw new IllegalArgumentException(kind + " has no index " + index);
+            }
+            return query("SELECT body FROM " + kind.table() + " WHERE " + index + " = ? ORDER BY id", value);
+        }
+
+        @Override
+        public List<V> all() {
+            return query("SELECT body FROM " + kind.table() + " ORDER BY id");
+        }
+
+        private List<V> query(String sql, String... args) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                List<V> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(codec.read(rs.getString(1), kind.type()));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+        }
+    }
+}
