@@ -14,7 +14,7 @@ import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -121,7 +121,7 @@ final class TestCluster implements AutoCloseable {
         return CleanRoomsClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(ApacheHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
@@ -132,7 +132,7 @@ final class TestCluster implements AutoCloseable {
         return GlueClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(ApacheHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
