@@ -78,142 +78,110 @@ final class CleanRoomsApi {
 
     void register(Router router) {
         // collaborations and members
-        router.add(new Route("CreateCollaboration", "POST", "/collaborations", this::createCollaboration));
-        router.add(new Route("ListCollaborations", "GET", "/collaborations", this::listCollaborations));
-        router.add(new Route("GetCollaboration", "GET", "/collaborations/{collaborationIdentifier}",
-                c -> one("collaboration", render.collaboration(collaborations.get(c.caller(), cid(c))))));
-        router.add(new Route("UpdateCollaboration", "PATCH", "/collaborations/{collaborationIdentifier}",
-                this::updateCollaboration));
-        router.add(new Route("DeleteCollaboration", "DELETE", "/collaborations/{collaborationIdentifier}", c -> {
+        router.add(new Route(Operation.CREATE_COLLABORATION, this::createCollaboration));
+        router.add(new Route(Operation.LIST_COLLABORATIONS, this::listCollaborations));
+        router.add(new Route(Operation.GET_COLLABORATION, c -> one("collaboration", render.collaboration(collaborations.get(c.caller(), cid(c))))));
+        router.add(new Route(Operation.UPDATE_COLLABORATION, this::updateCollaboration));
+        router.add(new Route(Operation.DELETE_COLLABORATION, c -> {
             collaborations.delete(c.caller(), cid(c));
             return HttpResponse.noContent();
         }));
-        router.add(new Route("ListMembers", "GET", "/collaborations/{collaborationIdentifier}/members",
-                c -> page(collaborations.listMembers(c.caller(), cid(c), c.page()), "memberSummaries", render::member)));
-        router.add(new Route("DeleteMember", "DELETE", "/collaborations/{collaborationIdentifier}/member/{accountId}",
-                c -> {
+        router.add(new Route(Operation.LIST_MEMBERS, c -> page(collaborations.listMembers(c.caller(), cid(c), c.page()), "memberSummaries", render::member)));
+        router.add(new Route(Operation.DELETE_MEMBER, c -> {
                     collaborations.deleteMember(c.caller(), cid(c), c.accountId("accountId"));
                     return HttpResponse.noContent();
                 }));
         // memberships
-        router.add(new Route("CreateMembership", "POST", "/memberships", this::createMembership));
-        router.add(new Route("ListMemberships", "GET", "/memberships", c -> page(
+        router.add(new Route(Operation.CREATE_MEMBERSHIP, this::createMembership));
+        router.add(new Route(Operation.LIST_MEMBERSHIPS, c -> page(
                 memberships.list(c.caller(), c.queryEnum("status", MembershipStatus.class), c.page()),
                 "membershipSummaries", render::membershipSummary)));
-        router.add(new Route("GetMembership", "GET", "/memberships/{membershipIdentifier}",
-                c -> one("membership", render.membership(memberships.get(c.caller(), mid(c))))));
-        router.add(new Route("UpdateMembership", "PATCH", "/memberships/{membershipIdentifier}",
-                this::updateMembership));
-        router.add(new Route("DeleteMembership", "DELETE", "/memberships/{membershipIdentifier}", c -> {
+        router.add(new Route(Operation.GET_MEMBERSHIP, c -> one("membership", render.membership(memberships.get(c.caller(), mid(c))))));
+        router.add(new Route(Operation.UPDATE_MEMBERSHIP, this::updateMembership));
+        router.add(new Route(Operation.DELETE_MEMBERSHIP, c -> {
             memberships.delete(c.caller(), mid(c));
             return HttpResponse.noContent();
         }));
         // configured tables and their rules
-        router.add(new Route("CreateConfiguredTable", "POST", "/configuredTables", this::createConfiguredTable));
-        router.add(new Route("ListConfiguredTables", "GET", "/configuredTables", c -> page(
+        router.add(new Route(Operation.CREATE_CONFIGURED_TABLE, this::createConfiguredTable));
+        router.add(new Route(Operation.LIST_CONFIGURED_TABLES, c -> page(
                 tables.list(c.caller(), c.page()), "configuredTableSummaries", render::configuredTableSummary)));
-        router.add(new Route("GetConfiguredTable", "GET", "/configuredTables/{configuredTableIdentifier}",
-                c -> one("configuredTable", render.configuredTable(tables.get(c.caller(), ctid(c))))));
-        router.add(new Route("UpdateConfiguredTable", "PATCH", "/configuredTables/{configuredTableIdentifier}",
-                this::updateConfiguredTable));
-        router.add(new Route("DeleteConfiguredTable", "DELETE", "/configuredTables/{configuredTableIdentifier}",
-                c -> {
+        router.add(new Route(Operation.GET_CONFIGURED_TABLE, c -> one("configuredTable", render.configuredTable(tables.get(c.caller(), ctid(c))))));
+        router.add(new Route(Operation.UPDATE_CONFIGURED_TABLE, this::updateConfiguredTable));
+        router.add(new Route(Operation.DELETE_CONFIGURED_TABLE, c -> {
                     tables.delete(c.caller(), ctid(c));
                     return HttpResponse.noContent();
                 }));
-        router.add(new Route("CreateConfiguredTableAnalysisRule", "POST",
-                "/configuredTables/{configuredTableIdentifier}/analysisRule", this::createTableRule));
-        router.add(new Route("GetConfiguredTableAnalysisRule", "GET",
-                "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}",
-                c -> tableRule(c, tables.getRule(c.caller(), ctid(c), ruleType(c)))));
-        router.add(new Route("UpdateConfiguredTableAnalysisRule", "PATCH",
-                "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}",
-                this::updateTableRule));
-        router.add(new Route("DeleteConfiguredTableAnalysisRule", "DELETE",
-                "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", c -> {
+        router.add(new Route(Operation.CREATE_CONFIGURED_TABLE_ANALYSIS_RULE, this::createTableRule));
+        router.add(new Route(Operation.GET_CONFIGURED_TABLE_ANALYSIS_RULE, c -> tableRule(c, tables.getRule(c.caller(), ctid(c), ruleType(c)))));
+        router.add(new Route(Operation.UPDATE_CONFIGURED_TABLE_ANALYSIS_RULE, this::updateTableRule));
+        router.add(new Route(Operation.DELETE_CONFIGURED_TABLE_ANALYSIS_RULE, c -> {
                     tables.deleteRule(c.caller(), ctid(c), ruleType(c));
                     return HttpResponse.noContent();
                 }));
         // associations and their rules
-        String associationsPath = "/memberships/{membershipIdentifier}/configuredTableAssociations";
-        String associationPath = associationsPath + "/{configuredTableAssociationIdentifier}";
-        router.add(new Route("CreateConfiguredTableAssociation", "POST", associationsPath, this::createAssociation));
-        router.add(new Route("ListConfiguredTableAssociations", "GET", associationsPath, c -> page(
+        router.add(new Route(Operation.CREATE_CONFIGURED_TABLE_ASSOCIATION, this::createAssociation));
+        router.add(new Route(Operation.LIST_CONFIGURED_TABLE_ASSOCIATIONS, c -> page(
                 associations.list(c.caller(), mid(c), c.page()), "configuredTableAssociationSummaries",
                 render::associationSummary)));
-        router.add(new Route("GetConfiguredTableAssociation", "GET", associationPath, c -> one(
+        router.add(new Route(Operation.GET_CONFIGURED_TABLE_ASSOCIATION, c -> one(
                 "configuredTableAssociation", render.association(associations.get(c.caller(), mid(c), ctaid(c))))));
-        router.add(new Route("UpdateConfiguredTableAssociation", "PATCH", associationPath, this::updateAssociation));
-        router.add(new Route("DeleteConfiguredTableAssociation", "DELETE", associationPath, c -> {
+        router.add(new Route(Operation.UPDATE_CONFIGURED_TABLE_ASSOCIATION, this::updateAssociation));
+        router.add(new Route(Operation.DELETE_CONFIGURED_TABLE_ASSOCIATION, c -> {
             associations.delete(c.caller(), mid(c), ctaid(c));
             return HttpResponse.noContent();
         }));
-        router.add(new Route("CreateConfiguredTableAssociationAnalysisRule", "POST",
-                associationPath + "/analysisRule", c -> associationRule(c, true)));
-        router.add(new Route("GetConfiguredTableAssociationAnalysisRule", "GET",
-                associationPath + "/analysisRule/{analysisRuleType}", c -> renderAssociationRule(c,
+        router.add(new Route(Operation.CREATE_CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE, c -> associationRule(c, true)));
+        router.add(new Route(Operation.GET_CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE, c -> renderAssociationRule(c,
                         associations.getRule(c.caller(), mid(c), ctaid(c), ruleType(c)))));
-        router.add(new Route("UpdateConfiguredTableAssociationAnalysisRule", "PATCH",
-                associationPath + "/analysisRule/{analysisRuleType}", c -> associationRule(c, false)));
-        router.add(new Route("DeleteConfiguredTableAssociationAnalysisRule", "DELETE",
-                associationPath + "/analysisRule/{analysisRuleType}", c -> {
+        router.add(new Route(Operation.UPDATE_CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE, c -> associationRule(c, false)));
+        router.add(new Route(Operation.DELETE_CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE, c -> {
                     associations.deleteRule(c.caller(), mid(c), ctaid(c), ruleType(c));
                     return HttpResponse.noContent();
                 }));
         // schemas
-        router.add(new Route("ListSchemas", "GET", "/collaborations/{collaborationIdentifier}/schemas",
-                this::listSchemas));
-        router.add(new Route("GetSchema", "GET", "/collaborations/{collaborationIdentifier}/schemas/{name}",
-                c -> one("schema", render.schema(schemas.get(c.caller(), cid(c), schemaName(c.path("name")))))));
-        router.add(new Route("BatchGetSchema", "POST", "/collaborations/{collaborationIdentifier}/batch-schema",
-                this::batchGetSchema));
-        router.add(new Route("GetSchemaAnalysisRule", "GET",
-                "/collaborations/{collaborationIdentifier}/schemas/{name}/analysisRule/{type}",
-                c -> one("analysisRule", render.schemaRule(schemas.getRule(c.caller(), cid(c),
+        router.add(new Route(Operation.LIST_SCHEMAS, this::listSchemas));
+        router.add(new Route(Operation.GET_SCHEMA, c -> one("schema", render.schema(schemas.get(c.caller(), cid(c), schemaName(c.path("name")))))));
+        router.add(new Route(Operation.BATCH_GET_SCHEMA, this::batchGetSchema));
+        router.add(new Route(Operation.GET_SCHEMA_ANALYSIS_RULE, c -> one("analysisRule", render.schemaRule(schemas.getRule(c.caller(), cid(c),
                         schemaName(c.path("name")), ruleType(c, "type"))))));
-        router.add(new Route("BatchGetSchemaAnalysisRule", "POST",
-                "/collaborations/{collaborationIdentifier}/batch-schema-analysis-rule", this::batchGetSchemaRule));
+        router.add(new Route(Operation.BATCH_GET_SCHEMA_ANALYSIS_RULE, this::batchGetSchemaRule));
         // analysis templates
-        String templatesPath = "/memberships/{membershipIdentifier}/analysistemplates";
-        String templatePath = templatesPath + "/{analysisTemplateIdentifier}";
-        router.add(new Route("CreateAnalysisTemplate", "POST", templatesPath, this::createTemplate));
-        router.add(new Route("ListAnalysisTemplates", "GET", templatesPath, c -> page(
+        router.add(new Route(Operation.CREATE_ANALYSIS_TEMPLATE, this::createTemplate));
+        router.add(new Route(Operation.LIST_ANALYSIS_TEMPLATES, c -> page(
                 templates.list(c.caller(), mid(c), c.page()), "analysisTemplateSummaries",
                 v -> render.templateSummary(v.template(), v.collaboration()))));
-        router.add(new Route("GetAnalysisTemplate", "GET", templatePath, c -> template(
+        router.add(new Route(Operation.GET_ANALYSIS_TEMPLATE, c -> template(
                 templates.get(c.caller(), mid(c), atid(c)))));
-        router.add(new Route("UpdateAnalysisTemplate", "PATCH", templatePath, c -> {
+        router.add(new Route(Operation.UPDATE_ANALYSIS_TEMPLATE, c -> {
             In body = c.body();
             String description = body.string("description", false, 0, 255, null);
             body.done();
             return template(templates.update(c.caller(), mid(c), atid(c), description));
         }));
-        router.add(new Route("DeleteAnalysisTemplate", "DELETE", templatePath, c -> {
+        router.add(new Route(Operation.DELETE_ANALYSIS_TEMPLATE, c -> {
             templates.delete(c.caller(), mid(c), atid(c));
             return HttpResponse.noContent();
         }));
-        router.add(new Route("ListCollaborationAnalysisTemplates", "GET",
-                "/collaborations/{collaborationIdentifier}/analysistemplates", c -> page(
+        router.add(new Route(Operation.LIST_COLLABORATION_ANALYSIS_TEMPLATES, c -> page(
                         templates.listInCollaboration(c.caller(), cid(c), c.page()),
                         "collaborationAnalysisTemplateSummaries",
                         v -> render.collaborationTemplateSummary(v.template(), v.collaboration()))));
-        router.add(new Route("GetCollaborationAnalysisTemplate", "GET",
-                "/collaborations/{collaborationIdentifier}/analysistemplates/{analysisTemplateArn}", c -> {
+        router.add(new Route(Operation.GET_COLLABORATION_ANALYSIS_TEMPLATE, c -> {
                     TemplateService.View v = templates.getInCollaboration(c.caller(), cid(c),
                             c.path("analysisTemplateArn"));
                     return one("collaborationAnalysisTemplate",
                             render.collaborationTemplate(v.template(), v.collaboration()));
                 }));
-        router.add(new Route("BatchGetCollaborationAnalysisTemplate", "POST",
-                "/collaborations/{collaborationIdentifier}/batch-analysistemplates", this::batchGetTemplates));
+        router.add(new Route(Operation.BATCH_GET_COLLABORATION_ANALYSIS_TEMPLATE, this::batchGetTemplates));
         // tags
-        router.add(new Route("ListTagsForResource", "GET", "/tags/{resourceArn}", c -> {
+        router.add(new Route(Operation.LIST_TAGS_FOR_RESOURCE, c -> {
             ObjectNode out = Json.object();
             ObjectNode tagNode = out.putObject("tags");
             tags.list(c.caller(), c.path("resourceArn")).forEach(tagNode::put);
             return HttpResponse.ok(out);
         }));
-        router.add(new Route("TagResource", "POST", "/tags/{resourceArn}", c -> {
+        router.add(new Route(Operation.TAG_RESOURCE, c -> {
             In body = c.body();
             var map = body.stringMap("tags", 200, 1, 128, 256);
             if (map == null && !body.has("tags")) {
@@ -223,7 +191,7 @@ final class CleanRoomsApi {
             tags.tag(c.caller(), c.path("resourceArn"), map);
             return HttpResponse.ok(Json.object());
         }));
-        router.add(new Route("UntagResource", "DELETE", "/tags/{resourceArn}", c -> {
+        router.add(new Route(Operation.UNTAG_RESOURCE, c -> {
             List<String> keys = c.queryAll("tagKeys");
             if (keys.isEmpty()) {
                 throw CleanroomException.validation("tagKeys",

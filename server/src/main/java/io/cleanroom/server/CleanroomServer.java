@@ -51,6 +51,12 @@ public final class CleanroomServer implements AutoCloseable {
         requireNonNull(config, "config is null");
         try {
             Files.createDirectories(config.dataDir());
+            try {
+                Files.setPosixFilePermissions(config.dataDir(),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
         } catch (IOException e) {
             throw CleanroomException.internal("cannot create data directory " + config.dataDir(), e);
         }

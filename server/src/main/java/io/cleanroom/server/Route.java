@@ -17,6 +17,10 @@ record Route(String operation, String method, String template, Handler handler) 
         requireNonNull(handler, "handler is null");
     }
 
+    Route(Operation operation, Handler handler) {
+        this(operation.operationName(), operation.method(), operation.template(), handler);
+    }
+
     interface Handler {
         HttpResponse handle(Call call);
     }

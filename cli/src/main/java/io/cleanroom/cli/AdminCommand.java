@@ -1,0 +1,200 @@
+package io.cleanroom.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cleanroom.server.SignedHttpClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** The operator's commands: accounts and access keys, signed with the operator's credentials. */
+@Command(name = "admin", description = "Operator commands: accounts and their access keys.",
+        subcommands = {AdminCommand.CreateAccount.class, AdminCommand.ListAccounts.class,
+                AdminCommand.DisableAccount.class, AdminCommand.EnableAccount.class,
+                AdminCommand.CreateAccessKey.class, AdminCommand.ListAccessKeys.class,
+                AdminCommand.DisableAccessKey.class, AdminCommand.EnableAccessKey.class,
+                AdminCommand.RotateAccessKey.class, AdminCommand.DeleteAccessKey.class})
+final class AdminCommand {
+    @Option(names = {"--endpoint", "--endpoint-url"}, paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:CLEANROOM_ENDPOINT:-http://127.0.0.1:8080}",
+            description = "Server URL (env CLEANROOM_ENDPOINT; default ${DEFAULT-VALUE})")
+    String endpoint;
+
+    @Option(names = "--data-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:CLEANROOM_DATA_DIR:-cleanroom-data}",
+            description = "The server's data directory, where operator-credentials.json lies "
+                    + "(env CLEANROOM_DATA_DIR; default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--operator-credentials", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Operator credentials file (default <data-dir>/operator-credentials.json)")
+    Path credentials;
+
+    JsonNode send(String operation, String method, String path, ObjectNode body) {
+        Path file = credentials != null ? credentials : dataDir.resolve("operator-credentials.json");
+        JsonNode creds;
+        try {
+            creds = Calls.MAPPER.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new CliException("error: cannot read the operator credentials " + file.toAbsolutePath()
+                    + "; they are created when the server first starts (use --data-dir or --operator-credentials)",
+                    Main.USAGE_ERROR);
+        }
+        ClientOptions options = new ClientOptions();
+        options.endpoint = endpoint;
+        SignedHttpClient client = new SignedHttpClient(options.endpoint(), creds.path("accessKeyId").asText(),
+                creds.path("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
+        return Calls.call(client, operation, method, path, Map.<String, List<String>>of(), Map.of(),
+                body == null ? null : body.toString(), "cleanroom");
+    }
+
+    abstract static class Sub implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+
+        @Spec
+        CommandSpec spec;
+
+        int print(JsonNode json) {
+            Calls.print(spec.commandLine().getOut(), json);
+            return 0;
+        }
+
+        static ObjectNode object() {
+            return Calls.MAPPER.createObjectNode();
+        }
+    }
+
+    @Command(name = "create-account", description = "Create an account and its first (administrator) access key. "
+            + "Prints accountId, accessKeyId and secretAccessKey; the secret is shown only this once.")
+    static final class CreateAccount extends Sub {
+        @Option(names = "--account-id", required = true, description = "12-digit account id")
+        String accountId;
+
+        @Option(names = "--name", required = true, description = "Account name")
+        String name;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("CreateAccount", "POST", "/admin/accounts",
+                    object().put("accountId", accountId).put("name", name)));
+        }
+    }
+
+    @Command(name = "list-accounts", description = "List accounts.")
+    static final class ListAccounts extends Sub {
+        @Override
+        public Integer call() {
+            return print(admin.send("ListAccounts", "GET", "/admin/accounts", null));
+        }
+    }
+
+    @Command(name = "disable-account", description = "Disable an account: all its keys stop working.")
+    static final class DisableAccount extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("UpdateAccount", "PATCH", "/admin/accounts/" + Calls.encodeSegment(accountId),
+                    object().put("enabled", false)));
+        }
+    }
+
+    @Command(name = "enable-account", description = "Enable a disabled account.")
+    static final class EnableAccount extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("UpdateAccount", "PATCH", "/admin/accounts/" + Calls.encodeSegment(accountId),
+                    object().put("enabled", true)));
+        }
+    }
+
+    @Command(name = "create-access-key", description = "Create another access key for an account.")
+    static final class CreateAccessKey extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Option(names = "--role", defaultValue = "ADMINISTRATOR",
+                description = "ADMINISTRATOR (everything) or ANALYST (run and read queries); default ${DEFAULT-VALUE}")
+        String role;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("CreateAccessKey", "POST",
+                    "/admin/accounts/" + Calls.encodeSegment(accountId) + "/keys", object().put("role", role)));
+        }
+    }
+
+    @Command(name = "list-access-keys", description = "List an account's access keys (never their secrets).")
+    static final class ListAccessKeys extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("ListAccessKeys", "GET",
+                    "/admin/accounts/" + Calls.encodeSegment(accountId) + "/keys", null));
+        }
+    }
+
+    @Command(name = "disable-access-key", description = "Disable an access key.")
+    static final class DisableAccessKey extends Sub {
+        @Option(names = "--access-key-id", required = true)
+        String keyId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("UpdateAccessKey", "PATCH", "/admin/keys/" + Calls.encodeSegment(keyId),
+                    object().put("active", false)));
+        }
+    }
+
+    @Command(name = "enable-access-key", description = "Enable a disabled access key.")
+    static final class EnableAccessKey extends Sub {
+        @Option(names = "--access-key-id", required = true)
+        String keyId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("UpdateAccessKey", "PATCH", "/admin/keys/" + Calls.encodeSegment(keyId),
+                    object().put("active", true)));
+        }
+    }
+
+    @Command(name = "rotate-access-key",
+            description = "Issue a new key with the same account and role and disable the old one.")
+    static final class RotateAccessKey extends Sub {
+        @Option(names = "--access-key-id", required = true)
+        String keyId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("RotateAccessKey", "POST",
+                    "/admin/keys/" + Calls.encodeSegment(keyId) + "/rotate", null));
+        }
+    }
+
+    @Command(name = "delete-access-key", description = "Delete an access key.")
+    static final class DeleteAccessKey extends Sub {
+        @Option(names = "--access-key-id", required = true)
+        String keyId;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("DeleteAccessKey", "DELETE", "/admin/keys/" + Calls.encodeSegment(keyId), null));
+        }
+    }
+}

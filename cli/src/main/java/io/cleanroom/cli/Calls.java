@@ -1,0 +1,78 @@
+package io.cleanroom.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cleanroom.server.SignedHttpClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.Map;
+
+/** Sends a request and prints the JSON answer, or turns an error into one readable line. */
+final class Calls {
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private Calls() {
+    }
+
+    static JsonNode call(SignedHttpClient client, String operation, String method, String encodedPath,
+            Map<String, List<String>> query, Map<String, String> headers, String body, String signingName) {
+        SignedHttpClient.Response response;
+        try {
+            response = client.send(method, encodedPath, query, headers, body, signingName);
+        } catch (ConnectException e) {
+            throw new CliException("error: cannot connect to the server; is 'cleanroom server' running and is "
+                    + "--endpoint right?", Main.SERVICE_ERROR);
+        } catch (IOException e) {
+            throw new CliException("error: request failed: " + e.getMessage(), Main.SERVICE_ERROR);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("error: interrupted", Main.SERVICE_ERROR);
+        }
+        JsonNode json = null;
+        if (!response.body().isEmpty()) {
+            try {
+                json = MAPPER.readTree(response.body());
+            } catch (IOException e) {
+                json = null;
+            }
+        }
+        if (!response.ok()) {
+            String type = response.errorType() != null ? response.errorType() : "HTTP " + response.status();
+            String message = json != null && json.has("message") ? json.get("message").asText() : response.body();
+            StringBuilder line = new StringBuilder("An error occurred (").append(type).append(") when calling the ")
+                    .append(operation).append(" operation: ").append(message);
+            throw new CliException(line.toString(), Main.SERVICE_ERROR);
+        }
+        return json;
+    }
+
+    static void print(PrintWriter out, JsonNode json) {
+        if (json == null || (json.isObject() && json.isEmpty())) {
+            return;
+        }
+        try {
+            out.println(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } catch (IOException e) {
+            throw new CliException("error: cannot print the response", Main.USAGE_ERROR);
+        }
+        out.flush();
+    }
+
+    /** Percent-encodes one path segment (RFC 3986 unreserved characters stay). */
+    static String encodeSegment(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.' || c == '~') {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,66 @@
+package io.cleanroom.cli;
+
+import io.cleanroom.server.Operation;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the cleanroom command. */
+@Command(name = "cleanroom", mixinStandardHelpOptions = true, version = "cleanroom 0.1.0",
+        description = {"Cleanroom: a self-hosted data clean room that speaks the AWS Clean Rooms API.",
+                "",
+                "Besides the commands below, every Clean Rooms operation is a command in kebab case",
+                "(create-collaboration, list-schemas, ...): see 'cleanroom operations'."},
+        subcommands = {ServerCommand.class, AdminCommand.class, CatalogCommand.class, OperationsCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+    /** Exit code for a request the server refused (as the AWS CLI). */
+    static final int SERVICE_ERROR = 254;
+    /** Exit code for wrong usage or a local problem (as the AWS CLI). */
+    static final int USAGE_ERROR = 252;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Operation operation : Operation.values()) {
+            cl.addSubcommand(kebab(operation.operationName()), new OperationCommand(operation));
+        }
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println(e instanceof CliException ? e.getMessage() : "error: " + e);
+            return e instanceof CliException c ? c.exitCode() : USAGE_ERROR;
+        });
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            failed.getErr().println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, failed.getErr());
+            failed.getErr().println("See 'cleanroom " + (failed.getCommandName().equals("cleanroom") ? ""
+                    : failed.getCommandName() + " ") + "--help'.");
+            return USAGE_ERROR;
+        });
+        return cl;
+    }
+
+    /** CreateCollaboration to create-collaboration; collaborationIdentifier to collaboration-identifier. */
+    static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z])([A-Z][a-z])", "$1-$2")
+                .toLowerCase(Locale.ROOT);
+    }
+
+    /** collaboration-identifier to collaborationIdentifier. */
+    static String camel(String kebab) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : kebab.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+}

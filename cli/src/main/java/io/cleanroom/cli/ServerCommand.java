@@ -1,0 +1,96 @@
+package io.cleanroom.cli;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.server.CleanroomServer;
+import io.cleanroom.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the server until interrupted. Every option has an environment variable. */
+@Command(name = "server", description = "Run the Cleanroom server (Clean Rooms API, Glue catalog API, admin API).")
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "${env:CLEANROOM_HOST:-127.0.0.1}",
+            description = "Address to listen on (env CLEANROOM_HOST; default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:CLEANROOM_PORT:-8080}",
+            description = "Port (env CLEANROOM_PORT; default ${DEFAULT-VALUE}; 0 picks a free one)")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CLEANROOM_DATA_DIR:-cleanroom-data}",
+            description = "Data directory: SQLite metadata, master key, operator credentials "
+                    + "(env CLEANROOM_DATA_DIR; default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--store-url", defaultValue = "${env:CLEANROOM_STORE_URL}",
+            description = "JDBC URL of the metadata store, e.g. jdbc:postgresql://host:5432/db "
+                    + "(env CLEANROOM_STORE_URL; default SQLite in the data directory)")
+    String storeUrl;
+
+    @Option(names = "--store-user", defaultValue = "${env:CLEANROOM_STORE_USER}",
+            description = "Database user (env CLEANROOM_STORE_USER)")
+    String storeUser;
+
+    @Option(names = "--region", defaultValue = "${env:CLEANROOM_REGION:-us-east-1}",
+            description = "Region in ARNs (env CLEANROOM_REGION; default ${DEFAULT-VALUE})")
+    String region;
+
+    @Option(names = "--max-body-bytes", defaultValue = "${env:CLEANROOM_MAX_BODY_BYTES:-2097152}",
+            description = "Largest request body accepted (env CLEANROOM_MAX_BODY_BYTES; default ${DEFAULT-VALUE})")
+    int maxBodyBytes;
+
+    @Option(names = "--max-clock-skew-minutes", defaultValue = "${env:CLEANROOM_MAX_CLOCK_SKEW_MINUTES:-15}",
+            description = "Largest accepted difference between a request's signing time and the server's "
+                    + "(env CLEANROOM_MAX_CLOCK_SKEW_MINUTES; default ${DEFAULT-VALUE})")
+    int maxSkewMinutes;
+
+    @Option(names = "--threads", defaultValue = "${env:CLEANROOM_THREADS:-16}",
+            description = "Request threads (env CLEANROOM_THREADS; default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--master-key-file", defaultValue = "${env:CLEANROOM_MASTER_KEY_FILE}",
+            description = "File holding the master key that seals secrets (env CLEANROOM_MASTER_KEY_FILE; "
+                    + "default <data-dir>/master.key, created on first start)")
+    Path masterKeyFile;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String password = System.getenv("CLEANROOM_STORE_PASSWORD");
+        ServerConfig config;
+        try {
+            config = new ServerConfig(host, port, dataDir, blankToNull(storeUrl), blankToNull(storeUser), password,
+                    region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
+        }
+        CleanroomServer server;
+        try {
+            server = CleanroomServer.start(config);
+        } catch (CleanroomException e) {
+            throw new CliException("error: cannot start the server: " + e.getMessage()
+                    + (e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage()
+                            + ")" : ""), Main.USAGE_ERROR);
+        } catch (RuntimeException e) {
+            throw new CliException("error: cannot start the server: " + e.getMessage(), Main.USAGE_ERROR);
+        }
+        System.out.println("Cleanroom listening on " + server.endpoint() + " (data in "
+                + config.dataDir().toAbsolutePath() + "; operator credentials in "
+                + config.operatorCredentialsFile().toAbsolutePath() + ")");
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "cleanroom-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

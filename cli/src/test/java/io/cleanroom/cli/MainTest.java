@@ -1,0 +1,52 @@
+package io.cleanroom.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cleanroom.server.Operation;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+    @Test
+    void operationNamesBecomeKebabCaseCommands() {
+        assertThat(Main.kebab("CreateCollaboration")).isEqualTo("create-collaboration");
+        assertThat(Main.kebab("BatchGetSchemaAnalysisRule")).isEqualTo("batch-get-schema-analysis-rule");
+        assertThat(Main.kebab("collaborationIdentifier")).isEqualTo("collaboration-identifier");
+        assertThat(Main.camel("configured-table-association-identifier"))
+                .isEqualTo("configuredTableAssociationIdentifier");
+        CommandLine cl = Main.commandLine();
+        for (Operation op : Operation.values()) {
+            assertThat(cl.getSubcommands()).containsKey(Main.kebab(op.operationName()));
+            for (String p : op.pathParameters()) {
+                assertThat(Main.camel(Main.kebab(p))).isEqualTo(p);
+            }
+        }
+    }
+
+    @Test
+    void missingPathParameterIsAUsageError() {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("get-collaboration", "--endpoint", "http://127.0.0.1:1");
+        assertThat(code).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("--collaboration-identifier");
+    }
+
+    @Test
+    void unknownCommandSuggestsAndFails() {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("create-colaboration")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("create-collaboration");
+    }
+
+    @Test
+    void encodesArnsAsOnePathSegment() {
+        assertThat(Calls.encodeSegment("arn:aws:cleanrooms:us-east-1:111111111111:configuredtable/abc"))
+                .isEqualTo("arn%3Aaws%3Acleanrooms%3Aus-east-1%3A111111111111%3Aconfiguredtable%2Fabc");
+    }
+}
