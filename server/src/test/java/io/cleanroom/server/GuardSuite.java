@@ -323,6 +323,96 @@ abstract class GuardSuite {
         }
     }
 
+    /** A call made through the SDK client and the error it must end in. */
+    record SdkCase(String name, java.util.function.Consumer<CleanRoomsClient> call,
+            Class<? extends CleanRoomsException> error, int status, String mentions) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    Stream<SdkCase> sdkBadRequests() {
+        String zero = "00000000-0000-0000-0000-000000000000";
+        String role = Fixtures.ROLE;
+        return Stream.of(
+                new SdkCase("collaboration name too long", c -> c.createCollaboration(r -> r.name("n".repeat(101))
+                        .description("d").creatorDisplayName("c").creatorMemberAbilities(List.of()).members(List.of())
+                        .queryLogStatus(CollaborationQueryLogStatus.DISABLED)), ValidationException.class, 400, "name"),
+                new SdkCase("description too long", c -> c.createCollaboration(r -> r.name("n")
+                        .description("d".repeat(256)).creatorDisplayName("c").creatorMemberAbilities(List.of())
+                        .members(List.of()).queryLogStatus(CollaborationQueryLogStatus.DISABLED)),
+                        ValidationException.class, 400, "description"),
+                new SdkCase("unknown query log status", c -> c.createCollaboration(r -> r.name("n").description("d")
+                        .creatorDisplayName("c").creatorMemberAbilities(List.of()).members(List.of())
+                        .queryLogStatus("SOMETIMES")), ValidationException.class, 400, "queryLogStatus"),
+                new SdkCase("unknown member ability", c -> c.createCollaboration(r -> r.name("n").description("d")
+                        .creatorDisplayName("c").creatorMemberAbilitiesWithStrings("CAN_EVERYTHING").members(List.of())
+                        .queryLogStatus(CollaborationQueryLogStatus.DISABLED)), ValidationException.class, 400,
+                        "creatorMemberAbilities[0]"),
+                new SdkCase("get unknown collaboration", c -> c.getCollaboration(r -> r.collaborationIdentifier(zero)),
+                        ResourceNotFoundException.class, 404, zero),
+                new SdkCase("collaboration id not a UUID", c -> c.getCollaboration(r -> r.collaborationIdentifier(
+                        "ABC")), ValidationException.class, 400, "collaborationIdentifier"),
+                new SdkCase("join unknown collaboration", c -> c.createMembership(r -> r.collaborationIdentifier(zero)
+                        .queryLogStatus("DISABLED")), ResourceNotFoundException.class, 404, zero),
+                new SdkCase("unknown membership", c -> c.getMembership(r -> r.membershipIdentifier(zero)),
+                        ResourceNotFoundException.class, 404, zero),
+                new SdkCase("list associations of unknown membership", c -> c.listConfiguredTableAssociations(
+                        r -> r.membershipIdentifier(zero)), ResourceNotFoundException.class, 404, zero),
+                new SdkCase("maxResults above 100", c -> c.listCollaborations(r -> r.maxResults(101)),
+                        ValidationException.class, 400, "maxResults"),
+                new SdkCase("configured table without columns", c -> c.createConfiguredTable(r -> r.name("t")
+                        .tableReference(TableReference.fromGlue(GlueTableReference.builder().databaseName("lab")
+                                .tableName("audience").build()))
+                        .allowedColumns(List.of()).analysisMethod(AnalysisMethod.DIRECT_QUERY)),
+                        ValidationException.class, 400, "allowedColumns"),
+                new SdkCase("configured table on unknown catalog table", c -> c.createConfiguredTable(r -> r.name("t")
+                        .tableReference(TableReference.fromGlue(GlueTableReference.builder().databaseName("lab")
+                                .tableName("nothing").build()))
+                        .allowedColumns("segment").analysisMethod(AnalysisMethod.DIRECT_QUERY)),
+                        ValidationException.class, 400, "lab.nothing"),
+                new SdkCase("unknown analysis method", c -> c.createConfiguredTable(r -> r.name("t")
+                        .tableReference(TableReference.fromGlue(GlueTableReference.builder().databaseName("lab")
+                                .tableName("audience").build()))
+                        .allowedColumns("segment").analysisMethod("PSYCHIC")),
+                        ValidationException.class, 400, "analysisMethod"),
+                new SdkCase("rule on unknown configured table", c -> c.createConfiguredTableAnalysisRule(r -> r
+                        .configuredTableIdentifier(zero).analysisRuleType(ConfiguredTableAnalysisRuleType.AGGREGATION)
+                        .analysisRulePolicy(Fixtures.aggregationPolicy("user_id_hash", "segment", 2))),
+                        ResourceNotFoundException.class, 404, zero),
+                new SdkCase("association of unknown table", c -> c.createConfiguredTableAssociation(r -> r
+                        .membershipIdentifier(membershipId).configuredTableIdentifier(zero).name("x").roleArn(role)),
+                        ResourceNotFoundException.class, 404, zero),
+                new SdkCase("association with short role ARN", c -> c.createConfiguredTableAssociation(r -> r
+                        .membershipIdentifier(membershipId).configuredTableIdentifier(tableId).name("x")
+                        .roleArn("arn:aws:iam::1:role/x")), ValidationException.class, 400, "roleArn"),
+                new SdkCase("schema that does not exist", c -> c.getSchema(r -> r.collaborationIdentifier(
+                        collaborationId).name("nothing")), ResourceNotFoundException.class, 404, "nothing"),
+                new SdkCase("template with undeclared parameter", c -> c.createAnalysisTemplate(r -> r
+                        .membershipIdentifier(membershipId).name("t").format("SQL").source(src -> src.text(
+                                "SELECT segment FROM audience WHERE segment = :s"))),
+                        ValidationException.class, 400, ":s"),
+                new SdkCase("template in PySpark", c -> c.createAnalysisTemplate(r -> r.membershipIdentifier(
+                        membershipId).name("t").format("PYSPARK_1_0").source(src -> src.text("print(1)"))),
+                        ValidationException.class, 400, "format"),
+                new SdkCase("tags on a foreign ARN", c -> c.listTagsForResource(r -> r.resourceArn(
+                        "arn:aws:cleanrooms:us-east-1:999999999999:configuredtable/" + zero)),
+                        ResourceNotFoundException.class, 404, "999999999999"),
+                new SdkCase("leave a collaboration one created", c -> c.deleteMembership(r -> r.membershipIdentifier(
+                        membershipId)), ConflictException.class, 409, "creator"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sdkBadRequests")
+    void badInputThroughTheSdk(SdkCase c) {
+        CleanRoomsException e = catchThrowableOfType(c.error(), () -> c.call().accept(client));
+        assertThat(e).as("expected " + c.error().getSimpleName()).isNotNull();
+        assertThat(e.statusCode()).isEqualTo(c.status());
+        assertThat(e.awsErrorDetails().errorMessage()).contains(c.mentions()).doesNotContain("at io.cleanroom");
+        assertThat(e.requestId()).isNotBlank();
+    }
+
     @Test
     void sdkValidationErrorsCarryReasonAndFieldList() {
         ValidationException e = catchThrowableOfType(ValidationException.class, () ->

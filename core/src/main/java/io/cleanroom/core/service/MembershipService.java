@@ -148,18 +148,18 @@ public final class MembershipService {
         AccountId account = caller.requireAccount();
         context.store().inTransaction(tx -> {
             Membership membership = Lookups.ownMembership(tx, account, id);
-            if (!tx.of(Kinds.ASSOCIATIONS).find("membership_id", id.value()).isEmpty()
-                    || !tx.of(Kinds.TEMPLATES).find("membership_id", id.value()).isEmpty()) {
-                throw CleanroomException.conflict(ErrorCode.SUBRESOURCES_EXIST, ResourceType.MEMBERSHIP, id.value(),
-                        "Membership " + id + " still has configured table associations or analysis templates;"
-                                + " delete them first");
-            }
             Optional<Collaboration> collaboration =
                     tx.of(Kinds.COLLABORATIONS).get(membership.collaborationId().value());
             if (membership.status() == MembershipStatus.ACTIVE && collaboration.isPresent() && !collaboration.get().deleted()
                     && collaboration.get().creatorAccountId().equals(account)) {
                 throw CleanroomException.conflict(ErrorCode.INVALID_STATE, ResourceType.MEMBERSHIP, id.value(),
                         "The collaboration creator cannot leave; delete the collaboration instead");
+            }
+            if (!tx.of(Kinds.ASSOCIATIONS).find("membership_id", id.value()).isEmpty()
+                    || !tx.of(Kinds.TEMPLATES).find("membership_id", id.value()).isEmpty()) {
+                throw CleanroomException.conflict(ErrorCode.SUBRESOURCES_EXIST, ResourceType.MEMBERSHIP, id.value(),
+                        "Membership " + id + " still has configured table associations or analysis templates;"
+                                + " delete them first");
             }
             Lookups.member(tx, membership.collaborationId(), account)
                     .filter(m -> m.status() == MemberStatus.ACTIVE)
