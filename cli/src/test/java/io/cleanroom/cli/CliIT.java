@@ -67,6 +67,7 @@ class CliIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                assertThat(s.isConnected()).isTrue();
                 return p;
             } catch (IOException e) {
                 if (!p.isAlive()) {

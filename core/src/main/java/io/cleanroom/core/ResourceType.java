@@ -1,6 +1,9 @@
 package io.cleanroom.core;
 
-/** Kinds of resources named in not-found and conflict errors. The first four are AWS's wire enum. */
+/**
+ * Kinds of resources named in not-found and conflict errors. The first four are AWS's wire enum;
+ * the others are sent as they are (SDKs keep unknown enum strings).
+ */
 public enum ResourceType {
     CONFIGURED_TABLE("Configured table"),
     COLLABORATION("Collaboration"),
@@ -24,10 +27,5 @@ public enum ResourceType {
 
     public String displayName() {
         return displayName;
-    }
-
-    /** Whether AWS's ResourceType wire enum has this value; others are sent without a resourceType. */
-    public boolean onWire() {
-        return ordinal() <= CONFIGURED_TABLE_ASSOCIATION.ordinal();
     }
 }

@@ -584,10 +584,8 @@ final class CleanRoomsApi {
         ArrayNode found = out.putArray("schemas");
         batch.schemas().forEach(s -> found.add(render.schema(s)));
         ArrayNode errors = out.putArray("errors");
-        for (int i = 0; i < batch.errors().size(); i++) {
-            errors.addObject().put("name", batch.errorNames().get(i)).put("code", batch.errors().get(i).code())
-                    .put("message", batch.errors().get(i).message());
-        }
+        batch.missing().forEach(m -> errors.addObject().put("name", m.name()).put("code", m.code())
+                .put("message", m.message()));
         return HttpResponse.ok(out);
     }
 

@@ -80,6 +80,11 @@ public final class CleanroomServer implements AutoCloseable {
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
 
+            // bound how long a client may take to send a request or read a response (seconds)
+            System.setProperty("sun.net.httpserver.maxReqTime",
+                    System.getProperty("sun.net.httpserver.maxReqTime", "120"));
+            System.setProperty("sun.net.httpserver.maxRspTime",
+                    System.getProperty("sun.net.httpserver.maxRspTime", "600"));
             HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
             ExecutorService executor = Executors.newFixedThreadPool(config.threads(), r -> {
                 Thread t = new Thread(r, "cleanroom-http");

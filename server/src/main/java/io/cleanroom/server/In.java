@@ -8,7 +8,6 @@ import io.cleanroom.core.model.Ids;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -271,9 +270,7 @@ final class In {
             return null;
         }
         Map<String, String> out = new LinkedHashMap<>();
-        var fields = value.fields();
-        while (fields.hasNext()) {
-            var entry = fields.next();
+        for (var entry : value.properties()) {
             if (entry.getKey().length() < keyMin || entry.getKey().length() > keyMax) {
                 error(name, "Key '" + entry.getKey() + "' must be " + keyMin + "-" + keyMax + " characters");
                 continue;
@@ -372,9 +369,5 @@ final class In {
             }
             return new In(value, elementPath, errors);
         }
-    }
-
-    static String lower(String value) {
-        return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 }

@@ -155,7 +155,7 @@ final class LocalTableInspector implements TableInspector {
                     throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
                             file.getFileName() + " line " + (rows + 1) + " is not a JSON object");
                 }
-                node.fields().forEachRemaining(e -> types.merge(e.getKey().toLowerCase(Locale.ROOT),
+                node.properties().forEach(e -> types.merge(e.getKey().toLowerCase(Locale.ROOT),
                         jsonType(e.getValue()), LocalTableInspector::widen));
                 rows++;
             }

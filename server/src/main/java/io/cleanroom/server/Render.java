@@ -310,10 +310,6 @@ final class Render {
         return arns.analysisTemplate(t.ownerAccountId(), t.membershipId(), t.id());
     }
 
-    private String collaborationArnOf(AnalysisTemplate t, Collaboration c) {
-        return collaborationArn(c);
-    }
-
     ObjectNode templateSummary(AnalysisTemplate t, Collaboration c) {
         ObjectNode node = Json.object();
         node.put("arn", templateArn(t));
@@ -322,7 +318,7 @@ final class Render {
         node.put("name", t.name());
         node.put("membershipArn", arns.membership(t.ownerAccountId(), t.membershipId()));
         node.put("membershipId", t.membershipId().value());
-        node.put("collaborationArn", collaborationArnOf(t, c));
+        node.put("collaborationArn", collaborationArn(c));
         node.put("collaborationId", t.collaborationId().value());
         Json.putIfNotNull(node, "description", t.description());
         return node;

@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.cleanrooms.model.MembershipStatus;
 import software.amazon.awssdk.services.cleanrooms.model.ParameterType;
 import software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.cleanrooms.model.Schema;
+import software.amazon.awssdk.services.cleanrooms.model.SchemaAnalysisRuleRequest;
 import software.amazon.awssdk.services.cleanrooms.model.SchemaStatus;
 import software.amazon.awssdk.services.cleanrooms.model.SchemaStatusReasonCode;
 import software.amazon.awssdk.services.cleanrooms.model.ServiceQuotaExceededException;
@@ -164,8 +165,11 @@ abstract class WireSuite {
         assertThat(rule.collaborationPolicy().v1().aggregation().allowedResultReceivers())
                 .containsExactly(t.advertiser.accountId());
         var batchRules = t.pub.batchGetSchemaAnalysisRule(r -> r.collaborationIdentifier(t.collaborationId)
-                .schemaAnalysisRuleRequests(q -> q.name("publisher_audience").type(AnalysisRuleType.AGGREGATION),
-                        q -> q.name("publisher_audience").type(AnalysisRuleType.LIST)));
+                .schemaAnalysisRuleRequests(
+                        SchemaAnalysisRuleRequest.builder().name("publisher_audience")
+                                .type(AnalysisRuleType.AGGREGATION).build(),
+                        SchemaAnalysisRuleRequest.builder().name("publisher_audience")
+                                .type(AnalysisRuleType.LIST).build()));
         assertThat(batchRules.analysisRules()).hasSize(1);
         assertThat(batchRules.errors()).singleElement().satisfies(e -> assertThat(e.typeAsString()).isEqualTo("LIST"));
     }

@@ -93,8 +93,12 @@ public final class SchemaService {
                 "Schema " + name + " does not exist in collaboration " + id);
     }
 
-    /** Result of a batch read: the schemas found, and for each name not found its error. */
-    public record Batch(List<Schema> schemas, List<Reason> errors, List<String> errorNames) {
+    /** A name a batch read did not find, with the error code and message to report for it. */
+    public record Missing(String name, String code, String message) {
+    }
+
+    /** Result of a batch read: the schemas found, and the names not found. */
+    public record Batch(List<Schema> schemas, List<Missing> missing) {
     }
 
     public Batch batchGet(Caller caller, CollaborationId id, List<String> names) {
@@ -102,18 +106,16 @@ public final class SchemaService {
         return context.store().inTransaction(tx -> {
             Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
             List<Schema> found = new ArrayList<>();
-            List<Reason> errors = new ArrayList<>();
-            List<String> errorNames = new ArrayList<>();
+            List<Missing> missing = new ArrayList<>();
             for (String name : names) {
                 Optional<Schema> schema = find(tx, collaboration, name);
                 if (schema.isPresent()) {
                     found.add(schema.get());
                 } else {
-                    errorNames.add(name);
-                    errors.add(new Reason("ResourceNotFoundException", notFound(id, name).getMessage()));
+                    missing.add(new Missing(name, "ResourceNotFoundException", notFound(id, name).getMessage()));
                 }
             }
-            return new Batch(found, errors, errorNames);
+            return new Batch(found, missing);
         });
     }
 
