@@ -5,6 +5,7 @@ import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.core.service.TableInspector;
+import io.cleanroom.engine.duckdb.DuckDbSchemaReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +23,13 @@ import java.util.stream.Stream;
 /**
  * Reads table locations on the local file system: a file, a directory (its files) or a glob
  * (/data/part-*.csv). s3:// and jdbc:postgresql:// locations are recognised and refused until
- * their readers exist. Column inference reads CSV headers and JSON-lines keys from a sample.
+ * their readers exist. Column inference reads CSV headers and JSON-lines keys from a sample, and
+ * Parquet footers through a locked-down DuckDB.
  */
 final class LocalTableInspector implements TableInspector {
     private static final int SAMPLE_ROWS = 1000;
+
+    private final DuckDbSchemaReader parquet = new DuckDbSchemaReader();
 
     @Override
     public void checkLocation(String location) {
@@ -98,8 +102,7 @@ final class LocalTableInspector implements TableInspector {
             return switch (format) {
                 case CSV -> csv(first);
                 case JSON -> jsonLines(first);
-                case PARQUET -> throw CleanroomException.validation("TableInput.StorageDescriptor.Columns",
-                        "Give the columns of a Parquet table explicitly; they cannot be inferred yet");
+                case PARQUET -> parquet.parquetColumns(files(location));
             };
         } catch (IOException e) {
             throw CleanroomException.validation("TableInput.StorageDescriptor.Location",

@@ -60,6 +60,17 @@ class LocalTableInspectorTest {
     }
 
     @Test
+    void readsParquetSchemas() throws Exception {
+        Path file = dir.resolve("t.parquet");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("COPY (SELECT 'h' AS user_id_hash, 3::BIGINT AS visits) TO '" + file + "' (FORMAT parquet)");
+        }
+        assertThat(inspector.inferColumns(dir + "/*.parquet", TableFormat.PARQUET))
+                .extracting(c -> c.name() + ":" + c.type()).containsExactly("user_id_hash:string", "visits:bigint");
+    }
+
+    @Test
     void emptyCsvIsRefused() throws Exception {
         Path file = dir.resolve("empty.csv");
         Files.writeString(file, "");
