@@ -1,0 +1,234 @@
+package io.cleanroom.sql;
+
+import io.cleanroom.core.model.Column;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.config.CalciteConnectionConfigImpl;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgram;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.fun.SqlLibrary;
+import org.apache.calcite.sql.fun.SqlLibraryOperatorTableFactory;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql.validate.SqlValidatorUtil;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
+
+/**
+ * Calcite set up for Cleanroom: parser settings (double-quoted identifiers, unquoted ones
+ * lower-cased, case-insensitive), a LENIENT validator (ordinals in GROUP BY, which it expands;
+ * BABEL would wrap grouped expressions in ANY_VALUE), a catalog of the collaboration's tables with only their
+ * allowed columns, a validator that fully qualifies every identifier, and conversion to a
+ * relational plan for column lineage.
+ */
+final class Frontend {
+    static final int MAX_SQL_LENGTH = 500_000;
+    static final int MAX_DEPTH = 200;
+
+    static final SqlParser.Config PARSER = SqlParser.config()
+            .withConformance(SqlConformanceEnum.BABEL)
+            .withQuoting(Quoting.DOUBLE_QUOTE)
+            .withUnquotedCasing(Casing.TO_LOWER)
+            .withQuotedCasing(Casing.UNCHANGED)
+            .withCaseSensitive(false);
+
+    private static final SqlOperatorTable OPERATORS = SqlOperatorTables.chain(SqlStdOperatorTable.instance(),
+            SqlLibraryOperatorTableFactory.INSTANCE.getOperatorTable(SqlLibrary.POSTGRESQL, SqlLibrary.SPARK,
+                    SqlLibrary.REDSHIFT, SqlLibrary.ORACLE, SqlLibrary.BIG_QUERY));
+
+    private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+
+    private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl();
+    private final CalciteCatalogReader catalog;
+    private final SqlValidator validator;
+
+    Frontend(List<TableSpec> tables) {
+        CalciteSchema root = CalciteSchema.createRootSchema(false, false);
+        for (TableSpec table : tables) {
+            root.add(table.name(), new SpecTable(table.columns()));
+        }
+        Properties properties = new Properties();
+        properties.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
+        catalog = new CalciteCatalogReader(root, List.of(), typeFactory, new CalciteConnectionConfigImpl(properties));
+        validator = SqlValidatorUtil.newValidator(OPERATORS, catalog, typeFactory,
+                SqlValidator.Config.DEFAULT
+                        .withConformance(SqlConformanceEnum.LENIENT)
+                        .withIdentifierExpansion(true)
+                        .withCallRewrite(false));
+    }
+
+    /** Parses exactly one statement, bounding size and nesting. */
+    static SqlNode parse(String sql) {
+        if (sql.isBlank()) {
+            throw Rejection.of("The query is empty");
+        }
+        if (sql.length() > MAX_SQL_LENGTH) {
+            throw Rejection.of("The query is longer than " + MAX_SQL_LENGTH + " characters");
+        }
+        SqlNodeList statements;
+        try {
+            statements = SqlParser.create(sql, PARSER).parseStmtList();
+        } catch (SqlParseException e) {
+            throw Rejection.of("The query does not parse" + position(e.getMessage()) + ": " + reason(e));
+        } catch (StackOverflowError e) {
+            throw Rejection.of("The query is nested too deeply");
+        }
+        if (statements.size() != 1) {
+            throw Rejection.of("Exactly one SQL statement is allowed; the query has " + statements.size());
+        }
+        SqlNode statement = statements.get(0);
+        if (depth(statement) > MAX_DEPTH) {
+            throw Rejection.of("The query is nested too deeply (more than " + MAX_DEPTH + " levels)");
+        }
+        return statement;
+    }
+
+    private static String reason(SqlParseException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        int newline = message.indexOf('\n');
+        String first = newline < 0 ? message : message.substring(0, newline);
+        // keep Calcite's own first line, which names the token where parsing stopped
+        return first.length() > 300 ? first.substring(0, 300) + "..." : first;
+    }
+
+    private static String position(String message) {
+        if (message == null) {
+            return "";
+        }
+        Matcher m = POSITION.matcher(message);
+        return m.find() ? " (line " + m.group(1) + ", column " + m.group(2) + ")" : "";
+    }
+
+    /** Depth of the tree, computed without recursion. */
+    static int depth(SqlNode root) {
+        Deque<SqlNode> nodes = new ArrayDeque<>();
+        Deque<Integer> depths = new ArrayDeque<>();
+        nodes.push(root);
+        depths.push(1);
+        int max = 0;
+        while (!nodes.isEmpty()) {
+            SqlNode node = nodes.pop();
+            int d = depths.pop();
+            max = Math.max(max, d);
+            if (d > MAX_DEPTH) {
+                return d;
+            }
+            if (node instanceof SqlCall call) {
+                for (SqlNode operand : call.getOperandList()) {
+                    if (operand != null) {
+                        nodes.push(operand);
+                        depths.push(d + 1);
+                    }
+                }
+            } else if (node instanceof SqlNodeList list) {
+                for (SqlNode item : list) {
+                    if (item != null) {
+                        nodes.push(item);
+                        depths.push(d + 1);
+                    }
+                }
+            }
+        }
+        return max;
+    }
+
+    /** Validates against the catalog; identifiers come back fully qualified. */
+    SqlNode validate(SqlNode parsed) {
+        try {
+            return validator.validate(parsed);
+        } catch (CalciteContextException e) {
+            String message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                    : e.getMessage();
+            throw Rejection.of("The query is not valid against the collaboration's schemas (line "
+                    + e.getPosLine() + ", column " + e.getPosColumn() + "): " + message);
+        } catch (RuntimeException e) {
+            throw Rejection.of("The query is not valid against the collaboration's schemas: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (StackOverflowError e) {
+            throw Rejection.of("The query is nested too deeply");
+        }
+    }
+
+    SqlValidator validator() {
+        return validator;
+    }
+
+    /** The relational plan of a validated query, for column lineage. */
+    RelRoot toRel(SqlNode validated) {
+        RelOptCluster cluster = RelOptCluster.create(new HepPlanner(HepProgram.builder().build()),
+                new RexBuilder(typeFactory));
+        SqlToRelConverter converter = new SqlToRelConverter((type, query, schema, path) -> {
+            throw new UnsupportedOperationException("views are not supported");
+        }, validator, catalog, cluster, StandardConvertletTable.INSTANCE,
+                SqlToRelConverter.config().withTrimUnusedFields(false).withExpand(true));
+        return converter.convertQuery(validated, false, true);
+    }
+
+    /** A collaboration table: just a row type of its allowed columns. */
+    private static final class SpecTable extends AbstractTable {
+        private final List<Column> columns;
+
+        SpecTable(List<Column> columns) {
+            this.columns = columns;
+        }
+
+        @Override
+        public RelDataType getRowType(RelDataTypeFactory factory) {
+            RelDataTypeFactory.Builder builder = factory.builder();
+            for (Column column : columns) {
+                builder.add(column.name(), factory.createTypeWithNullability(type(factory, column.type()), true));
+            }
+            return builder.build();
+        }
+
+        private static RelDataType type(RelDataTypeFactory factory, String glueType) {
+            String t = glueType.toLowerCase(Locale.ROOT).trim();
+            Matcher decimal = Pattern.compile("decimal\\((\\d+),\\s*(\\d+)\\)").matcher(t);
+            if (decimal.matches()) {
+                return factory.createSqlType(SqlTypeName.DECIMAL, Integer.parseInt(decimal.group(1)),
+                        Integer.parseInt(decimal.group(2)));
+            }
+            return switch (t) {
+                case "bigint", "long" -> factory.createSqlType(SqlTypeName.BIGINT);
+                case "int", "integer" -> factory.createSqlType(SqlTypeName.INTEGER);
+                case "smallint", "short" -> factory.createSqlType(SqlTypeName.SMALLINT);
+                case "tinyint", "byte" -> factory.createSqlType(SqlTypeName.TINYINT);
+                case "double" -> factory.createSqlType(SqlTypeName.DOUBLE);
+                case "float", "real" -> factory.createSqlType(SqlTypeName.REAL);
+                case "boolean" -> factory.createSqlType(SqlTypeName.BOOLEAN);
+                case "date" -> factory.createSqlType(SqlTypeName.DATE);
+                case "timestamp" -> factory.createSqlType(SqlTypeName.TIMESTAMP);
+                case "binary" -> factory.createSqlType(SqlTypeName.VARBINARY);
+                case "decimal" -> factory.createSqlType(SqlTypeName.DECIMAL);
+                default -> factory.createSqlType(SqlTypeName.VARCHAR);
+            };
+        }
+    }
+}

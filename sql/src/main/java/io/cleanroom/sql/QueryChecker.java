@@ -1,0 +1,197 @@
+package io.cleanroom.sql;
+
+import io.cleanroom.core.model.AnalysisRulePolicy;
+import io.cleanroom.core.model.AnalysisRuleType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlJoin;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.SqlWithItem;
+
+/**
+ * Decides whether a query may run and rewrites it so that its output respects every analysis rule
+ * of every table it references: parse (one statement, bounded), find the referenced tables, require
+ * that they all have READY schemas and one analysis rule type, validate against the tables' allowed
+ * columns, then enforce that rule type on the validated tree.
+ */
+public final class QueryChecker {
+    private static final Set<SqlKind> QUERY_KINDS = Set.of(SqlKind.SELECT, SqlKind.ORDER_BY, SqlKind.WITH,
+            SqlKind.UNION, SqlKind.INTERSECT, SqlKind.EXCEPT);
+
+    public CheckedQuery check(QueryRequest request) {
+        SqlNode parsed = Frontend.parse(request.sql());
+        if (!QUERY_KINDS.contains(parsed.getKind())) {
+            throw Rejection.of("Only a SELECT query is allowed (found " + parsed.getKind().sql + ")");
+        }
+        Map<String, TableSpec> all = new LinkedHashMap<>();
+        request.tables().forEach(t -> all.put(t.key(), t));
+        List<TableSpec> referenced = referencedTables(parsed, all);
+        if (referenced.isEmpty()) {
+            throw Rejection.of("The query references no table of the collaboration");
+        }
+        AnalysisRuleType type = ruleType(referenced);
+        Map<String, TableSpec> tables = new LinkedHashMap<>();
+        referenced.forEach(t -> tables.put(t.key(), t));
+        Frontend frontend = new Frontend(referenced);
+        List<String> names = referenced.stream().map(TableSpec::name).toList();
+        switch (type) {
+            case AGGREGATION, LIST -> {
+                if (!(parsed instanceof SqlSelect) && !(parsed instanceof SqlOrderBy order
+                        && order.query instanceof SqlSelect)) {
+                    throw Rejection.of("The " + type.name().toLowerCase(Locale.ROOT) + " analysis rule allows a "
+                            + "single SELECT: CTEs, set operations (UNION, INTERSECT, EXCEPT) and subqueries are "
+                            + "not allowed");
+                }
+                rejectStar(parsed, type);
+                SqlNode validated = frontend.validate(parsed);
+                if (!(validated instanceof SqlSelect select)) {
+                    throw Rejection.of("The " + type.name().toLowerCase(Locale.ROOT) + " analysis rule allows a "
+                            + "single SELECT");
+                }
+                List<String> notes = List.of();
+                if (type == AnalysisRuleType.AGGREGATION) {
+                    notes = AggregationChecker.check(select, tables, request.runner());
+                } else {
+                    ListChecker.check(select, tables, request.runner());
+                }
+                List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
+                return new CheckedQuery(select, type, names, outputs, notes);
+            }
+            default -> {
+                CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
+                SqlNode validated = frontend.validate(parsed);
+                RelRoot root;
+                try {
+                    root = frontend.toRel(validated);
+                } catch (RuntimeException e) {
+                    throw Rejection.of("The query uses a construct that cannot be analysed: "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                }
+                CustomChecker.checkOutputs(root, tables);
+                return new CheckedQuery(validated, type, names, CustomChecker.outputNames(root), List.of());
+            }
+        }
+    }
+
+    private static void rejectStar(SqlNode parsed, AnalysisRuleType type) {
+        SqlSelect select = parsed instanceof SqlOrderBy order ? (SqlSelect) order.query : (SqlSelect) parsed;
+        for (SqlNode item : select.getSelectList()) {
+            if (item instanceof SqlIdentifier id && id.isStar()) {
+                throw Rejection.of("SELECT * is not allowed by the " + type.name().toLowerCase(Locale.ROOT)
+                        + " analysis rule; name the columns");
+            }
+        }
+    }
+
+    private static AnalysisRuleType ruleType(List<TableSpec> referenced) {
+        Set<AnalysisRuleType> types = new LinkedHashSet<>();
+        List<String> described = new ArrayList<>();
+        for (TableSpec table : referenced) {
+            AnalysisRulePolicy rule = table.rule().orElseThrow(() -> Rejection.of("Table " + table.name()
+                    + " has no analysis rule and cannot be queried"));
+            if (!table.ready()) {
+                throw Rejection.of("Table " + table.name() + " is not ready to be queried (its schema is NOT_READY)");
+            }
+            types.add(rule.type());
+            described.add(table.name() + " is " + rule.type());
+        }
+        if (types.size() > 1) {
+            throw Rejection.of("Queries can only reference configured tables with the same analysis rule type ("
+                    + String.join(", ", described) + ")");
+        }
+        return types.iterator().next();
+    }
+
+    /**
+     * Every collaboration table named in a FROM anywhere in the query (subqueries and CTEs
+     * included). A CTE may not take the name of a collaboration table.
+     */
+    static List<TableSpec> referencedTables(SqlNode parsed, Map<String, TableSpec> tables) {
+        Set<String> cteNames = new HashSet<>();
+        Set<String> fromNames = new LinkedHashSet<>();
+        Deque<SqlNode> stack = new ArrayDeque<>();
+        stack.push(parsed);
+        while (!stack.isEmpty()) {
+            SqlNode node = stack.pop();
+            if (node == null) {
+                continue;
+            }
+            if (node instanceof SqlWith with) {
+                for (SqlNode item : with.withList) {
+                    SqlWithItem withItem = (SqlWithItem) item;
+                    String name = withItem.name.getSimple().toLowerCase(Locale.ROOT);
+                    if (tables.containsKey(name)) {
+                        throw Rejection.of("A CTE may not take the name of collaboration table " + name);
+                    }
+                    cteNames.add(name);
+                    stack.push(withItem.query);
+                }
+                stack.push(with.body);
+                continue;
+            }
+            if (node instanceof SqlSelect select) {
+                from(select.getFrom(), fromNames, stack);
+                for (SqlNode operand : select.getOperandList()) {
+                    if (operand != null && operand != select.getFrom()) {
+                        stack.push(operand);
+                    }
+                }
+                continue;
+            }
+            if (node instanceof SqlCall call) {
+                call.getOperandList().stream().filter(o -> o != null).forEach(stack::push);
+            } else if (node instanceof SqlNodeList list) {
+                list.getList().stream().filter(o -> o != null).forEach(stack::push);
+            }
+        }
+        List<TableSpec> out = new ArrayList<>();
+        for (String name : fromNames) {
+            TableSpec table = tables.get(name);
+            if (table != null && !cteNames.contains(name)) {
+                out.add(table);
+            } else if (table == null && !cteNames.contains(name)) {
+                throw Rejection.of("Table " + name + " is not associated with this collaboration");
+            }
+        }
+        return out;
+    }
+
+    private static void from(SqlNode from, Set<String> names, Deque<SqlNode> stack) {
+        if (from == null) {
+            return;
+        }
+        if (from instanceof SqlJoin join) {
+            from(join.getLeft(), names, stack);
+            from(join.getRight(), names, stack);
+            if (join.getCondition() != null) {
+                stack.push(join.getCondition());
+            }
+            return;
+        }
+        if (from.getKind() == SqlKind.AS) {
+            from(((SqlCall) from).operand(0), names, stack);
+            return;
+        }
+        if (from instanceof SqlIdentifier id) {
+            names.add(id.names.get(id.names.size() - 1).toLowerCase(Locale.ROOT));
+            return;
+        }
+        stack.push(from);
+    }
+}

@@ -1,0 +1,33 @@
+package io.cleanroom.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.AnalysisRulePolicy;
+import io.cleanroom.core.model.Column;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One table a query may reference: its name in the collaboration (the association name), the
+ * member who owns it, its allowed columns with types, its analysis rule (empty if none) and
+ * whether its schema is READY.
+ */
+public record TableSpec(String name, AccountId owner, List<Column> columns, Optional<AnalysisRulePolicy> rule,
+        boolean ready) {
+    public TableSpec {
+        requireNonNull(name, "name is null");
+        requireNonNull(owner, "owner is null");
+        columns = List.copyOf(columns);
+        requireNonNull(rule, "rule is null");
+    }
+
+    public boolean hasColumn(String column) {
+        return columns.stream().anyMatch(c -> c.name().equalsIgnoreCase(column));
+    }
+
+    String key() {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,136 @@
+package io.cleanroom.sql;
+
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.AggregateFunction;
+import io.cleanroom.core.model.AnalysisRulePolicy;
+import io.cleanroom.core.model.AnalysisRulePolicy.AggregateColumn;
+import io.cleanroom.core.model.AnalysisRulePolicy.Aggregation;
+import io.cleanroom.core.model.AnalysisRulePolicy.Custom;
+import io.cleanroom.core.model.AnalysisRulePolicy.ListRule;
+import io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint;
+import io.cleanroom.core.model.Column;
+import io.cleanroom.core.model.JoinOperator;
+import io.cleanroom.core.model.JoinRequired;
+import io.cleanroom.core.model.ScalarFunction;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Named sets of collaboration tables with rules, shared by the corpus and the property tests. */
+final class Fixtures {
+    static final AccountId PUBLISHER = new AccountId("111111111111");
+    static final AccountId ADVERTISER = new AccountId("222222222222");
+    static final AccountId THIRD = new AccountId("333333333333");
+    static final String TEMPLATE = "arn:aws:cleanrooms:us-east-1:222222222222:membership/"
+            + "11111111-1111-1111-1111-111111111111/analysistemplate/22222222-2222-2222-2222-222222222222";
+
+    private Fixtures() {
+    }
+
+    static List<Column> columns(String... nameTypes) {
+        return java.util.Arrays.stream(nameTypes).map(nt -> {
+            String[] p = nt.split(":");
+            return new Column(p[0], p.length > 1 ? p[1] : "string");
+        }).toList();
+    }
+
+    static TableSpec table(String name, AccountId owner, AnalysisRulePolicy rule, String... columns) {
+        return new TableSpec(name, owner, columns(columns), Optional.ofNullable(rule), true);
+    }
+
+    /**
+     * The tutorial, with aggregation rules and a few more columns: the advertiser runs queries;
+     * both tables join on user_id_hash; the publisher requires the join and allows SUM/AVG on
+     * age and spend; output constraints of 100 (publisher) and 150 (advertiser).
+     */
+    static List<TableSpec> aggregation() {
+        Aggregation publisher = new Aggregation(List.of(
+                new AggregateColumn(List.of("user_id_hash"), AggregateFunction.COUNT_DISTINCT),
+                new AggregateColumn(List.of("age", "spend"), AggregateFunction.SUM),
+                new AggregateColumn(List.of("age"), AggregateFunction.AVG),
+                new AggregateColumn(List.of("spend"), AggregateFunction.COUNT)),
+                List.of("user_id_hash", "email_hash"), JoinRequired.QUERY_RUNNER, List.of(JoinOperator.AND,
+                        JoinOperator.OR),
+                List.of("segment", "city", "signup_date"),
+                List.of(ScalarFunction.LOWER, ScalarFunction.UPPER, ScalarFunction.ROUND, ScalarFunction.CAST,
+                        ScalarFunction.COALESCE, ScalarFunction.TRUNC, ScalarFunction.SUBSTRING,
+                        ScalarFunction.EXTRACT),
+                List.of(new OutputConstraint("user_id_hash", 100)), null);
+        Aggregation advertiser = new Aggregation(List.of(
+                new AggregateColumn(List.of("user_id_hash"), AggregateFunction.COUNT_DISTINCT),
+                new AggregateColumn(List.of("purchases"), AggregateFunction.SUM),
+                new AggregateColumn(List.of("purchases"), AggregateFunction.SUM_DISTINCT)),
+                List.of("user_id_hash", "email_hash"), null, List.of(),
+                List.of("campaign", "region"),
+                List.of(ScalarFunction.LOWER, ScalarFunction.UPPER, ScalarFunction.ROUND, ScalarFunction.CAST,
+                        ScalarFunction.COALESCE, ScalarFunction.EXTRACT),
+                List.of(new OutputConstraint("user_id_hash", 150)), null);
+        Aggregation partner = new Aggregation(List.of(
+                new AggregateColumn(List.of("user_id_hash"), AggregateFunction.COUNT_DISTINCT)),
+                List.of("user_id_hash"), JoinRequired.QUERY_RUNNER, List.of(),
+                List.of("tier"), List.of(ScalarFunction.LOWER, ScalarFunction.UPPER, ScalarFunction.ROUND,
+                        ScalarFunction.CAST, ScalarFunction.COALESCE, ScalarFunction.SUBSTRING,
+                        ScalarFunction.EXTRACT),
+                List.of(new OutputConstraint("user_id_hash", 50)), null);
+        return List.of(
+                table("publisher_audience", PUBLISHER, publisher, "user_id_hash", "email_hash", "segment", "city",
+                        "signup_date:date", "age:bigint", "spend:double", "notes"),
+                table("advertiser_audience", ADVERTISER, advertiser, "user_id_hash", "email_hash", "campaign",
+                        "region", "purchases:bigint"),
+                table("partner_tiers", THIRD, partner, "user_id_hash", "tier"));
+    }
+
+    /** The tutorial with list rules: join on user_id_hash (and email_hash), list segment/campaign. */
+    static List<TableSpec> list() {
+        ListRule publisher = new ListRule(List.of("user_id_hash", "email_hash"), List.of(JoinOperator.AND,
+                JoinOperator.OR), List.of("segment", "city", "age"), null);
+        ListRule advertiser = new ListRule(List.of("user_id_hash", "email_hash"), List.of(), List.of("campaign",
+                "region"), null);
+        ListRule partner = new ListRule(List.of("user_id_hash"), List.of(), List.of("tier"), null);
+        return List.of(
+                table("publisher_audience", PUBLISHER, publisher, "user_id_hash", "email_hash", "segment", "city",
+                        "age:bigint", "notes"),
+                table("advertiser_audience", ADVERTISER, advertiser, "user_id_hash", "email_hash", "campaign",
+                        "region"),
+                table("partner_tiers", THIRD, partner, "user_id_hash", "tier"));
+    }
+
+    /** The reference's users/pets example: users.age and users.name are disallowed outputs. */
+    static List<TableSpec> custom() {
+        Custom users = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of("age", "name"),
+                null, List.of(), null);
+        Custom pets = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null, List.of(),
+                null);
+        Custom templated = new Custom(List.of(TEMPLATE), List.of(), null, List.of("ssn"), null, List.of(), null);
+        return List.of(
+                table("users", PUBLISHER, users, "id:bigint", "name", "email", "age:bigint", "gender"),
+                table("pets", ADVERTISER, pets, "owner_name", "gender", "age:bigint", "species"),
+                table("reviewed", PUBLISHER, templated, "id:bigint", "ssn", "score:double"));
+    }
+
+    /** One aggregation table, one list table, one table without a rule, one not ready. */
+    static List<TableSpec> mixed() {
+        List<TableSpec> out = new java.util.ArrayList<>();
+        out.add(aggregation().get(0));
+        out.add(list().get(1));
+        out.add(new TableSpec("unruled", ADVERTISER, columns("user_id_hash"), Optional.empty(), true));
+        out.add(new TableSpec("pending", PUBLISHER, columns("user_id_hash", "segment"),
+                aggregation().get(0).rule(), false));
+        return out;
+    }
+
+    static final Map<String, java.util.function.Supplier<List<TableSpec>>> SETS = Map.of(
+            "aggregation", Fixtures::aggregation,
+            "list", Fixtures::list,
+            "custom", Fixtures::custom,
+            "mixed", Fixtures::mixed);
+
+    static AccountId account(String name) {
+        return switch (name) {
+            case "publisher" -> PUBLISHER;
+            case "advertiser" -> ADVERTISER;
+            case "third" -> THIRD;
+            default -> throw new IllegalArgumentException("unknown account " + name);
+        };
+    }
+}
