@@ -49,10 +49,12 @@ final class AggregationChecker {
     private final Set<ScalarFunction> allowedFunctions;
     private final List<String> selectAliases = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final Trace trace;
 
-    private AggregationChecker(Relations relations, AccountId runner) {
+    private AggregationChecker(Relations relations, AccountId runner, Trace trace) {
         this.relations = relations;
         this.runner = runner;
+        this.trace = trace;
         Set<ScalarFunction> functions = EnumSet.allOf(ScalarFunction.class);
         for (Relations.Relation r : relations.all()) {
             functions.retainAll(rule(r.table()).scalarFunctions());
@@ -83,7 +85,7 @@ final class AggregationChecker {
     };
 
     /** Checks the query and returns the output constraints it added to HAVING, described. */
-    static List<String> check(SqlSelect select, Map<String, TableSpec> tables, AccountId runner) {
+    static List<String> check(SqlSelect select, Map<String, TableSpec> tables, AccountId runner, Trace trace) {
         if (select.isDistinct()) {
             throw Rejection.of("SELECT DISTINCT is not allowed by the aggregation analysis rule");
         }
@@ -96,8 +98,8 @@ final class AggregationChecker {
         if (select.getQualify() != null) {
             throw Rejection.of("QUALIFY is not allowed by the aggregation analysis rule");
         }
-        Relations relations = Relations.of(select.getFrom(), tables, JOINS);
-        AggregationChecker checker = new AggregationChecker(relations, runner);
+        Relations relations = Relations.of(select.getFrom(), tables, JOINS, trace);
+        AggregationChecker checker = new AggregationChecker(relations, runner, trace);
         checker.joinRequirement();
         checker.selectList(select.getSelectList());
         if (select.getWhere() != null) {
@@ -121,9 +123,18 @@ final class AggregationChecker {
     }
 
     private void joinRequirement() {
-        for (Relations.Relation r : relations.unconnectedToRunner(runner)) {
-            if (rule(r.table()).joinRequired() == JoinRequired.QUERY_RUNNER) {
-                throw Rejection.of("Inner join to query runner table required for table " + r.table().name());
+        List<Relations.Relation> unconnected = relations.unconnectedToRunner(runner);
+        for (Relations.Relation r : relations.all()) {
+            boolean required = rule(r.table()).joinRequired() == JoinRequired.QUERY_RUNNER;
+            if (unconnected.contains(r)) {
+                if (required) {
+                    throw Rejection.of("Inner join to query runner table required for table " + r.table().name());
+                }
+                trace.allow("FROM", r.table().name(), "the aggregation rule of " + r.table().name()
+                        + " does not require a join to the query runner's table");
+            } else if (required) {
+                trace.allow("FROM", r.table().name(), "joined (directly or transitively) to a table of the query "
+                        + "runner, as its aggregation rule requires");
             }
         }
     }
@@ -247,6 +258,8 @@ final class AggregationChecker {
                 throw Rejection.of("Scalar functions cannot be nested under the aggregation analysis rule ("
                         + function.get() + " in " + clause.sql + ")");
             }
+            trace.allow(clause.sql, function.get().name(), "scalar function allowed by the aggregation rules of "
+                    + "every referenced table");
             for (SqlNode operand : call.getOperandList()) {
                 expression(operand, clause, true);
             }
@@ -281,6 +294,8 @@ final class AggregationChecker {
                 Rejection.of("Unsupported reference " + id + " in " + clause.sql));
         Aggregation rule = rule(ref.relation().table());
         if (rule.dimensionColumns().stream().anyMatch(c -> c.equalsIgnoreCase(ref.column()))) {
+            trace.allow(clause.sql, ref.describe(), "dimension column of the aggregation rule of "
+                    + ref.relation().table().name());
             return;
         }
         if (rule.joinColumns().stream().anyMatch(c -> c.equalsIgnoreCase(ref.column()))) {
@@ -331,6 +346,7 @@ final class AggregationChecker {
         List<SqlNode> operands = call.getOperandList();
         if (function == AggregateFunction.COUNT && operands.size() == 1 && operands.get(0) instanceof SqlIdentifier id
                 && id.isStar()) {
+            trace.allow(clause.sql, "COUNT(*)", "counts rows without revealing a column; output constraints apply");
             return;
         }
         if (operands.size() != 1) {
@@ -348,6 +364,9 @@ final class AggregationChecker {
                     + (isAggregateColumn(rule, ref.column()) ? " (allowed: " + allowedFunctions(rule, ref.column())
                             + ")" : ""));
         }
+        trace.allow(clause.sql, function.name().replace('_', ' ') + "(" + ref.describe() + ")",
+                "aggregate column allowed with " + function.name() + " by the aggregation rule of "
+                        + ref.relation().table().name());
     }
 
     /** Adds HAVING COUNT(DISTINCT alias.column) >= minimum for every constraint of every relation. */
@@ -365,8 +384,11 @@ final class AggregationChecker {
                 conditions.add(new SqlBasicCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
                         List.of(count, SqlLiteral.createExactNumeric(String.valueOf(constraint.minimum()),
                                 SqlParserPos.ZERO)), SqlParserPos.ZERO));
-                notes.add("COUNT(DISTINCT " + r.table().name() + "." + constraint.columnName() + ") >= "
-                        + constraint.minimum());
+                String note = "COUNT(DISTINCT " + r.table().name() + "." + constraint.columnName() + ") >= "
+                        + constraint.minimum();
+                notes.add(note);
+                trace.allow("HAVING", note, "output constraint of the aggregation rule of " + r.table().name()
+                        + ", added by the rewrite: rows below it are removed");
             }
         }
         SqlNode having = conditions.get(0);

@@ -21,9 +21,11 @@ import org.apache.calcite.sql.SqlSelect;
  */
 final class ListChecker {
     private final Relations relations;
+    private final Trace trace;
 
-    private ListChecker(Relations relations) {
+    private ListChecker(Relations relations, Trace trace) {
         this.relations = relations;
+        this.trace = trace;
     }
 
     private static ListRule rule(TableSpec table) {
@@ -48,7 +50,7 @@ final class ListChecker {
         }
     };
 
-    static void check(SqlSelect select, Map<String, TableSpec> tables, AccountId runner) {
+    static void check(SqlSelect select, Map<String, TableSpec> tables, AccountId runner, Trace trace) {
         if (!select.isDistinct()) {
             throw Rejection.of("The list analysis rule requires SELECT DISTINCT");
         }
@@ -67,8 +69,8 @@ final class ListChecker {
         if (select.getFetch() != null && !(select.getFetch() instanceof SqlLiteral)) {
             throw Rejection.of("LIMIT must be a positive integer under the list analysis rule");
         }
-        Relations relations = Relations.of(select.getFrom(), tables, JOINS);
-        ListChecker checker = new ListChecker(relations);
+        Relations relations = Relations.of(select.getFrom(), tables, JOINS, trace);
+        ListChecker checker = new ListChecker(relations, trace);
         for (Relations.Relation r : relations.unconnectedToRunner(runner)) {
             throw Rejection.of("Inner join to query runner table required for table " + r.table().name());
         }
@@ -97,6 +99,7 @@ final class ListChecker {
                 Rejection.of("Unsupported reference " + id + " in " + clause));
         ListRule rule = rule(ref.relation().table());
         if (rule.listColumns().stream().anyMatch(c -> c.equalsIgnoreCase(ref.column()))) {
+            trace.allow(clause, ref.describe(), "list column of the list rule of " + ref.relation().table().name());
             return;
         }
         if (rule.joinColumns().stream().anyMatch(c -> c.equalsIgnoreCase(ref.column()))) {

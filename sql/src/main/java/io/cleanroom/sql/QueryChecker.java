@@ -35,6 +35,32 @@ public final class QueryChecker {
             SqlKind.UNION, SqlKind.INTERSECT, SqlKind.EXCEPT);
 
     public CheckedQuery check(QueryRequest request) {
+        return run(request, Trace.NONE, new String[1], new ArrayList<>());
+    }
+
+    /**
+     * Explains the decision on a query without running it: every part's verdict, the rejection if
+     * any, the constraints the rewrite adds and the rewritten SQL.
+     */
+    public Explanation explain(QueryRequest request) {
+        Trace trace = Trace.recording();
+        String[] type = new String[1];
+        List<String> tables = new ArrayList<>();
+        try {
+            CheckedQuery checked = run(request, trace, type, tables);
+            return new Explanation(true, java.util.Optional.of(checked.ruleType().name()), checked.tables(),
+                    trace.decisions(), java.util.Optional.empty(), checked.addedConstraints(),
+                    java.util.Optional.of(checked.sql()));
+        } catch (io.cleanroom.core.CleanroomException e) {
+            if (e.code() != io.cleanroom.core.ErrorCode.INVALID_QUERY) {
+                throw e;
+            }
+            return new Explanation(false, java.util.Optional.ofNullable(type[0]), tables, trace.decisions(),
+                    java.util.Optional.of(e.getMessage()), List.of(), java.util.Optional.empty());
+        }
+    }
+
+    private CheckedQuery run(QueryRequest request, Trace trace, String[] typeOut, List<String> tablesOut) {
         SqlNode parsed = Frontend.parse(request.sql());
         if (!QUERY_KINDS.contains(parsed.getKind())) {
             throw Rejection.of("Only a SELECT query is allowed (found " + parsed.getKind().sql + ")");
@@ -45,7 +71,9 @@ public final class QueryChecker {
         if (referenced.isEmpty()) {
             throw Rejection.of("The query references no table of the collaboration");
         }
+        referenced.forEach(t -> tablesOut.add(t.name()));
         AnalysisRuleType type = ruleType(referenced);
+        typeOut[0] = type.name();
         Map<String, TableSpec> tables = new LinkedHashMap<>();
         referenced.forEach(t -> tables.put(t.key(), t));
         Frontend frontend = new Frontend(referenced);
@@ -66,15 +94,18 @@ public final class QueryChecker {
                 }
                 List<String> notes = List.of();
                 if (type == AnalysisRuleType.AGGREGATION) {
-                    notes = AggregationChecker.check(select, tables, request.runner());
+                    notes = AggregationChecker.check(select, tables, request.runner(), trace);
                 } else {
-                    ListChecker.check(select, tables, request.runner());
+                    ListChecker.check(select, tables, request.runner(), trace);
                 }
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
                 return new CheckedQuery(select, type, names, outputs, notes);
             }
             default -> {
                 CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
+                trace.allow("FROM", String.join(", ", names), request.templateArn().isPresent()
+                        ? "the custom rules of every table allow analysis template " + request.templateArn().get()
+                        : "the custom rules of every table allow ANY_QUERY from account " + request.runner());
                 SqlNode validated = frontend.validate(parsed);
                 RelRoot root;
                 try {
@@ -84,6 +115,8 @@ public final class QueryChecker {
                             + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                 }
                 CustomChecker.checkOutputs(root, tables);
+                trace.allow("SELECT", String.join(", ", CustomChecker.outputNames(root)),
+                        "no output column derives from a disallowed output column");
                 return new CheckedQuery(validated, type, names, CustomChecker.outputNames(root), List.of());
             }
         }

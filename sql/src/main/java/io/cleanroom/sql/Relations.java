@@ -51,9 +51,11 @@ final class Relations {
 
     private final Map<String, Relation> byAlias = new LinkedHashMap<>();
     private final List<Equality> equalities = new ArrayList<>();
+    private final Trace trace;
     private int joins;
 
-    private Relations() {
+    private Relations(Trace trace) {
+        this.trace = trace;
     }
 
     List<Relation> all() {
@@ -80,8 +82,8 @@ final class Relations {
         return byAlias(id.names.get(0)).map(r -> new ColumnRef(r, id.names.get(1).toLowerCase(Locale.ROOT)));
     }
 
-    static Relations of(SqlNode from, Map<String, TableSpec> tables, JoinPolicy policy) {
-        Relations relations = new Relations();
+    static Relations of(SqlNode from, Map<String, TableSpec> tables, JoinPolicy policy, Trace trace) {
+        Relations relations = new Relations(trace);
         relations.add(from, tables, policy);
         return relations;
     }
@@ -174,6 +176,8 @@ final class Relations {
                     + left.get().describe() + " and " + right.get().describe() + " are of the same table");
         }
         equalities.add(new Equality(left.get(), right.get()));
+        trace.allow("ON", left.get().describe() + " = " + right.get().describe(), "equality of join columns of the "
+                + policy.ruleName() + " rules of both tables");
     }
 
     private Set<TableSpec> tablesIn(SqlNode node) {

@@ -1,0 +1,89 @@
+package io.cleanroom.bench;
+
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.AggregateFunction;
+import io.cleanroom.core.model.AnalysisRulePolicy.AggregateColumn;
+import io.cleanroom.core.model.AnalysisRulePolicy.Aggregation;
+import io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint;
+import io.cleanroom.core.model.Column;
+import io.cleanroom.core.model.JoinRequired;
+import io.cleanroom.core.model.ScalarFunction;
+import io.cleanroom.sql.QueryChecker;
+import io.cleanroom.sql.QueryRequest;
+import io.cleanroom.sql.TableSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Latency of query control (parse, validate, check, rewrite, render) for a typical two-table
+ * aggregation query and a 15-table one. Prints median, p99 and mean after warm-up.
+ * Run: see the README ("Benchmarks").
+ */
+public final class CheckBench {
+    private static final AccountId RUNNER = new AccountId("222222222222");
+
+    private CheckBench() {
+    }
+
+    static TableSpec table(String name, AccountId owner) {
+        Aggregation rule = new Aggregation(
+                List.of(new AggregateColumn(List.of("user_id"), AggregateFunction.COUNT_DISTINCT),
+                        new AggregateColumn(List.of("spend"), AggregateFunction.SUM)),
+                List.of("user_id"), JoinRequired.QUERY_RUNNER, List.of(), List.of("segment", "region"),
+                List.of(ScalarFunction.LOWER), List.of(new OutputConstraint("user_id", 100)), null);
+        return new TableSpec(name, owner, List.of(new Column("user_id", "string"), new Column("segment", "string"),
+                new Column("region", "string"), new Column("spend", "double")), Optional.of(rule), true);
+    }
+
+    static List<TableSpec> tables(int n) {
+        List<TableSpec> tables = new ArrayList<>();
+        tables.add(table("t0", RUNNER));
+        for (int i = 1; i < n; i++) {
+            tables.add(table("t" + i, new AccountId(String.format("%012d", 100000000000L + i))));
+        }
+        return tables;
+    }
+
+    static String query(int n) {
+        StringBuilder sql = new StringBuilder("SELECT t1.segment, LOWER(t0.region), COUNT(DISTINCT t0.user_id), "
+                + "SUM(t1.spend) FROM t0");
+        for (int i = 1; i < n; i++) {
+            sql.append(" JOIN t").append(i).append(" ON t").append(i - 1).append(".user_id = t").append(i)
+                    .append(".user_id");
+        }
+        sql.append(" WHERE t1.segment <> 'x' GROUP BY t1.segment, LOWER(t0.region)");
+        return sql.toString();
+    }
+
+    static double[] measure(QueryRequest request, int warmup, int runs) {
+        QueryChecker checker = new QueryChecker();
+        for (int i = 0; i < warmup; i++) {
+            checker.check(request).sql();
+        }
+        double[] micros = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            checker.check(request).sql();
+            micros[i] = (System.nanoTime() - start) / 1000.0;
+        }
+        Arrays.sort(micros);
+        return micros;
+    }
+
+    static void report(String name, double[] micros) {
+        double mean = Arrays.stream(micros).average().orElse(0);
+        System.out.printf("%-32s runs=%d  median=%8.1f us  p99=%8.1f us  mean=%8.1f us%n", name, micros.length,
+                micros[micros.length / 2], micros[(int) Math.floor(micros.length * 0.99)], mean);
+    }
+
+    public static void main(String[] args) {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        for (int n : new int[] {2, 15}) {
+            QueryRequest request = QueryRequest.adHoc(query(n), RUNNER, tables(n));
+            report("aggregation, " + n + " tables", measure(request, warmup, runs));
+        }
+    }
+}
