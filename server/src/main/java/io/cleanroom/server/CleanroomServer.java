@@ -75,6 +75,7 @@ public final class CleanroomServer implements AutoCloseable {
                     new ConfiguredTableService(context), new AssociationService(context), new SchemaService(context),
                     new TemplateService(context), new TagService(context), new Render(context.arns()))
                     .register(cleanRooms);
+            new QueryApi(new QueryControl(new SchemaService(context))).register(cleanRooms);
             Router admin = new Router();
             new AdminApi(accounts).register(admin);
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
@@ -94,6 +95,7 @@ public final class CleanroomServer implements AutoCloseable {
             http.setExecutor(executor);
             http.createContext("/", new Front(cleanRooms, admin, glue, verifier, config.maxBodyBytes()));
             http.start();
+            warmUpQueryControl();
             LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),
                     http.getAddress().getPort(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");
@@ -106,6 +108,30 @@ public final class CleanroomServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** Calcite's first parse and validation take about a second; do them off the request path. */
+    private static void warmUpQueryControl() {
+        Thread warm = new Thread(() -> {
+            try {
+                io.cleanroom.core.model.AccountId runner = new io.cleanroom.core.model.AccountId("000000000000");
+                var rule = new io.cleanroom.core.model.AnalysisRulePolicy.Aggregation(
+                        java.util.List.of(new io.cleanroom.core.model.AnalysisRulePolicy.AggregateColumn(
+                                java.util.List.of("k"), io.cleanroom.core.model.AggregateFunction.COUNT_DISTINCT)),
+                        java.util.List.of("k"), null, null, java.util.List.of("d"), java.util.List.of(),
+                        java.util.List.of(new io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint("k", 2)),
+                        null);
+                var table = new io.cleanroom.sql.TableSpec("warm", runner, java.util.List.of(
+                        new io.cleanroom.core.model.Column("k", "string"),
+                        new io.cleanroom.core.model.Column("d", "string")), java.util.Optional.of(rule), true);
+                new io.cleanroom.sql.QueryChecker().check(io.cleanroom.sql.QueryRequest.adHoc(
+                        "SELECT d, COUNT(DISTINCT k) FROM warm GROUP BY d", runner, java.util.List.of(table)));
+            } catch (RuntimeException e) {
+                LOG.debug("query control warm-up failed", e);
+            }
+        }, "cleanroom-warm-up");
+        warm.setDaemon(true);
+        warm.start();
     }
 
     private static void writeOperatorCredentials(ServerConfig config, AccountService.IssuedKey key) {

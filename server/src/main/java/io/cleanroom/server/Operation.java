@@ -52,7 +52,10 @@ public enum Operation {
     BATCH_GET_COLLABORATION_ANALYSIS_TEMPLATE("BatchGetCollaborationAnalysisTemplate", "POST", "/collaborations/{collaborationIdentifier}/batch-analysistemplates"),
     LIST_TAGS_FOR_RESOURCE("ListTagsForResource", "GET", "/tags/{resourceArn}"),
     TAG_RESOURCE("TagResource", "POST", "/tags/{resourceArn}"),
-    UNTAG_RESOURCE("UntagResource", "DELETE", "/tags/{resourceArn}", "tagKeys");
+    UNTAG_RESOURCE("UntagResource", "DELETE", "/tags/{resourceArn}", "tagKeys"),
+    /** Cleanroom's own: explain how query control decides on a query, without running it. */
+    EXPLAIN_PROTECTED_QUERY("ExplainProtectedQuery", "POST",
+            "/memberships/{membershipIdentifier}/protectedQueries/explain");
 
     private final String operationName;
     private final String method;

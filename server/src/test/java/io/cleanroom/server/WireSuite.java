@@ -174,6 +174,45 @@ abstract class WireSuite {
         assertThat(batchRules.errors()).singleElement().satisfies(e -> assertThat(e.typeAsString()).isEqualTo("LIST"));
     }
 
+    private SignedHttpClient.Response explain(TestCluster.Keys keys, String membership, String sql) throws Exception {
+        SignedHttpClient client = new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(),
+                keys.secretAccessKey(), "us-east-1", java.time.Clock.systemUTC());
+        String body = Json.MAPPER.writeValueAsString(Map.of("type", "SQL", "sqlParameters",
+                Map.of("queryString", sql)));
+        return client.send("POST", "/memberships/" + membership + "/protectedQueries/explain", Map.of(), Map.of(),
+                body, "cleanrooms");
+    }
+
+    @Test
+    void explainShowsHowQueryControlDecides() throws Exception {
+        Tutorial t = new Tutorial();
+        t.rulesAndAssociations();
+        String overlap = "SELECT a.campaign, p.segment, COUNT(*) AS overlap_count FROM advertiser_audience a "
+                + "JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash GROUP BY 1, 2 "
+                + "ORDER BY overlap_count DESC";
+        SignedHttpClient.Response ok = explain(t.advertiser, t.advertiserMembership, overlap);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        var json = Json.MAPPER.readTree(ok.body()).get("explanation");
+        assertThat(json.get("allowed").asBoolean()).isTrue();
+        assertThat(json.get("analysisRuleType").asText()).isEqualTo("AGGREGATION");
+        assertThat(json.get("addedConstraints").toString())
+                .contains("COUNT(DISTINCT publisher_audience.user_id_hash) >= 2");
+        assertThat(json.get("rewrittenQuery").asText()).contains("HAVING");
+
+        SignedHttpClient.Response raw = explain(t.advertiser, t.advertiserMembership,
+                "SELECT a.user_id_hash, COUNT(*) FROM advertiser_audience a JOIN publisher_audience p "
+                        + "ON a.user_id_hash = p.user_id_hash GROUP BY a.user_id_hash");
+        var rejected = Json.MAPPER.readTree(raw.body()).get("explanation");
+        assertThat(rejected.get("allowed").asBoolean()).isFalse();
+        assertThat(rejected.get("rejection").asText())
+                .contains("Join column advertiser_audience.user_id_hash can only be used in INNER JOIN ON conditions");
+
+        // only the member who can query may ask
+        SignedHttpClient.Response publisher = explain(t.publisher, t.publisherMembership, overlap);
+        assertThat(publisher.status()).isEqualTo(403);
+        assertThat(publisher.body()).contains("CAN_QUERY");
+    }
+
     @Test
     void schemaIsNotReadyWithoutAnAnalysisRule() throws Exception {
         Tutorial t = new Tutorial();

@@ -70,6 +70,30 @@ public final class SchemaService {
         }
     }
 
+    /** What a query in a membership may see: its membership, collaboration and every schema. */
+    public record QueryContext(Membership membership, Collaboration collaboration, List<Schema> schemas) {
+        public QueryContext {
+            schemas = List.copyOf(schemas);
+        }
+    }
+
+    /**
+     * The tables a protected query of this membership may use. Only an active member with the
+     * CAN_QUERY ability may run queries.
+     */
+    public QueryContext forQuery(Caller caller, io.cleanroom.core.model.MembershipId membershipId) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = Lookups.activeMembership(tx, account, membershipId);
+            if (!membership.abilities().contains(MemberAbility.CAN_QUERY)) {
+                throw CleanroomException.accessDenied("Only the member who can query (CAN_QUERY) can run queries in "
+                        + "collaboration " + membership.collaborationId());
+            }
+            Collaboration collaboration = Lookups.visibleCollaboration(tx, account, membership.collaborationId());
+            return new QueryContext(membership, collaboration, schemas(tx, collaboration));
+        });
+    }
+
     public Page<Schema> list(Caller caller, CollaborationId id, Page.Request page) {
         AccountId account = caller.requireAccount();
         return context.store().inTransaction(tx -> {

@@ -1,0 +1,44 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.service.Caller;
+import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.sql.CheckedQuery;
+import io.cleanroom.sql.Explanation;
+import io.cleanroom.sql.QueryChecker;
+import io.cleanroom.sql.QueryRequest;
+import io.cleanroom.sql.TableSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Connects query control to the collaboration: the tables a membership's query may reference are
+ * the collaboration's schemas, each with its owner, allowed columns, analysis rule and status.
+ */
+final class QueryControl {
+    private final SchemaService schemas;
+    private final QueryChecker checker = new QueryChecker();
+
+    QueryControl(SchemaService schemas) {
+        this.schemas = requireNonNull(schemas, "schemas is null");
+    }
+
+    private QueryRequest request(Caller caller, MembershipId membership, String sql, Optional<String> templateArn) {
+        SchemaService.QueryContext context = schemas.forQuery(caller, membership);
+        List<TableSpec> tables = context.schemas().stream()
+                .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
+                        s.rule().map(r -> r.policy()), s.status().ready()))
+                .toList();
+        return new QueryRequest(sql, caller.requireAccount(), tables, templateArn);
+    }
+
+    CheckedQuery check(Caller caller, MembershipId membership, String sql, Optional<String> templateArn) {
+        return checker.check(request(caller, membership, sql, templateArn));
+    }
+
+    Explanation explain(Caller caller, MembershipId membership, String sql) {
+        return checker.explain(request(caller, membership, sql, Optional.empty()));
+    }
+}
