@@ -17,6 +17,7 @@ import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.sql.QueryChecker;
 import io.cleanroom.store.JdbcStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -112,24 +113,7 @@ public final class CleanroomServer implements AutoCloseable {
 
     /** Calcite's first parse and validation take about a second; do them off the request path. */
     private static void warmUpQueryControl() {
-        Thread warm = new Thread(() -> {
-            try {
-                io.cleanroom.core.model.AccountId runner = new io.cleanroom.core.model.AccountId("000000000000");
-                var rule = new io.cleanroom.core.model.AnalysisRulePolicy.Aggregation(
-                        java.util.List.of(new io.cleanroom.core.model.AnalysisRulePolicy.AggregateColumn(
-                                java.util.List.of("k"), io.cleanroom.core.model.AggregateFunction.COUNT_DISTINCT)),
-                        java.util.List.of("k"), null, null, java.util.List.of("d"), java.util.List.of(),
-                        java.util.List.of(new io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint("k", 2)),
-                        null);
-                var table = new io.cleanroom.sql.TableSpec("warm", runner, java.util.List.of(
-                        new io.cleanroom.core.model.Column("k", "string"),
-                        new io.cleanroom.core.model.Column("d", "string")), java.util.Optional.of(rule), true);
-                new io.cleanroom.sql.QueryChecker().check(io.cleanroom.sql.QueryRequest.adHoc(
-                        "SELECT d, COUNT(DISTINCT k) FROM warm GROUP BY d", runner, java.util.List.of(table)));
-            } catch (RuntimeException e) {
-                LOG.debug("query control warm-up failed", e);
-            }
-        }, "cleanroom-warm-up");
+        Thread warm = new Thread(QueryChecker::warmUp, "cleanroom-warm-up");
         warm.setDaemon(true);
         warm.start();
     }

@@ -1,6 +1,9 @@
 package io.cleanroom.sql;
 
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.AggregateFunction;
 import io.cleanroom.core.model.AnalysisRulePolicy;
+import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.AnalysisRuleType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,6 +36,19 @@ import org.apache.calcite.sql.SqlWithItem;
 public final class QueryChecker {
     private static final Set<SqlKind> QUERY_KINDS = Set.of(SqlKind.SELECT, SqlKind.ORDER_BY, SqlKind.WITH,
             SqlKind.UNION, SqlKind.INTERSECT, SqlKind.EXCEPT);
+
+    /** Loads and exercises Calcite once (its first use takes about a second). */
+    public static void warmUp() {
+        AccountId runner = new AccountId("000000000000");
+        AnalysisRulePolicy rule = new AnalysisRulePolicy.Aggregation(
+                List.of(new AnalysisRulePolicy.AggregateColumn(List.of("k"), AggregateFunction.COUNT_DISTINCT)),
+                List.of("k"), null, null, List.of("d"), List.of(),
+                List.of(new AnalysisRulePolicy.OutputConstraint("k", 2)), null);
+        TableSpec table = new TableSpec("warm", runner, List.of(new Column("k", "string"), new Column("d", "string")),
+                java.util.Optional.of(rule), true);
+        new QueryChecker().check(QueryRequest.adHoc("SELECT d, COUNT(DISTINCT k) FROM warm GROUP BY d", runner,
+                List.of(table))).sql();
+    }
 
     public CheckedQuery check(QueryRequest request) {
         return run(request, Trace.NONE, new String[1], new ArrayList<>());
