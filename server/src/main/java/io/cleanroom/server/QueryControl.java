@@ -25,17 +25,18 @@ final class QueryControl {
         this.schemas = requireNonNull(schemas, "schemas is null");
     }
 
-    private QueryRequest request(Caller caller, MembershipId membership, String sql, Optional<String> templateArn) {
+    private QueryRequest request(Caller caller, MembershipId membership, String sql,
+            Optional<QueryRequest.Template> template) {
         SchemaService.QueryContext context = schemas.forQuery(caller, membership);
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
                         s.rule().map(r -> r.policy()), s.status().ready()))
                 .toList();
-        return new QueryRequest(sql, caller.requireAccount(), tables, templateArn);
+        return new QueryRequest(sql, caller.requireAccount(), tables, template);
     }
 
-    CheckedQuery check(Caller caller, MembershipId membership, String sql, Optional<String> templateArn) {
-        return checker.check(request(caller, membership, sql, templateArn));
+    CheckedQuery check(Caller caller, MembershipId membership, String sql, Optional<QueryRequest.Template> template) {
+        return checker.check(request(caller, membership, sql, template));
     }
 
     Explanation explain(Caller caller, MembershipId membership, String sql) {

@@ -84,8 +84,43 @@ final class Frontend {
                         .withCallRewrite(false));
     }
 
-    /** Parses exactly one statement, bounding size and nesting. */
+    /**
+     * Parses an analysis template: :name placeholders are bound to literals of their typed values
+     * in the parsed tree.
+     */
+    static SqlNode parseTemplate(QueryRequest.Template template, String sql) {
+        Parameters.Marked marked = Parameters.mark(sql);
+        SqlNode tree = parseStatement(marked.sql());
+        return Parameters.bind(tree, marked.names(), template.parameters(), template.values());
+    }
+
+    /** Parses exactly one statement, bounding size and nesting; ? placeholders are refused. */
     static SqlNode parse(String sql) {
+        SqlNode tree = parseStatement(sql);
+        if (containsDynamicParameter(tree)) {
+            throw Rejection.of("Dynamic parameters (?) are not allowed; analysis templates use :name parameters");
+        }
+        return tree;
+    }
+
+    private static boolean containsDynamicParameter(SqlNode root) {
+        Deque<SqlNode> nodes = new ArrayDeque<>();
+        nodes.push(root);
+        while (!nodes.isEmpty()) {
+            SqlNode node = nodes.pop();
+            if (node instanceof org.apache.calcite.sql.SqlDynamicParam) {
+                return true;
+            }
+            if (node instanceof SqlCall call) {
+                call.getOperandList().stream().filter(o -> o != null).forEach(nodes::push);
+            } else if (node instanceof SqlNodeList list) {
+                list.getList().stream().filter(o -> o != null).forEach(nodes::push);
+            }
+        }
+        return false;
+    }
+
+    private static SqlNode parseStatement(String sql) {
         if (sql.isBlank()) {
             throw Rejection.of("The query is empty");
         }

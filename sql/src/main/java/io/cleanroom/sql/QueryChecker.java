@@ -77,7 +77,9 @@ public final class QueryChecker {
     }
 
     private CheckedQuery run(QueryRequest request, Trace trace, String[] typeOut, List<String> tablesOut) {
-        SqlNode parsed = Frontend.parse(request.sql());
+        SqlNode parsed = request.template().isPresent()
+                ? Frontend.parseTemplate(request.template().get(), request.sql())
+                : Frontend.parse(request.sql());
         if (!QUERY_KINDS.contains(parsed.getKind())) {
             throw Rejection.of("Only a SELECT query is allowed (found " + parsed.getKind().sql + ")");
         }

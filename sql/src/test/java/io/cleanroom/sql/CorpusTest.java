@@ -126,7 +126,8 @@ class CorpusTest {
     @MethodSource("cases")
     void corpusCase(Case c) {
         QueryRequest request = new QueryRequest(c.sql(), Fixtures.account(c.runner()), Fixtures.SETS.get(c.tables()).get(),
-                c.template() ? Optional.of(Fixtures.TEMPLATE) : Optional.empty());
+                c.template() ? Optional.of(new QueryRequest.Template(Fixtures.TEMPLATE, List.of(), java.util.Map.of()))
+                        : Optional.empty());
         CheckedQuery checked;
         try {
             checked = new QueryChecker().check(request);
