@@ -131,6 +131,11 @@ final class Frontend {
         try {
             statements = SqlParser.create(sql, PARSER).parseStmtList();
         } catch (SqlParseException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StackOverflowError) {
+                    throw Rejection.of("The query is nested too deeply");
+                }
+            }
             throw Rejection.of("The query does not parse" + position(e.getMessage()) + ": " + reason(e));
         } catch (StackOverflowError e) {
             throw Rejection.of("The query is nested too deeply");
@@ -149,6 +154,9 @@ final class Frontend {
         String message = e.getMessage() == null ? "" : e.getMessage();
         int newline = message.indexOf('\n');
         String first = newline < 0 ? message : message.substring(0, newline);
+        if (first.isBlank()) {
+            return "syntax error";
+        }
         // keep Calcite's own first line, which names the token where parsing stopped
         return first.length() > 300 ? first.substring(0, 300) + "..." : first;
     }

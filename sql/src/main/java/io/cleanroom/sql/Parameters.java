@@ -102,6 +102,10 @@ final class Parameters {
         return tree.accept(new SqlShuttle() {
             @Override
             public SqlNode visit(SqlDynamicParam param) {
+                if (param.getIndex() >= literals.size()) {
+                    throw Rejection.of("Dynamic parameters (?) are not allowed; analysis templates use :name "
+                            + "parameters");
+                }
                 return literals.get(param.getIndex());
             }
         });

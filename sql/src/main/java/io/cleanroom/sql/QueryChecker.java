@@ -92,6 +92,10 @@ public final class QueryChecker {
         referenced.forEach(t -> tablesOut.add(t.name()));
         AnalysisRuleType type = ruleType(referenced);
         typeOut[0] = type.name();
+        if (request.template().isPresent() && type != AnalysisRuleType.CUSTOM) {
+            throw Rejection.of("Analysis templates can only run on tables with custom analysis rules; these tables "
+                    + "have " + type + " rules");
+        }
         Map<String, TableSpec> tables = new LinkedHashMap<>();
         referenced.forEach(t -> tables.put(t.key(), t));
         Frontend frontend = new Frontend(referenced);

@@ -43,6 +43,20 @@ class ExplainTest {
     }
 
     @Test
+    void boundsQueryLengthAndDepth() {
+        String padding = " ".repeat(Frontend.MAX_SQL_LENGTH);
+        io.cleanroom.core.CleanroomException tooLong = org.assertj.core.api.Assertions.catchThrowableOfType(
+                io.cleanroom.core.CleanroomException.class, () -> checker.check(QueryRequest.adHoc(
+                        "SELECT email FROM users" + padding, Fixtures.ADVERTISER, Fixtures.custom())));
+        assertThat(tooLong.getMessage()).contains("longer than 500000 characters");
+        String deep = "SELECT email FROM users WHERE " + "NOT (".repeat(5000) + "email = 'x'" + ")".repeat(5000);
+        io.cleanroom.core.CleanroomException tooDeep = org.assertj.core.api.Assertions.catchThrowableOfType(
+                io.cleanroom.core.CleanroomException.class, () -> checker.check(QueryRequest.adHoc(deep,
+                        Fixtures.ADVERTISER, Fixtures.custom())));
+        assertThat(tooDeep.getMessage()).contains("nested too deeply");
+    }
+
+    @Test
     void explainsCustomRules() {
         Explanation e = checker.explain(QueryRequest.adHoc("SELECT name FROM users", Fixtures.ADVERTISER,
                 Fixtures.custom()));
