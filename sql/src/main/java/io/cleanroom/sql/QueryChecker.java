@@ -137,6 +137,7 @@ public final class QueryChecker {
                             + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                 }
                 CustomChecker.checkOutputs(root, tables);
+                ComparisonChecker.check(root.rel, tables);
                 trace.allow("SELECT", String.join(", ", CustomChecker.outputNames(root)),
                         "no output column derives from a disallowed output column");
                 return new CheckedQuery(validated, type, names, CustomChecker.outputNames(root), List.of());

@@ -108,6 +108,30 @@ final class Fixtures {
                 table("reviewed", PUBLISHER, templated, "id:bigint", "ssn", "score:double"));
     }
 
+    /**
+     * The reference's vNext example: impressions (publisher) with an aggregation threshold of 100
+     * distinct user_id (campaign_id exempted down to 5) and comparison controls allowing literal
+     * comparisons on campaign_id and event_date and column comparisons on user_id; audience
+     * (advertiser) allowing column comparisons on user_id and literal ones on segment.
+     */
+    static List<TableSpec> controls() {
+        Custom impressions = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null,
+                List.of(new AnalysisRulePolicy.AggregationThreshold(List.of("user_id"), 100, "COLUMNS_ONLY",
+                        List.of(new AnalysisRulePolicy.OutputColumnThreshold("campaign_id", 5)))),
+                new AnalysisRulePolicy.ComparisonControls(List.of("campaign_id", "event_date"), List.of("user_id")));
+        Custom audience = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null,
+                List.of(), new AnalysisRulePolicy.ComparisonControls(List.of("segment"), List.of("user_id")));
+        Custom employees = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null,
+                List.of(new AnalysisRulePolicy.AggregationThreshold(List.of("employee_id"), 10, "ANY_EXPRESSION",
+                        List.of())),
+                new AnalysisRulePolicy.ComparisonControls(List.of("department"), List.of()));
+        return List.of(
+                table("impressions", PUBLISHER, impressions, "user_id", "campaign_id", "event_date:date",
+                        "cost:double", "quantity:bigint", "email"),
+                table("audience", ADVERTISER, audience, "user_id", "email", "segment"),
+                table("employees", PUBLISHER, employees, "employee_id", "zip_code", "department", "salary:double"));
+    }
+
     /** One aggregation table, one list table, one table without a rule, one not ready. */
     static List<TableSpec> mixed() {
         List<TableSpec> out = new java.util.ArrayList<>();
@@ -123,6 +147,7 @@ final class Fixtures {
             "aggregation", Fixtures::aggregation,
             "list", Fixtures::list,
             "custom", Fixtures::custom,
+            "controls", Fixtures::controls,
             "mixed", Fixtures::mixed);
 
     static AccountId account(String name) {
