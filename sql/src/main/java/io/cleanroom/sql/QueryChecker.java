@@ -138,9 +138,13 @@ public final class QueryChecker {
                 }
                 CustomChecker.checkOutputs(root, tables);
                 ComparisonChecker.check(root.rel, tables);
+                List<String> outputs = CustomChecker.outputNames(root);
+                List<String> thresholds = ThresholdChecker.apply(validated, tables, outputs);
+                thresholds.forEach(t -> trace.allow("HAVING", t, "aggregation threshold of a custom rule, added by "
+                        + "the rewrite: rows with fewer distinct identities are removed"));
                 trace.allow("SELECT", String.join(", ", CustomChecker.outputNames(root)),
                         "no output column derives from a disallowed output column");
-                return new CheckedQuery(validated, type, names, CustomChecker.outputNames(root), List.of());
+                return new CheckedQuery(validated, type, names, outputs, thresholds);
             }
         }
     }
