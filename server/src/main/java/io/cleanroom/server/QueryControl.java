@@ -30,7 +30,7 @@ final class QueryControl {
         SchemaService.QueryContext context = schemas.forQuery(caller, membership);
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
-                        s.rule().map(r -> r.policy()), s.status().ready()))
+                        s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
                 .toList();
         return new QueryRequest(sql, caller.requireAccount(), tables, template);
     }

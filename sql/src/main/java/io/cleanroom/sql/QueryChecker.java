@@ -91,6 +91,7 @@ public final class QueryChecker {
         }
         referenced.forEach(t -> tablesOut.add(t.name()));
         AnalysisRuleType type = ruleType(referenced);
+        checkReceivers(referenced, request.receivers(), trace);
         typeOut[0] = type.name();
         if (request.template().isPresent() && type != AnalysisRuleType.CUSTOM) {
             throw Rejection.of("Analysis templates can only run on tables with custom analysis rules; these tables "
@@ -145,6 +146,24 @@ public final class QueryChecker {
                 trace.allow("SELECT", String.join(", ", CustomChecker.outputNames(root)),
                         "no output column derives from a disallowed output column");
                 return new CheckedQuery(validated, type, names, outputs, thresholds);
+            }
+        }
+    }
+
+    /** Every receiver of the results must be allowed by the collaboration analysis rule of every table. */
+    private static void checkReceivers(List<TableSpec> referenced, List<AccountId> receivers, Trace trace) {
+        for (TableSpec table : referenced) {
+            if (table.resultReceivers().isEmpty()) {
+                continue;
+            }
+            for (AccountId receiver : receivers) {
+                if (!table.resultReceivers().get().contains(receiver)) {
+                    throw Rejection.of("Account " + receiver + " is not allowed to receive results of queries on table "
+                            + table.name() + " (its collaboration analysis rule allows "
+                            + table.resultReceivers().get() + ")");
+                }
+                trace.allow("RESULTS", "receiver " + receiver, "allowed to receive results by the collaboration "
+                        + "analysis rule of " + table.name());
             }
         }
     }

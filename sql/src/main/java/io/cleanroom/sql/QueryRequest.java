@@ -10,15 +10,21 @@ import java.util.Optional;
 
 /**
  * A query to check: its SQL, the account running it (the member who can query), the tables of the
- * collaboration, and, for a query from an analysis template, the template's ARN, its declared
- * parameters and the values given for them.
+ * collaboration, for a query from an analysis template the template's ARN, declared parameters
+ * and values, and the accounts that are to receive the results (empty when not yet known).
  */
-public record QueryRequest(String sql, AccountId runner, List<TableSpec> tables, Optional<Template> template) {
+public record QueryRequest(String sql, AccountId runner, List<TableSpec> tables, Optional<Template> template,
+        List<AccountId> receivers) {
     public QueryRequest {
         requireNonNull(sql, "sql is null");
         requireNonNull(runner, "runner is null");
         tables = List.copyOf(tables);
         requireNonNull(template, "template is null");
+        receivers = List.copyOf(receivers);
+    }
+
+    public QueryRequest(String sql, AccountId runner, List<TableSpec> tables, Optional<Template> template) {
+        this(sql, runner, tables, template, List.of());
     }
 
     /** An analysis template run: its ARN, declared parameters, and the values for this run. */

@@ -11,16 +11,23 @@ import java.util.Optional;
 
 /**
  * One table a query may reference: its name in the collaboration (the association name), the
- * member who owns it, its allowed columns with types, its analysis rule (empty if none) and
- * whether its schema is READY.
+ * member who owns it, its allowed columns with types, its analysis rule (empty if none), whether
+ * its schema is READY, and the accounts allowed to receive results that use it (empty when not
+ * restricted, as in tests of the rules alone).
  */
 public record TableSpec(String name, AccountId owner, List<Column> columns, Optional<AnalysisRulePolicy> rule,
-        boolean ready) {
+        boolean ready, Optional<List<AccountId>> resultReceivers) {
     public TableSpec {
         requireNonNull(name, "name is null");
         requireNonNull(owner, "owner is null");
         columns = List.copyOf(columns);
         requireNonNull(rule, "rule is null");
+        resultReceivers = resultReceivers.map(List::copyOf);
+    }
+
+    public TableSpec(String name, AccountId owner, List<Column> columns, Optional<AnalysisRulePolicy> rule,
+            boolean ready) {
+        this(name, owner, columns, rule, ready, Optional.empty());
     }
 
     public boolean hasColumn(String column) {

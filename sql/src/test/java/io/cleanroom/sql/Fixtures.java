@@ -132,6 +132,35 @@ final class Fixtures {
                 table("employees", PUBLISHER, employees, "employee_id", "zip_code", "department", "salary:double"));
     }
 
+    /**
+     * The public lab's airline example: flight_history (provider, the publisher here) with AVG/SUM
+     * on points columns, COUNT_DISTINCT on loyalty_number, join required, every other column a
+     * dimension and loyalty_number >= 10; members (the advertiser, who queries) with AVG on salary
+     * and clv.
+     */
+    static List<TableSpec> lab() {
+        Aggregation flights = new Aggregation(List.of(
+                new AggregateColumn(List.of("points_accumulated", "points_redeemed"), AggregateFunction.AVG),
+                new AggregateColumn(List.of("points_accumulated", "points_redeemed"), AggregateFunction.SUM),
+                new AggregateColumn(List.of("loyalty_number"), AggregateFunction.COUNT_DISTINCT)),
+                List.of("loyalty_number"), JoinRequired.QUERY_RUNNER, List.of(),
+                List.of("year", "month", "flights_booked", "flights_with_companions", "total_flights",
+                        "distance", "dollar_cost_points_redeemed"),
+                List.of(), List.of(new OutputConstraint("loyalty_number", 10)), null);
+        Aggregation members = new Aggregation(List.of(
+                new AggregateColumn(List.of("salary", "clv"), AggregateFunction.AVG),
+                new AggregateColumn(List.of("loyalty_number"), AggregateFunction.COUNT_DISTINCT)),
+                List.of("loyalty_number"), null, List.of(),
+                List.of("city", "gender", "education", "marital_status", "loyalty_card"), List.of(),
+                List.of(new OutputConstraint("loyalty_number", 10)), null);
+        return List.of(
+                table("flight_history", PUBLISHER, flights, "loyalty_number", "year", "month", "flights_booked:bigint",
+                        "flights_with_companions:bigint", "total_flights:bigint", "distance:bigint",
+                        "points_accumulated:double", "points_redeemed:double", "dollar_cost_points_redeemed:bigint"),
+                table("members", ADVERTISER, members, "loyalty_number", "city", "gender", "education",
+                        "marital_status", "loyalty_card", "salary:double", "clv:double"));
+    }
+
     /** One aggregation table, one list table, one table without a rule, one not ready. */
     static List<TableSpec> mixed() {
         List<TableSpec> out = new java.util.ArrayList<>();
@@ -148,6 +177,7 @@ final class Fixtures {
             "list", Fixtures::list,
             "custom", Fixtures::custom,
             "controls", Fixtures::controls,
+            "lab", Fixtures::lab,
             "mixed", Fixtures::mixed);
 
     static AccountId account(String name) {
