@@ -117,6 +117,10 @@ final class Relations {
         SqlNode target = node;
         if (node.getKind() == SqlKind.AS) {
             SqlCall as = (SqlCall) node;
+            if (as.operandCount() > 2) {
+                throw Rejection.of("Column aliases on a table in FROM (alias(c1, c2, ...)) are not allowed by the "
+                        + policy.ruleName() + " analysis rule: they would rename the table's columns");
+            }
             target = as.operand(0);
             alias = ((SqlIdentifier) as.operand(1)).getSimple();
         } else {

@@ -199,6 +199,9 @@ final class ThresholdChecker {
         String alias;
         SqlNode source = from;
         if (from.getKind() == SqlKind.AS) {
+            if (((SqlCall) from).operandCount() > 2) {
+                return Optional.empty();
+            }
             source = ((SqlCall) from).operand(0);
             alias = ((SqlIdentifier) ((SqlCall) from).operand(1)).getSimple();
         } else if (from instanceof SqlIdentifier id) {
