@@ -27,6 +27,8 @@ public enum ErrorCode {
     THROTTLING,
     /** The request path or operation does not exist. */
     UNKNOWN_OPERATION,
+    /** A protected query failed while running (out of memory, time-out, engine error). */
+    QUERY_FAILED,
     /** The request body is larger than the server accepts. */
     PAYLOAD_TOO_LARGE,
     /** A bug or an unavailable dependency (InternalServerException); never carries internals. */

@@ -1,5 +1,5 @@
 /**
- * The embedded DuckDB engine. For now: reading the schema of Parquet files for the catalog, on a
- * connection that cannot load extensions or reach files beyond the one location it was given.
+ * The embedded DuckDB engine: runs checked queries over the tables' files, one locked-down
+ * in-memory database per query, and reads Parquet schemas for the catalog.
  */
 package io.cleanroom.engine.duckdb;
