@@ -57,13 +57,34 @@ final class ServerCommand implements Callable<Integer> {
                     + "default <data-dir>/master.key, created on first start)")
     Path masterKeyFile;
 
+    @Option(names = "--engine-memory-limit", defaultValue = "${env:CLEANROOM_ENGINE_MEMORY_LIMIT:-2GB}",
+            description = "DuckDB memory limit per query, e.g. 512MB or 4GB (env CLEANROOM_ENGINE_MEMORY_LIMIT; "
+                    + "default ${DEFAULT-VALUE})")
+    String engineMemoryLimit;
+
+    @Option(names = "--engine-threads", defaultValue = "${env:CLEANROOM_ENGINE_THREADS:-2}",
+            description = "DuckDB threads per query (env CLEANROOM_ENGINE_THREADS; default ${DEFAULT-VALUE})")
+    int engineThreads;
+
+    @Option(names = "--query-workers", defaultValue = "${env:CLEANROOM_QUERY_WORKERS:-2}",
+            description = "Protected queries run at once; more wait SUBMITTED (env CLEANROOM_QUERY_WORKERS; "
+                    + "default ${DEFAULT-VALUE})")
+    int queryWorkers;
+
+    @Option(names = "--query-timeout-seconds", defaultValue = "${env:CLEANROOM_QUERY_TIMEOUT_SECONDS:-1800}",
+            description = "A protected query running longer ends TIMED_OUT (env CLEANROOM_QUERY_TIMEOUT_SECONDS; "
+                    + "default ${DEFAULT-VALUE})")
+    long queryTimeoutSeconds;
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
         ServerConfig config;
         try {
             config = new ServerConfig(host, port, dataDir, blankToNull(storeUrl), blankToNull(storeUser), password,
-                    region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile);
+                    region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile,
+                    new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
+                            Duration.ofSeconds(queryTimeoutSeconds)));
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }

@@ -17,6 +17,7 @@ import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.engine.duckdb.DuckDbEngine;
 import io.cleanroom.sql.QueryChecker;
 import io.cleanroom.store.JdbcStore;
 import java.io.IOException;
@@ -40,12 +41,15 @@ public final class CleanroomServer implements AutoCloseable {
     private final ExecutorService executor;
     private final JdbcStore store;
     private final ServerConfig config;
+    private final ProtectedQueries queries;
 
-    private CleanroomServer(HttpServer http, ExecutorService executor, JdbcStore store, ServerConfig config) {
+    private CleanroomServer(HttpServer http, ExecutorService executor, JdbcStore store, ServerConfig config,
+            ProtectedQueries queries) {
         this.http = http;
         this.executor = executor;
         this.store = store;
         this.config = config;
+        this.queries = queries;
     }
 
     public static CleanroomServer start(ServerConfig config) {
@@ -76,7 +80,15 @@ public final class CleanroomServer implements AutoCloseable {
                     new ConfiguredTableService(context), new AssociationService(context), new SchemaService(context),
                     new TemplateService(context), new TagService(context), new Render(context.arns()))
                     .register(cleanRooms);
-            new QueryApi(new QueryControl(new SchemaService(context))).register(cleanRooms);
+            SchemaService schemas = new SchemaService(context);
+            QueryControl control = new QueryControl(schemas);
+            ServerConfig.Engine engineConfig = config.engine();
+            ProtectedQueries queries = new ProtectedQueries(context, schemas, new TemplateService(context), control,
+                    new DuckDbEngine(new DuckDbEngine.Limits(engineConfig.memoryLimit(), engineConfig.threads())),
+                    new ResultStore(config.dataDir().resolve("results"), sealer),
+                    new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(), 5, 5));
+            queries.recover();
+            new QueryApi(control, queries, context.arns()).register(cleanRooms);
             Router admin = new Router();
             new AdminApi(accounts).register(admin);
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
@@ -100,7 +112,7 @@ public final class CleanroomServer implements AutoCloseable {
             LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),
                     http.getAddress().getPort(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");
-            return new CleanroomServer(http, executor, store, config);
+            return new CleanroomServer(http, executor, store, config, queries);
         } catch (IOException e) {
             store.close();
             throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
@@ -151,6 +163,7 @@ public final class CleanroomServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        queries.close();
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -53,6 +53,17 @@ public enum Operation {
     LIST_TAGS_FOR_RESOURCE("ListTagsForResource", "GET", "/tags/{resourceArn}"),
     TAG_RESOURCE("TagResource", "POST", "/tags/{resourceArn}"),
     UNTAG_RESOURCE("UntagResource", "DELETE", "/tags/{resourceArn}", "tagKeys"),
+    START_PROTECTED_QUERY("StartProtectedQuery", "POST", "/memberships/{membershipIdentifier}/protectedQueries"),
+    LIST_PROTECTED_QUERIES("ListProtectedQueries", "GET", "/memberships/{membershipIdentifier}/protectedQueries",
+            "status", "nextToken", "maxResults"),
+    GET_PROTECTED_QUERY("GetProtectedQuery", "GET",
+            "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}"),
+    UPDATE_PROTECTED_QUERY("UpdateProtectedQuery", "PATCH",
+            "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}"),
+    /** Cleanroom's own: read a query's result, for an account that receives it. */
+    GET_PROTECTED_QUERY_RESULT("GetProtectedQueryResult", "GET",
+            "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}/result",
+            "nextToken", "maxResults"),
     /** Cleanroom's own: explain how query control decides on a query, without running it. */
     EXPLAIN_PROTECTED_QUERY("ExplainProtectedQuery", "POST",
             "/memberships/{membershipIdentifier}/protectedQueries/explain");

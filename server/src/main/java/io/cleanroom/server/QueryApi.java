@@ -5,21 +5,181 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.model.ProtectedQuery;
+import io.cleanroom.core.model.ProtectedQueryId;
+import io.cleanroom.core.model.ProtectedQueryStatus;
 import io.cleanroom.sql.Explanation;
 import java.util.regex.Pattern;
 
-/** Operations on queries: for now ExplainProtectedQuery (Cleanroom's own). */
+/**
+ * Protected queries on the wire: StartProtectedQuery, GetProtectedQuery, ListProtectedQueries,
+ * UpdateProtectedQuery, and Cleanroom's own GetProtectedQueryResult and ExplainProtectedQuery.
+ */
 final class QueryApi {
     private static final Pattern SQL_TYPE = Pattern.compile("^SQL$");
+    private static final Pattern TEMPLATE_ARN = Pattern.compile(
+            "^arn:aws[-a-z]*:cleanrooms:[\\w]{2}-[\\w]{4,9}-[\\d]:\\d{12}:membership/[\\d\\w-]+/"
+                    + "analysistemplate/[\\d\\w-]+$");
 
     private final QueryControl control;
+    private final ProtectedQueries queries;
+    private final io.cleanroom.core.model.Arns arns;
 
-    QueryApi(QueryControl control) {
+    QueryApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns) {
         this.control = requireNonNull(control, "control is null");
+        this.queries = requireNonNull(queries, "queries is null");
+        this.arns = requireNonNull(arns, "arns is null");
     }
 
     void register(Router router) {
         router.add(new Route(Operation.EXPLAIN_PROTECTED_QUERY, this::explain));
+        router.add(new Route(Operation.START_PROTECTED_QUERY, this::start));
+        router.add(new Route(Operation.LIST_PROTECTED_QUERIES, c -> {
+            ProtectedQueryStatus status = c.queryEnum("status", ProtectedQueryStatus.class);
+            io.cleanroom.core.service.Page<ProtectedQuery> page = queries.list(c.caller(), mid(c), status, c.page());
+            ObjectNode out = Json.object();
+            ArrayNode list = out.putArray("protectedQueries");
+            page.items().forEach(q -> list.add(summary(q)));
+            Json.putIfNotNull(out, "nextToken", page.nextToken());
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route(Operation.GET_PROTECTED_QUERY, c -> one(queries.get(c.caller(), mid(c), pqid(c)))));
+        router.add(new Route(Operation.UPDATE_PROTECTED_QUERY, c -> {
+            MembershipId membership = mid(c);
+            ProtectedQueryId id = pqid(c);
+            In body = c.body();
+            body.string("targetStatus", true, 1, 32, Pattern.compile("^CANCELLED$"));
+            body.done();
+            return one(queries.cancel(c.caller(), membership, id));
+        }));
+        router.add(new Route(Operation.GET_PROTECTED_QUERY_RESULT, this::result));
+    }
+
+    private static MembershipId mid(Call c) {
+        return c.id("membershipIdentifier", MembershipId::new);
+    }
+
+    private static ProtectedQueryId pqid(Call c) {
+        return c.id("protectedQueryIdentifier", ProtectedQueryId::new);
+    }
+
+    private HttpResponse one(ProtectedQuery q) {
+        ObjectNode out = Json.object();
+        out.set("protectedQuery", render(q));
+        return HttpResponse.ok(out);
+    }
+
+    private ObjectNode summary(ProtectedQuery q) {
+        ObjectNode node = Json.object();
+        node.put("id", q.id().value());
+        node.put("membershipId", q.membershipId().value());
+        node.put("membershipArn", arns.membership(q.runner(), q.membershipId()));
+        node.put("createTime", Json.time(q.createTime()));
+        node.put("status", q.status().name());
+        ObjectNode receiver = node.putArray("receiverConfigurations").addObject();
+        receiver.put("analysisType", "DIRECT_ANALYSIS");
+        receiver.putObject("configurationDetails").putObject("directAnalysisConfigurationDetails")
+                .set("receiverAccountIds", Json.strings(q.receivers()));
+        return node;
+    }
+
+    private ObjectNode render(ProtectedQuery q) {
+        ObjectNode node = Json.object();
+        node.put("id", q.id().value());
+        node.put("membershipId", q.membershipId().value());
+        node.put("membershipArn", arns.membership(q.runner(), q.membershipId()));
+        node.put("createTime", Json.time(q.createTime()));
+        ObjectNode sql = node.putObject("sqlParameters");
+        Json.putIfNotNull(sql, "queryString", q.queryString());
+        Json.putIfNotNull(sql, "analysisTemplateArn", q.analysisTemplateArn());
+        if (!q.parameters().isEmpty()) {
+            ObjectNode parameters = sql.putObject("parameters");
+            q.parameters().forEach(parameters::put);
+        }
+        node.put("status", q.status().name());
+        node.putObject("resultConfiguration").putObject("outputConfiguration").putObject("member")
+                .put("accountId", q.receivers().get(0).value());
+        if (q.endTime() != null) {
+            node.putObject("statistics").put("totalDurationInMillis",
+                    java.time.Duration.between(q.createTime(), q.endTime()).toMillis());
+        }
+        if (q.status() == ProtectedQueryStatus.SUCCESS) {
+            ArrayNode members = node.putObject("result").putObject("output").putArray("memberList");
+            q.receivers().forEach(r -> members.addObject().put("accountId", r.value()));
+        }
+        if (q.errorMessage() != null) {
+            node.putObject("error").put("message", q.errorMessage()).put("code", q.errorCode());
+        }
+        return node;
+    }
+
+    private HttpResponse start(Call c) {
+        MembershipId membership = mid(c);
+        In body = c.body();
+        body.string("type", true, 1, 16, SQL_TYPE);
+        In parameters = body.object("sqlParameters", true);
+        String sql = null;
+        String template = null;
+        java.util.Map<String, String> values = java.util.Map.of();
+        if (parameters != null) {
+            String kind = parameters.union("queryString", "analysisTemplateArn");
+            if ("queryString".equals(kind)) {
+                sql = parameters.string("queryString", true, 1, 500000, null);
+            } else if (kind != null) {
+                template = parameters.string("analysisTemplateArn", true, 1, 200, TEMPLATE_ARN);
+            }
+            java.util.Map<String, String> given = parameters.stringMap("parameters", 50, 1, 100, 1000);
+            values = given == null ? java.util.Map.of() : given;
+        }
+        io.cleanroom.core.model.AccountId receiver = null;
+        In result = body.object("resultConfiguration", false);
+        if (result != null) {
+            In output = result.object("outputConfiguration", true);
+            String kind = output == null ? null : output.union("member", "s3", "distribute");
+            if ("member".equals(kind)) {
+                In member = output.object("member", true);
+                String account = member.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
+                receiver = account == null ? null : new io.cleanroom.core.model.AccountId(account);
+            } else if (kind != null) {
+                output.error(kind, "Only member output is supported yet; results are read with "
+                        + "GetProtectedQueryResult (cleanroom get-protected-query-result)");
+            }
+        }
+        body.object("computeConfiguration", false);
+        body.done();
+        return one(queries.start(c.caller(), membership, new ProtectedQueries.Start(sql, template, values,
+                receiver)));
+    }
+
+    private HttpResponse result(Call c) {
+        MembershipId membership = mid(c);
+        ProtectedQueryId id = pqid(c);
+        int max = 1000;
+        String maxText = c.query("maxResults");
+        if (maxText != null) {
+            try {
+                max = Integer.parseInt(maxText);
+            } catch (NumberFormatException e) {
+                max = -1;
+            }
+            if (max < 1 || max > 10000) {
+                throw io.cleanroom.core.CleanroomException.validation("maxResults",
+                        "Value at 'maxResults' must be an integer between 1 and 10000");
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode stored = queries.result(c.caller(), membership, id);
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> rows = new java.util.ArrayList<>();
+        stored.get("rows").forEach(rows::add);
+        io.cleanroom.core.service.Page<com.fasterxml.jackson.databind.JsonNode> page =
+                io.cleanroom.core.service.Page.of(rows, new io.cleanroom.core.service.Page.Request(max,
+                        c.query("nextToken")));
+        ObjectNode out = Json.object();
+        out.set("columns", stored.get("columns"));
+        ArrayNode list = out.putArray("rows");
+        page.items().forEach(list::add);
+        out.put("totalRows", rows.size());
+        Json.putIfNotNull(out, "nextToken", page.nextToken());
+        return HttpResponse.ok(out);
     }
 
     private HttpResponse explain(Call c) {

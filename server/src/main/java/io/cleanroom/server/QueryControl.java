@@ -2,6 +2,7 @@ package io.cleanroom.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.SchemaService;
@@ -26,20 +27,21 @@ final class QueryControl {
     }
 
     private QueryRequest request(Caller caller, MembershipId membership, String sql,
-            Optional<QueryRequest.Template> template) {
+            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
         SchemaService.QueryContext context = schemas.forQuery(caller, membership);
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
                         s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
                 .toList();
-        return new QueryRequest(sql, caller.requireAccount(), tables, template);
+        return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers);
     }
 
-    CheckedQuery check(Caller caller, MembershipId membership, String sql, Optional<QueryRequest.Template> template) {
-        return checker.check(request(caller, membership, sql, template));
+    CheckedQuery check(Caller caller, MembershipId membership, String sql, Optional<QueryRequest.Template> template,
+            List<AccountId> receivers) {
+        return checker.check(request(caller, membership, sql, template, receivers));
     }
 
     Explanation explain(Caller caller, MembershipId membership, String sql) {
-        return checker.explain(request(caller, membership, sql, Optional.empty()));
+        return checker.explain(request(caller, membership, sql, Optional.empty(), List.of()));
     }
 }

@@ -20,7 +20,27 @@ public record ServerConfig(
         int maxBodyBytes,
         Duration maxClockSkew,
         int threads,
-        Path masterKeyFile) {
+        Path masterKeyFile,
+        Engine engine) {
+    /**
+     * How protected queries run: DuckDB memory limit (e.g. "2GB") and threads per query, how many
+     * queries run at once, and how long one may run before it is TIMED_OUT.
+     */
+    public record Engine(String memoryLimit, int threads, int workers, Duration timeout) {
+        public Engine {
+            requireNonNull(memoryLimit, "memoryLimit is null");
+            requireNonNull(timeout, "timeout is null");
+            if (threads < 1 || workers < 1) {
+                throw new IllegalArgumentException("engine threads and workers must be at least 1");
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("query timeout must be positive");
+            }
+        }
+
+        public static final Engine DEFAULTS = new Engine("2GB", 2, 2, Duration.ofMinutes(30));
+    }
+
     public ServerConfig {
         requireNonNull(host, "host is null");
         requireNonNull(dataDir, "dataDir is null");
@@ -35,41 +55,47 @@ public record ServerConfig(
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1");
         }
+        requireNonNull(engine, "engine is null");
     }
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
-                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null);
+                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile);
+                maxClockSkew, threads, masterKeyFile, engine);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile);
+                maxClockSkew, threads, masterKeyFile, engine);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile);
+                threads, masterKeyFile, engine);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile);
+                maxClockSkew, threads, masterKeyFile, engine);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile);
+                maxClockSkew, threads, masterKeyFile, engine);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile);
+                maxClockSkew, threads, masterKeyFile, engine);
+    }
+
+    public ServerConfig withEngine(Engine newEngine) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, newEngine);
     }
 
     public Path effectiveMasterKeyFile() {

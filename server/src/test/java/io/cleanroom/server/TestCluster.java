@@ -51,8 +51,13 @@ final class TestCluster implements AutoCloseable {
     }
 
     static TestCluster start(StoreKind kind) throws Exception {
+        return start(kind, c -> c);
+    }
+
+    static TestCluster start(StoreKind kind, java.util.function.UnaryOperator<ServerConfig> customise)
+            throws Exception {
         Path dir = Files.createTempDirectory("cleanroom-it");
-        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir);
+        ServerConfig config = customise.apply(ServerConfig.defaults().withPort(0).withDataDir(dir));
         if (kind == StoreKind.POSTGRES) {
             String url = postgresUrl();
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {

@@ -49,7 +49,8 @@ public final class SchemaService {
 
     /**
      * One schema. rule is the configured table's rule, collaborationRule the association's;
-     * resultReceivers is the consolidated list of accounts that may receive results.
+     * resultReceivers is the consolidated list of accounts that may receive results; catalogTable
+     * says where the data lies (only the query runner's engine reads it, never a caller).
      */
     public record Schema(
             Collaboration collaboration,
@@ -59,7 +60,8 @@ public final class SchemaService {
             Optional<ConfiguredTableAnalysisRule> rule,
             Optional<AssociationAnalysisRule> collaborationRule,
             List<AccountId> resultReceivers,
-            StatusDetail status) {
+            StatusDetail status,
+            Optional<CatalogTable> catalogTable) {
         public Schema {
             columns = List.copyOf(columns);
             resultReceivers = List.copyOf(resultReceivers);
@@ -199,7 +201,7 @@ public final class SchemaService {
                 .orElseGet(() -> receivers.stream().map(Member::accountId).toList());
         StatusDetail status = status(rule, collaborationRule, receivers);
         return Optional.of(new Schema(collaboration, association, t, columns, rule, collaborationRule,
-                allowedReceivers, status));
+                allowedReceivers, status, catalog));
     }
 
     private static StatusDetail status(Optional<ConfiguredTableAnalysisRule> rule,

@@ -81,7 +81,14 @@ public final class Kinds {
                     .index("database_key", t -> t.accountId().value() + "/" + t.databaseName())
                     .build();
 
+    public static final Kind<io.cleanroom.core.model.ProtectedQuery> PROTECTED_QUERIES =
+            Kind.of("protected_queries", io.cleanroom.core.model.ProtectedQuery.class, q -> q.id().value())
+                    .index("membership_id", q -> q.membershipId().value())
+                    .index("runner", q -> q.runner().value())
+                    .index("collaboration_id", q -> q.collaborationId().value())
+                    .build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
-            CATALOG_TABLES);
+            CATALOG_TABLES, PROTECTED_QUERIES);
 }

@@ -1,0 +1,364 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.CatalogTable;
+import io.cleanroom.core.model.Collaboration;
+import io.cleanroom.core.model.Member;
+import io.cleanroom.core.model.MemberAbility;
+import io.cleanroom.core.model.Membership;
+import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.model.ProtectedQuery;
+import io.cleanroom.core.model.ProtectedQueryId;
+import io.cleanroom.core.model.ProtectedQueryStatus;
+import io.cleanroom.core.service.Caller;
+import io.cleanroom.core.service.Page;
+import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.core.service.ServiceContext;
+import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.core.store.Kinds;
+import io.cleanroom.sql.CheckedQuery;
+import io.cleanroom.sql.QueryEngine;
+import io.cleanroom.sql.QueryRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Protected queries: StartProtectedQuery checks the query at once (a rejection is an
+ * INVALID_QUERY ValidationException) and answers SUBMITTED; a worker then runs the checked query
+ * on the engine (STARTED), and it ends SUCCESS, FAILED, CANCELLED or TIMED_OUT. Results are kept
+ * encrypted and readable only by the accounts that were to receive them.
+ */
+final class ProtectedQueries implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectedQueries.class);
+
+    /** Engine and quota settings. */
+    record Settings(int workers, Duration timeout, int concurrentPerMembership, int concurrentPerAccount) {
+    }
+
+    /**
+     * What to run: SQL text, or an analysis template with parameter values; memberOutput is the
+     * account to receive the results (null: the caller, who must be able to receive them).
+     */
+    record Start(String queryString, String analysisTemplateArn, Map<String, String> parameters,
+            AccountId memberOutput) {
+    }
+
+    private final ServiceContext context;
+    private final SchemaService schemas;
+    private final TemplateService templates;
+    private final QueryControl control;
+    private final QueryEngine engine;
+    private final ResultStore results;
+    private final Settings settings;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final Map<ProtectedQueryId, Running> running = new ConcurrentHashMap<>();
+
+    /** A query in flight: how to stop it, and why it was stopped. */
+    private static final class Running implements QueryEngine.Cancellation {
+        final AtomicReference<Runnable> stop = new AtomicReference<>();
+        final AtomicReference<ProtectedQueryStatus> stoppedAs = new AtomicReference<>();
+
+        @Override
+        public void onCancel(Runnable s) {
+            stop.set(s);
+            if (stoppedAs.get() != null) {
+                s.run();
+            }
+        }
+
+        @Override
+        public boolean cancelled() {
+            return stoppedAs.get() != null;
+        }
+
+        void stop(ProtectedQueryStatus as) {
+            if (stoppedAs.compareAndSet(null, as)) {
+                Runnable s = stop.get();
+                if (s != null) {
+                    s.run();
+                }
+            }
+        }
+    }
+
+    ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
+            QueryEngine engine, ResultStore results, Settings settings) {
+        this.context = requireNonNull(context, "context is null");
+        this.schemas = requireNonNull(schemas, "schemas is null");
+        this.templates = requireNonNull(templates, "templates is null");
+        this.control = requireNonNull(control, "control is null");
+        this.engine = requireNonNull(engine, "engine is null");
+        this.results = requireNonNull(results, "results is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "cleanroom-query");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cleanroom-query-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** After a restart: nothing may stay SUBMITTED or STARTED, and no partial result may remain. */
+    void recover() {
+        results.removePartials();
+        context.store().inTransaction(tx -> {
+            Instant now = context.now();
+            for (ProtectedQuery q : tx.of(Kinds.PROTECTED_QUERIES).all()) {
+                if (!q.status().terminal()) {
+                    tx.of(Kinds.PROTECTED_QUERIES).update(q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
+                            "The server stopped while the query was running; start it again", now));
+                }
+            }
+            return null;
+        });
+    }
+
+    ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
+        AccountId account = caller.requireAccount();
+        SchemaService.QueryContext queryContext = schemas.forQuery(caller, membershipId);
+        Membership membership = queryContext.membership();
+        List<AccountId> receivers = receivers(queryContext.collaboration(), start, account);
+        String sql = start.queryString();
+        Optional<QueryRequest.Template> template = Optional.empty();
+        if (start.analysisTemplateArn() != null) {
+            TemplateService.View view = templates.getInCollaboration(caller, membership.collaborationId(),
+                    start.analysisTemplateArn());
+            sql = view.template().sourceText();
+            template = Optional.of(new QueryRequest.Template(start.analysisTemplateArn(),
+                    view.template().parameters(), start.parameters()));
+        } else if (!start.parameters().isEmpty()) {
+            throw CleanroomException.validation("sqlParameters.parameters",
+                    "Parameters are given only with an analysisTemplateArn");
+        }
+        CheckedQuery checked = control.check(caller, membershipId, sql, template, receivers);
+        Instant now = context.now();
+        ProtectedQuery query = context.store().inTransaction(tx -> {
+            List<ProtectedQuery> mine = tx.of(Kinds.PROTECTED_QUERIES).find("membership_id", membershipId.value());
+            if (mine.stream().filter(q -> !q.status().terminal()).count() >= settings.concurrentPerMembership()) {
+                throw CleanroomException.quota("Concurrent ongoing queries per membership",
+                        settings.concurrentPerMembership());
+            }
+            if (tx.of(Kinds.PROTECTED_QUERIES).find("runner", account.value()).stream()
+                    .filter(q -> !q.status().terminal()).count() >= settings.concurrentPerAccount()) {
+                throw CleanroomException.quota("Concurrent SQL queries per account", settings.concurrentPerAccount());
+            }
+            ProtectedQuery q = new ProtectedQuery(ProtectedQueryId.random(), membershipId,
+                    membership.collaborationId(), account, start.queryString(), start.analysisTemplateArn(),
+                    start.parameters(), receivers, null, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,
+                    null);
+            tx.of(Kinds.PROTECTED_QUERIES).insert(q);
+            return q;
+        });
+        Map<String, QueryEngine.TableData> data = tableData(queryContext, checked);
+        Running handle = new Running();
+        running.put(query.id(), handle);
+        workers.submit(() -> run(query.id(), checked, data, handle));
+        return query;
+    }
+
+    /** Who receives the results: the member output given, or else the caller; either must be able to. */
+    private List<AccountId> receivers(Collaboration collaboration, Start start, AccountId caller) {
+        AccountId receiver = start.memberOutput() != null ? start.memberOutput() : caller;
+        Optional<Member> member = context.store().inTransaction(tx -> tx.of(Kinds.MEMBERS)
+                .get(collaboration.id().value() + "/" + receiver.value()));
+        if (member.isEmpty() || !member.get().can(MemberAbility.CAN_RECEIVE_RESULTS)) {
+            throw CleanroomException.validation("resultConfiguration.outputConfiguration.member.accountId",
+                    "Account " + receiver + " is not a member of this collaboration who can receive results");
+        }
+        return List.of(receiver);
+    }
+
+    private static Map<String, QueryEngine.TableData> tableData(SchemaService.QueryContext queryContext,
+            CheckedQuery checked) {
+        Map<String, QueryEngine.TableData> data = new LinkedHashMap<>();
+        for (SchemaService.Schema schema : queryContext.schemas()) {
+            if (!checked.tables().contains(schema.name())) {
+                continue;
+            }
+            CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
+                    ErrorCode.INVALID_STATE, "Table " + schema.name() + " has no catalog entry"));
+            data.put(schema.name(), new QueryEngine.TableData(schema.name(),
+                    LocalTableInspector.files(catalog.location()), catalog.format(), schema.columns()));
+        }
+        return data;
+    }
+
+    private void run(ProtectedQueryId id, CheckedQuery checked, Map<String, QueryEngine.TableData> data,
+            Running handle) {
+        ScheduledFuture<?> timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
+                settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            if (!transition(id, ProtectedQueryStatus.STARTED)) {
+                return;
+            }
+            ResultStore.Collector collector = new ResultStore.Collector();
+            engine.execute(checked, data, collector, handle);
+            if (handle.cancelled()) {
+                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
+            }
+            results.write(id, collector.toJson());
+            finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
+        } catch (CleanroomException e) {
+            ProtectedQueryStatus stopped = handle.stoppedAs.get();
+            if (stopped == ProtectedQueryStatus.TIMED_OUT) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.TIMED_OUT, "TIMED_OUT", "The query ran longer than "
+                        + settings.timeout().toSeconds() + " seconds", context.now()));
+            } else if (stopped == ProtectedQueryStatus.CANCELLED) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.CANCELLED, null, null, context.now()));
+            } else {
+                String code = e.code() == ErrorCode.QUERY_FAILED ? "EXECUTION_ERROR" : "INTERNAL_ERROR";
+                if (e.code() == ErrorCode.INTERNAL) {
+                    LOG.error("query {} failed", id, e);
+                }
+                finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, code, e.code() == ErrorCode.INTERNAL
+                        ? "The query failed inside the server" : e.getMessage(), context.now()));
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("query {} failed", id, e);
+            finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
+                    "The query failed inside the server", context.now()));
+        } finally {
+            timeout.cancel(false);
+            running.remove(id);
+        }
+    }
+
+    private boolean transition(ProtectedQueryId id, ProtectedQueryStatus to) {
+        return context.store().inTransaction(tx -> {
+            ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
+            if (q.status().terminal() || q.status() == ProtectedQueryStatus.CANCELLING) {
+                if (q.status() == ProtectedQueryStatus.CANCELLING) {
+                    tx.of(Kinds.PROTECTED_QUERIES).update(q.withStatus(ProtectedQueryStatus.CANCELLED, context.now()));
+                }
+                return false;
+            }
+            tx.of(Kinds.PROTECTED_QUERIES).update(q.withStatus(to, context.now()));
+            return true;
+        });
+    }
+
+    private void finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change) {
+        context.store().inTransaction(tx -> {
+            ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
+            if (!q.status().terminal()) {
+                tx.of(Kinds.PROTECTED_QUERIES).update(change.apply(q));
+            }
+            return null;
+        });
+    }
+
+    /** The query, if the caller's membership is the one that ran it. */
+    ProtectedQuery get(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Optional<ProtectedQuery> q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value())
+                    .filter(p -> p.membershipId().equals(membershipId) && p.runner().equals(account));
+            return q.orElseThrow(() -> CleanroomException.notFound(ResourceType.RESOURCE, id.value(),
+                    "Protected query " + id + " does not exist in membership " + membershipId));
+        });
+    }
+
+    Page<ProtectedQuery> list(Caller caller, MembershipId membershipId, ProtectedQueryStatus status,
+            Page.Request page) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
+                    .filter(m -> m.accountId().equals(account))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
+            List<ProtectedQuery> all = new ArrayList<>(tx.of(Kinds.PROTECTED_QUERIES)
+                    .find("membership_id", membership.id().value()));
+            all.removeIf(q -> status != null && q.status() != status);
+            all.sort(Comparator.comparing(ProtectedQuery::createTime).reversed()
+                    .thenComparing(q -> q.id().value()));
+            return Page.of(all, page);
+        });
+    }
+
+    /** Cancels a query that has not ended; only CANCELLED is accepted as a target. */
+    ProtectedQuery cancel(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        ProtectedQuery q = get(caller, membershipId, id);
+        if (q.status().terminal()) {
+            throw CleanroomException.conflict(ErrorCode.INVALID_STATE, ResourceType.RESOURCE, id.value(),
+                    "Protected query " + id + " has already ended (" + q.status() + ")");
+        }
+        ProtectedQuery updated = context.store().inTransaction(tx -> {
+            ProtectedQuery current = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
+            if (current.status().terminal()) {
+                return current;
+            }
+            ProtectedQuery cancelling = current.withStatus(ProtectedQueryStatus.CANCELLING, context.now());
+            tx.of(Kinds.PROTECTED_QUERIES).update(cancelling);
+            return cancelling;
+        });
+        Running handle = running.get(id);
+        if (handle != null) {
+            handle.stop(ProtectedQueryStatus.CANCELLED);
+        }
+        return updated;
+    }
+
+    /**
+     * The result, for an account that was to receive it, through its own membership in the same
+     * collaboration. Others learn nothing: non-members get not found, members who may not receive it
+     * get access denied.
+     */
+    JsonNode result(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        AccountId account = caller.requireAccount();
+        ProtectedQuery q = context.store().inTransaction(tx -> {
+            Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
+                    .filter(m -> m.accountId().equals(account))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
+            return tx.of(Kinds.PROTECTED_QUERIES).get(id.value())
+                    .filter(p -> p.collaborationId().equals(membership.collaborationId()))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.RESOURCE, id.value(),
+                            "Protected query " + id + " does not exist in this collaboration"));
+        });
+        if (!q.receivers().contains(account)) {
+            throw CleanroomException.accessDenied("Account " + account + " does not receive the results of query "
+                    + id);
+        }
+        if (q.status() != ProtectedQueryStatus.SUCCESS) {
+            throw CleanroomException.conflict(ErrorCode.INVALID_STATE, ResourceType.RESOURCE, id.value(),
+                    "Protected query " + id + " has no result (" + q.status() + ")");
+        }
+        return results.read(id);
+    }
+
+    @Override
+    public void close() {
+        running.values().forEach(r -> r.stop(ProtectedQueryStatus.CANCELLED));
+        workers.shutdownNow();
+        timer.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.cleanroom.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.cleanrooms.model.AccessDeniedException;
+import software.amazon.awssdk.services.cleanrooms.model.AnalysisRuleCustom;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRulePolicy;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRulePolicyV1;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQuery;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryMemberOutputConfiguration;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryOutputConfiguration;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryResultConfiguration;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryStatus;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryType;
+import software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.cleanrooms.model.ServiceQuotaExceededException;
+import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
+
+/** Protected queries through the SDK: lifecycle, results and who may read them. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProtectedQueryIT {
+    TestCluster cluster;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = TestCluster.start(TestCluster.StoreKind.SQLITE, c -> c.withEngine(
+                new ServerConfig.Engine("512MB", 2, 2, Duration.ofSeconds(5))));
+    }
+
+    @AfterAll
+    void stop() {
+        cluster.close();
+    }
+
+    /** The tutorial on generated data: users 0..n-1 at the publisher, every third at the advertiser. */
+    final class Setup {
+        final TestCluster.Keys publisher = Fixtures.account(cluster, "publisher");
+        final TestCluster.Keys advertiser = Fixtures.account(cluster, "advertiser");
+        final CleanRoomsClient pub = cluster.cleanRooms(publisher);
+        final CleanRoomsClient adv = cluster.cleanRooms(advertiser);
+        final String collaborationId;
+        final String publisherMembership;
+        final String advertiserMembership;
+
+        Setup(int users) throws Exception {
+            List<String> p = new ArrayList<>(List.of("user_id_hash,segment"));
+            List<String> a = new ArrayList<>(List.of("user_id_hash,campaign"));
+            for (int i = 0; i < users; i++) {
+                p.add("u" + i + "," + (i % 2 == 0 ? "news" : "sports"));
+                if (i % 3 == 0) {
+                    a.add("u" + i + "," + (i % 4 < 2 ? "spring" : "brand"));
+                }
+            }
+            Fixtures.catalogTable(cluster, publisher, "lab", "publisher_audience", p, false);
+            Fixtures.catalogTable(cluster, advertiser, "lab", "advertiser_audience", a, false);
+            collaborationId = Fixtures.createCollaboration(pub, "overlap", advertiser);
+            publisherMembership = Fixtures.join(pub, collaborationId);
+            advertiserMembership = Fixtures.join(adv, collaborationId);
+            String pt = Fixtures.configuredTable(pub, "publisher_audience", "lab", "publisher_audience",
+                    "user_id_hash", "segment");
+            String at = Fixtures.configuredTable(adv, "advertiser_audience", "lab", "advertiser_audience",
+                    "user_id_hash", "campaign");
+            Fixtures.aggregationRule(pub, pt, "user_id_hash", "segment");
+            Fixtures.aggregationRule(adv, at, "user_id_hash", "campaign");
+            Fixtures.associate(pub, publisherMembership, pt, "publisher_audience");
+            Fixtures.associate(adv, advertiserMembership, at, "advertiser_audience");
+        }
+
+        ProtectedQuery start(String sql) {
+            return adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                    .type(ProtectedQueryType.SQL).sqlParameters(s -> s.queryString(sql))
+                    .resultConfiguration(ProtectedQueryResultConfiguration.builder()
+                            .outputConfiguration(ProtectedQueryOutputConfiguration.fromMember(
+                                    ProtectedQueryMemberOutputConfiguration.builder()
+                                            .accountId(advertiser.accountId()).build())).build()))
+                    .protectedQuery();
+        }
+
+        ProtectedQuery await(String id) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                        .protectedQueryIdentifier(id)).protectedQuery();
+                if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
+                        || q.status() == ProtectedQueryStatus.CANCELLED
+                        || q.status() == ProtectedQueryStatus.TIMED_OUT || System.nanoTime() > deadline) {
+                    return q;
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        SignedHttpClient.Response result(TestCluster.Keys keys, String membership, String id) throws Exception {
+            return new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(), keys.secretAccessKey(), "us-east-1",
+                    Clock.systemUTC()).send("GET", "/memberships/" + membership + "/protectedQueries/" + id
+                            + "/result", Map.of(), Map.of(), null, "cleanrooms");
+        }
+    }
+
+    static final String OVERLAP = "SELECT a.campaign, p.segment, COUNT(*) AS overlap_count FROM advertiser_audience a "
+            + "JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash GROUP BY 1, 2 ORDER BY overlap_count DESC";
+
+    @Test
+    void overlapQueryRunsAndOnlyTheReceiverReadsTheResult() throws Exception {
+        Setup s = new Setup(1200);
+        ProtectedQuery submitted = s.start(OVERLAP);
+        assertThat(submitted.status()).isEqualTo(ProtectedQueryStatus.SUBMITTED);
+        ProtectedQuery done = s.await(submitted.id());
+        assertThat(done.status()).as(String.valueOf(done.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        assertThat(done.statistics().totalDurationInMillis()).isNotNull().isGreaterThanOrEqualTo(0);
+        assertThat(done.result().output().memberList()).extracting(m -> m.accountId())
+                .containsExactly(s.advertiser.accountId());
+        SignedHttpClient.Response result = s.result(s.advertiser, s.advertiserMembership, submitted.id());
+        assertThat(result.status()).as(result.body()).isEqualTo(200);
+        JsonNode json = Json.MAPPER.readTree(result.body());
+        assertThat(json.get("columns").toString()).contains("campaign").contains("segment").contains("overlap_count");
+        long total = 0;
+        for (JsonNode row : json.get("rows")) {
+            total += row.get(2).asLong();
+        }
+        assertThat(total).isEqualTo(400);
+        // a member who is not a receiver is refused; a stranger learns nothing
+        SignedHttpClient.Response publisher = s.result(s.publisher, s.publisherMembership, submitted.id());
+        assertThat(publisher.status()).isEqualTo(403);
+        TestCluster.Keys stranger = Fixtures.account(cluster, "stranger");
+        SignedHttpClient.Response outsider = s.result(stranger, s.advertiserMembership, submitted.id());
+        assertThat(outsider.status()).isEqualTo(404);
+        // the runner sees its queries, newest first, filterable by status
+        ProtectedQuery second = s.start(OVERLAP);
+        s.await(second.id());
+        var listed = s.adv.listProtectedQueries(r -> r.membershipIdentifier(s.advertiserMembership))
+                .protectedQueries();
+        assertThat(listed).extracting(q -> q.id()).containsExactly(second.id(), submitted.id());
+        assertThat(s.adv.listProtectedQueries(r -> r.membershipIdentifier(s.advertiserMembership)
+                .status(ProtectedQueryStatus.FAILED)).protectedQueries()).isEmpty();
+        assertThatThrownBy(() -> s.pub.getProtectedQuery(r -> r.membershipIdentifier(s.publisherMembership)
+                .protectedQueryIdentifier(submitted.id()))).isInstanceOf(ResourceNotFoundException.class);
+    }
+
+    @Test
+    void outputConstraintsSuppressEveryRowOfTheTutorialData() throws Exception {
+        Setup s = new Setup(5);
+        ProtectedQuery done = s.await(s.start(OVERLAP).id());
+        assertThat(done.status()).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        JsonNode json = Json.MAPPER.readTree(s.result(s.advertiser, s.advertiserMembership, done.id()).body());
+        assertThat(json.get("rows")).isEmpty();
+    }
+
+    @Test
+    void rejectedQueryIsAValidationErrorAtStart() throws Exception {
+        Setup s = new Setup(30);
+        ValidationException e = catchThrowableOfType(ValidationException.class, () -> s.start(
+                "SELECT a.user_id_hash, COUNT(*) FROM advertiser_audience a JOIN publisher_audience p "
+                        + "ON a.user_id_hash = p.user_id_hash GROUP BY a.user_id_hash"));
+        assertThat(e.reasonAsString()).isEqualTo("INVALID_QUERY");
+        assertThat(e.getMessage()).contains("Join column advertiser_audience.user_id_hash");
+        ValidationException noJoin = catchThrowableOfType(ValidationException.class, () -> s.start(
+                "SELECT p.segment, COUNT(DISTINCT p.user_id_hash) FROM publisher_audience p GROUP BY p.segment"));
+        assertThat(noJoin.getMessage()).contains("Inner join to query runner table required for table "
+                + "publisher_audience");
+        // only the member who can query starts queries
+        assertThatThrownBy(() -> s.pub.startProtectedQuery(r -> r.membershipIdentifier(s.publisherMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))))
+                .isInstanceOf(AccessDeniedException.class).hasMessageContaining("CAN_QUERY");
+        // results go only to a member who can receive them
+        assertThatThrownBy(() -> s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
+                .resultConfiguration(c -> c.outputConfiguration(ProtectedQueryOutputConfiguration.fromMember(
+                        ProtectedQueryMemberOutputConfiguration.builder().accountId(s.publisher.accountId())
+                                .build()))))).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("can receive results");
+    }
+
+    /** A custom-rule table big enough that a self-join runs for a long time. */
+    private Setup slowSetup() throws Exception {
+        Setup s = new Setup(10);
+        List<String> rows = new ArrayList<>(List.of("k,v"));
+        for (int i = 0; i < 150_000; i++) {
+            rows.add(i + "," + (i % 7));
+        }
+        Fixtures.catalogTable(cluster, s.advertiser, "lab", "big", rows, false);
+        String table = Fixtures.configuredTable(s.adv, "big", "lab", "big", "k", "v");
+        s.adv.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(ConfiguredTableAnalysisRulePolicy.fromV1(ConfiguredTableAnalysisRulePolicyV1
+                        .fromCustom(AnalysisRuleCustom.builder().allowedAnalyses("ANY_QUERY")
+                                .allowedAnalysisProviders(s.advertiser.accountId()).build()))));
+        Fixtures.associate(s.adv, s.advertiserMembership, table, "big");
+        return s;
+    }
+
+    static final String SLOW = "SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k";
+
+    @Test
+    void runningQueryCanBeCancelled() throws Exception {
+        Setup s = slowSetup();
+        ProtectedQuery q = s.start(SLOW);
+        Thread.sleep(300);
+        ProtectedQuery cancelling = s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .protectedQueryIdentifier(q.id()).targetStatus("CANCELLED")).protectedQuery();
+        assertThat(cancelling.status()).isIn(ProtectedQueryStatus.CANCELLING, ProtectedQueryStatus.CANCELLED);
+        assertThat(s.await(q.id()).status()).isEqualTo(ProtectedQueryStatus.CANCELLED);
+        assertThatThrownBy(() -> s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .protectedQueryIdentifier(q.id()).targetStatus("CANCELLED")))
+                .isInstanceOf(software.amazon.awssdk.services.cleanrooms.model.ConflictException.class);
+    }
+
+    @Test
+    void queryRunningPastTheLimitTimesOut() throws Exception {
+        Setup s = slowSetup();
+        ProtectedQuery q = s.await(s.start(SLOW).id());
+        assertThat(q.status()).isEqualTo(ProtectedQueryStatus.TIMED_OUT);
+        assertThat(q.error().code()).isEqualTo("TIMED_OUT");
+        assertThat(q.error().message()).contains("5 seconds");
+        SignedHttpClient.Response result = s.result(s.advertiser, s.advertiserMembership, q.id());
+        assertThat(result.status()).isEqualTo(409);
+    }
+
+    @Test
+    void quotaOnConcurrentQueriesPerMembership() throws Exception {
+        Setup s = slowSetup();
+        List<String> started = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            started.add(s.start(SLOW).id());
+        }
+        ServiceQuotaExceededException e = catchThrowableOfType(ServiceQuotaExceededException.class,
+                () -> s.start(SLOW));
+        assertThat(e.quotaName()).isEqualTo("Concurrent ongoing queries per membership");
+        for (String id : started) {
+            s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                    .protectedQueryIdentifier(id).targetStatus("CANCELLED"));
+        }
+        for (String id : started) {
+            assertThat(s.await(id).status()).isEqualTo(ProtectedQueryStatus.CANCELLED);
+        }
+    }
+}
