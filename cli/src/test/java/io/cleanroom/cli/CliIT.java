@@ -193,6 +193,71 @@ class CliIT {
     }
 
     @Test
+    void demoReplaysTheTutorial() {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("demo", "--data-dir", dir.resolve("demo").toString(), "--users", "3000")).isZero();
+        String text = out.toString();
+        assertThat(text).contains("Step 8").contains("0 rows")
+                .contains("Join column advertiser_audience.user_id_hash can only be used in INNER JOIN ON conditions")
+                .contains("12 rows").contains("Demo finished");
+    }
+
+    @Test
+    void queryRunningWhenTheServerIsKilledEndsFailedAfterRestart() throws Exception {
+        JsonNode advertiser = ok("admin", "create-account", "--account-id", "222222222222", "--name", "adv").json();
+        profiles(advertiser);
+        Path csv = dir.resolve("big.csv");
+        StringBuilder big = new StringBuilder("k,v\n");
+        for (int i = 0; i < 150_000; i++) {
+            big.append(i).append(',').append(i % 7).append('\n');
+        }
+        Files.writeString(csv, big);
+        ok("catalog", "create-table", "--profile", "222222222222", "--create-database", "--database", "db",
+                "--name", "big", "--location", csv.toString(), "--format", "csv");
+        String collaboration = ok("create-collaboration", "--profile", "222222222222", "--name", "solo",
+                "--description", "d", "--creator-display-name", "adv", "--creator-member-abilities",
+                "[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]", "--members", "[]", "--query-log-status", "DISABLED")
+                .json().at("/collaboration/id").asText();
+        String membership = ok("create-membership", "--profile", "222222222222", "--collaboration-identifier",
+                collaboration, "--query-log-status", "DISABLED").json().at("/membership/id").asText();
+        String table = ok("create-configured-table", "--profile", "222222222222", "--name", "big",
+                "--table-reference", "{\"glue\":{\"databaseName\":\"db\",\"tableName\":\"big\"}}",
+                "--allowed-columns", "[\"k\",\"v\"]", "--analysis-method", "DIRECT_QUERY").json()
+                .at("/configuredTable/id").asText();
+        ok("create-configured-table-analysis-rule", "--profile", "222222222222", "--configured-table-identifier",
+                table, "--analysis-rule-type", "CUSTOM", "--analysis-rule-policy",
+                "{\"v1\":{\"custom\":{\"allowedAnalyses\":[\"ANY_QUERY\"],"
+                        + "\"allowedAnalysisProviders\":[\"222222222222\"]}}}");
+        ok("create-configured-table-association", "--profile", "222222222222", "--membership-identifier",
+                membership, "--configured-table-identifier", table, "--name", "big", "--role-arn",
+                "arn:aws:iam::222222222222:role/cleanrooms");
+        String query = ok("start-protected-query", "--profile", "222222222222", "--membership-identifier",
+                membership, "--type", "SQL", "--sql-parameters",
+                "{\"queryString\":\"SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k\"}").json()
+                .at("/protectedQuery/id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!ok("get-protected-query", "--profile", "222222222222", "--membership-identifier", membership,
+                "--protected-query-identifier", query).out().contains("STARTED") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        server.destroyForcibly().waitFor();
+        server = startServer();
+        JsonNode after = ok("get-protected-query", "--profile", "222222222222", "--membership-identifier",
+                membership, "--protected-query-identifier", query).json().get("protectedQuery");
+        assertThat(after.get("status").asText()).isEqualTo("FAILED");
+        assertThat(after.at("/error/message").asText()).contains("server stopped");
+        try (var files = Files.list(dataDir.resolve("results"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
+        }
+        Result noResult = run("get-query-results", "--profile", "222222222222", "--membership-identifier", membership,
+                "--protected-query-identifier", query);
+        assertThat(noResult.code()).isEqualTo(Main.SERVICE_ERROR);
+        assertThat(noResult.err()).contains("has no result");
+    }
+
+    @Test
     void killedServerRestartsWithEveryAcknowledgedChange() throws Exception {
         JsonNode account = ok("admin", "create-account", "--account-id", "333333333333", "--name", "writer").json();
         profiles(account);
