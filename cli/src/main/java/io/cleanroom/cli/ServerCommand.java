@@ -76,15 +76,32 @@ final class ServerCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE})")
     long queryTimeoutSeconds;
 
+    @Option(names = "--s3-bucket", paramLabel = "NAME=DIR", split = ",",
+            defaultValue = "${env:CLEANROOM_S3_BUCKETS}",
+            description = "Map an S3 bucket name of result configurations to a local directory; repeatable or "
+                    + "comma-separated (env CLEANROOM_S3_BUCKETS, e.g. results=/srv/results)")
+    java.util.List<String> s3Buckets = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
+        java.util.Map<String, Path> buckets = new java.util.LinkedHashMap<>();
+        for (String mapping : s3Buckets == null ? java.util.List.<String>of() : s3Buckets) {
+            if (mapping == null || mapping.isBlank()) {
+                continue;
+            }
+            int eq = mapping.indexOf('=');
+            if (eq <= 0 || eq == mapping.length() - 1) {
+                throw new CliException("error: --s3-bucket must be NAME=DIR, got " + mapping, Main.USAGE_ERROR);
+            }
+            buckets.put(mapping.substring(0, eq).trim(), Path.of(mapping.substring(eq + 1).trim()).toAbsolutePath());
+        }
         ServerConfig config;
         try {
             config = new ServerConfig(host, port, dataDir, blankToNull(storeUrl), blankToNull(storeUser), password,
                     region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile,
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
-                            Duration.ofSeconds(queryTimeoutSeconds)));
+                            Duration.ofSeconds(queryTimeoutSeconds)), buckets);
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }

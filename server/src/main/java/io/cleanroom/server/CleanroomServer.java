@@ -85,7 +85,7 @@ public final class CleanroomServer implements AutoCloseable {
             ServerConfig.Engine engineConfig = config.engine();
             ProtectedQueries queries = new ProtectedQueries(context, schemas, new TemplateService(context), control,
                     new DuckDbEngine(new DuckDbEngine.Limits(engineConfig.memoryLimit(), engineConfig.threads())),
-                    new ResultStore(config.dataDir().resolve("results"), sealer),
+                    new ResultStore(config.dataDir().resolve("results"), sealer), new S3Outputs(config.s3Buckets()),
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(), 5, 5));
             queries.recover();
             new QueryApi(control, queries, context.arns()).register(cleanRooms);

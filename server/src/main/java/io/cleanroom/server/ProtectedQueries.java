@@ -57,11 +57,12 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /**
-     * What to run: SQL text, or an analysis template with parameter values; memberOutput is the
-     * account to receive the results (null: the caller, who must be able to receive them).
+     * What to run: SQL text, or an analysis template with parameter values; where the results go:
+     * memberOutput (an account), s3Output (a mapped bucket, received by the caller), or neither
+     * (the membership's default result configuration if any, else the caller).
      */
     record Start(String queryString, String analysisTemplateArn, Map<String, String> parameters,
-            AccountId memberOutput) {
+            AccountId memberOutput, io.cleanroom.core.model.S3Output s3Output) {
     }
 
     private final ServiceContext context;
@@ -70,6 +71,7 @@ final class ProtectedQueries implements AutoCloseable {
     private final QueryControl control;
     private final QueryEngine engine;
     private final ResultStore results;
+    private final S3Outputs s3;
     private final Settings settings;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
@@ -104,13 +106,14 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
-            QueryEngine engine, ResultStore results, Settings settings) {
+            QueryEngine engine, ResultStore results, S3Outputs s3, Settings settings) {
         this.context = requireNonNull(context, "context is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
         this.templates = requireNonNull(templates, "templates is null");
         this.control = requireNonNull(control, "control is null");
         this.engine = requireNonNull(engine, "engine is null");
         this.results = requireNonNull(results, "results is null");
+        this.s3 = requireNonNull(s3, "s3 is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "cleanroom-query");
@@ -143,6 +146,13 @@ final class ProtectedQueries implements AutoCloseable {
         AccountId account = caller.requireAccount();
         SchemaService.QueryContext queryContext = schemas.forQuery(caller, membershipId);
         Membership membership = queryContext.membership();
+        io.cleanroom.core.model.S3Output s3Output = start.s3Output();
+        if (start.memberOutput() == null && s3Output == null && membership.defaultResultConfiguration() != null) {
+            s3Output = membership.defaultResultConfiguration().s3();
+        }
+        if (s3Output != null) {
+            s3.check(s3Output, "resultConfiguration.outputConfiguration.s3");
+        }
         List<AccountId> receivers = receivers(queryContext.collaboration(), start, account);
         String sql = start.queryString();
         Optional<QueryRequest.Template> template = Optional.empty();
@@ -158,6 +168,7 @@ final class ProtectedQueries implements AutoCloseable {
         }
         CheckedQuery checked = control.check(caller, membershipId, sql, template, receivers);
         Instant now = context.now();
+        io.cleanroom.core.model.S3Output finalS3 = s3Output;
         ProtectedQuery query = context.store().inTransaction(tx -> {
             List<ProtectedQuery> mine = tx.of(Kinds.PROTECTED_QUERIES).find("membership_id", membershipId.value());
             if (mine.stream().filter(q -> !q.status().terminal()).count() >= settings.concurrentPerMembership()) {
@@ -170,7 +181,7 @@ final class ProtectedQueries implements AutoCloseable {
             }
             ProtectedQuery q = new ProtectedQuery(ProtectedQueryId.random(), membershipId,
                     membership.collaborationId(), account, start.queryString(), start.analysisTemplateArn(),
-                    start.parameters(), receivers, null, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,
+                    start.parameters(), receivers, finalS3, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,
                     null);
             tx.of(Kinds.PROTECTED_QUERIES).insert(q);
             return q;
@@ -178,7 +189,7 @@ final class ProtectedQueries implements AutoCloseable {
         Map<String, QueryEngine.TableData> data = tableData(queryContext, checked);
         Running handle = new Running();
         running.put(query.id(), handle);
-        workers.submit(() -> run(query.id(), checked, data, handle));
+        workers.submit(() -> run(query, checked, data, handle));
         return query;
     }
 
@@ -209,8 +220,9 @@ final class ProtectedQueries implements AutoCloseable {
         return data;
     }
 
-    private void run(ProtectedQueryId id, CheckedQuery checked, Map<String, QueryEngine.TableData> data,
+    private void run(ProtectedQuery query, CheckedQuery checked, Map<String, QueryEngine.TableData> data,
             Running handle) {
+        ProtectedQueryId id = query.id();
         ScheduledFuture<?> timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
                 settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -222,7 +234,11 @@ final class ProtectedQueries implements AutoCloseable {
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
             }
-            results.write(id, collector.toJson());
+            com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
+            results.write(id, result);
+            if (query.s3Output() != null) {
+                s3.write(query.s3Output(), id, result);
+            }
             finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
         } catch (CleanroomException e) {
             ProtectedQueryStatus stopped = handle.stoppedAs.get();

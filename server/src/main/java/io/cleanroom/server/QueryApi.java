@@ -97,15 +97,27 @@ final class QueryApi {
             q.parameters().forEach(parameters::put);
         }
         node.put("status", q.status().name());
-        node.putObject("resultConfiguration").putObject("outputConfiguration").putObject("member")
-                .put("accountId", q.receivers().get(0).value());
+        ObjectNode output = node.putObject("resultConfiguration").putObject("outputConfiguration");
+        if (q.s3Output() != null) {
+            ObjectNode s3 = output.putObject("s3");
+            s3.put("resultFormat", q.s3Output().resultFormat().name());
+            s3.put("bucket", q.s3Output().bucket());
+            Json.putIfNotNull(s3, "keyPrefix", q.s3Output().keyPrefix());
+        } else {
+            output.putObject("member").put("accountId", q.receivers().get(0).value());
+        }
         if (q.endTime() != null) {
             node.putObject("statistics").put("totalDurationInMillis",
                     java.time.Duration.between(q.createTime(), q.endTime()).toMillis());
         }
         if (q.status() == ProtectedQueryStatus.SUCCESS) {
-            ArrayNode members = node.putObject("result").putObject("output").putArray("memberList");
-            q.receivers().forEach(r -> members.addObject().put("accountId", r.value()));
+            ObjectNode resultOutput = node.putObject("result").putObject("output");
+            if (q.s3Output() != null) {
+                resultOutput.putObject("s3").put("location", S3Outputs.location(q.s3Output(), q.id()));
+            } else {
+                ArrayNode members = resultOutput.putArray("memberList");
+                q.receivers().forEach(r -> members.addObject().put("accountId", r.value()));
+            }
         }
         if (q.errorMessage() != null) {
             node.putObject("error").put("message", q.errorMessage()).put("code", q.errorCode());
@@ -132,6 +144,7 @@ final class QueryApi {
             values = given == null ? java.util.Map.of() : given;
         }
         io.cleanroom.core.model.AccountId receiver = null;
+        io.cleanroom.core.model.S3Output s3 = null;
         In result = body.object("resultConfiguration", false);
         if (result != null) {
             In output = result.object("outputConfiguration", true);
@@ -140,15 +153,24 @@ final class QueryApi {
                 In member = output.object("member", true);
                 String account = member.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
                 receiver = account == null ? null : new io.cleanroom.core.model.AccountId(account);
+            } else if ("s3".equals(kind)) {
+                In s3In = output.object("s3", true);
+                io.cleanroom.core.model.ResultFormat format = s3In.enumValue("resultFormat",
+                        io.cleanroom.core.model.ResultFormat.class, true);
+                String bucket = s3In.string("bucket", true, 3, 63, Pattern.compile("^[a-z0-9.-]{3,63}$"));
+                String prefix = s3In.string("keyPrefix", false, 0, 512, Pattern.compile("^[\\w!.=*/-]*$"));
+                Boolean single = s3In.bool("singleFileOutput", false);
+                if (format != null && bucket != null) {
+                    s3 = new io.cleanroom.core.model.S3Output(format, bucket, prefix, single);
+                }
             } else if (kind != null) {
-                output.error(kind, "Only member output is supported yet; results are read with "
-                        + "GetProtectedQueryResult (cleanroom get-protected-query-result)");
+                output.error(kind, "The distribute output needs the Spark engine; use member or s3 output");
             }
         }
         body.object("computeConfiguration", false);
         body.done();
         return one(queries.start(c.caller(), membership, new ProtectedQueries.Start(sql, template, values,
-                receiver)));
+                receiver, s3)));
     }
 
     private HttpResponse result(Call c) {

@@ -21,7 +21,8 @@ public record ServerConfig(
         Duration maxClockSkew,
         int threads,
         Path masterKeyFile,
-        Engine engine) {
+        Engine engine,
+        java.util.Map<String, Path> s3Buckets) {
     /**
      * How protected queries run: DuckDB memory limit (e.g. "2GB") and threads per query, how many
      * queries run at once, and how long one may run before it is TIMED_OUT.
@@ -56,46 +57,53 @@ public record ServerConfig(
             throw new IllegalArgumentException("threads must be at least 1");
         }
         requireNonNull(engine, "engine is null");
+        s3Buckets = java.util.Map.copyOf(s3Buckets == null ? java.util.Map.of() : s3Buckets);
     }
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
-                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS);
+                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile, engine);
+                threads, masterKeyFile, engine, s3Buckets);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile, engine);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
     }
 
     public ServerConfig withEngine(Engine newEngine) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, newEngine);
+                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets);
+    }
+
+    /** S3-style result output: each bucket name maps to a local directory. */
+    public ServerConfig withS3Buckets(java.util.Map<String, Path> buckets) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, engine, buckets);
     }
 
     public Path effectiveMasterKeyFile() {

@@ -34,11 +34,14 @@ import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtectedQueryIT {
     TestCluster cluster;
+    java.nio.file.Path bucket;
 
     @BeforeAll
     void start() throws Exception {
+        bucket = java.nio.file.Files.createTempDirectory("cleanroom-bucket");
         cluster = TestCluster.start(TestCluster.StoreKind.SQLITE, c -> c.withEngine(
-                new ServerConfig.Engine("512MB", 2, 2, Duration.ofSeconds(5))));
+                new ServerConfig.Engine("512MB", 2, 2, Duration.ofSeconds(5)))
+                .withS3Buckets(Map.of("results", bucket)));
     }
 
     @AfterAll
@@ -183,6 +186,89 @@ class ProtectedQueryIT {
                         ProtectedQueryMemberOutputConfiguration.builder().accountId(s.publisher.accountId())
                                 .build()))))).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("can receive results");
+    }
+
+    private ProtectedQuery startS3(Setup s, String format, String prefix) {
+        return s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
+                .resultConfiguration(c -> c.outputConfiguration(o -> o.s3(s3 -> s3.resultFormat(format)
+                        .bucket("results").keyPrefix(prefix))))).protectedQuery();
+    }
+
+    @Test
+    void resultsWrittenToAMappedBucketAsCsvAndParquet() throws Exception {
+        Setup s = new Setup(1200);
+        ProtectedQuery csv = s.await(startS3(s, "CSV", "lab/overlap").id());
+        assertThat(csv.status()).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        assertThat(csv.result().output().s3().location())
+                .isEqualTo("s3://results/lab/overlap/" + csv.id() + "/result.csv");
+        List<String> lines = java.nio.file.Files.readAllLines(bucket.resolve("lab/overlap/" + csv.id()
+                + "/result.csv"));
+        assertThat(lines.get(0)).isEqualTo("campaign,segment,overlap_count");
+        assertThat(lines).hasSize(5);
+        ProtectedQuery parquet = s.await(startS3(s, "PARQUET", "").id());
+        assertThat(parquet.result().output().s3().location()).endsWith(parquet.id() + "/result.parquet");
+        java.nio.file.Path file = bucket.resolve(parquet.id() + "/result.parquet");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT SUM(overlap_count) FROM read_parquet('" + file + "')")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(400);
+        }
+        // the receiver can still read it through the API
+        assertThat(s.result(s.advertiser, s.advertiserMembership, parquet.id()).status()).isEqualTo(200);
+        // an unmapped bucket is refused up front
+        assertThatThrownBy(() -> s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
+                .resultConfiguration(c -> c.outputConfiguration(o -> o.s3(s3 -> s3.resultFormat("CSV")
+                        .bucket("elsewhere"))))))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("--s3-bucket elsewhere");
+    }
+
+    @Test
+    void analysisTemplateRunsWithTypedParameters() throws Exception {
+        Setup s = new Setup(10);
+        List<String> rows = new ArrayList<>(List.of("k,v"));
+        for (int i = 0; i < 100; i++) {
+            rows.add(i + "," + (i % 10));
+        }
+        Fixtures.catalogTable(cluster, s.publisher, "lab", "scores", rows, false);
+        String sql = "SELECT COUNT(*) AS n FROM scores WHERE v >= :min";
+        var template = s.adv.createAnalysisTemplate(r -> r.membershipIdentifier(s.advertiserMembership).name("scores_at_least")
+                .format("SQL").source(src -> src.text(sql)).analysisParameters(p -> p.name("min").type("INTEGER")
+                        .defaultValue("5"))).analysisTemplate();
+        String table = Fixtures.configuredTable(s.pub, "scores", "lab", "scores", "k", "v");
+        s.pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(ConfiguredTableAnalysisRulePolicy.fromV1(ConfiguredTableAnalysisRulePolicyV1
+                        .fromCustom(AnalysisRuleCustom.builder().allowedAnalyses(template.arn()).build()))));
+        Fixtures.associate(s.pub, s.publisherMembership, table, "scores");
+        ProtectedQuery q = s.await(s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(p -> p.analysisTemplateArn(template.arn())
+                        .parameters(Map.of("min", "8")))).protectedQuery().id());
+        assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        assertThat(q.sqlParameters().analysisTemplateArn()).isEqualTo(template.arn());
+        JsonNode result = Json.MAPPER.readTree(s.result(s.advertiser, s.advertiserMembership, q.id()).body());
+        assertThat(result.at("/rows/0/0").asLong()).isEqualTo(20);
+        // the same SQL ad hoc is not allowed, and a value is bound as a literal of its type
+        assertThatThrownBy(() -> s.start("SELECT COUNT(*) AS n FROM scores WHERE v >= 8"))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("reviewed analysis templates");
+        assertThatThrownBy(() -> s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(p -> p.analysisTemplateArn(template.arn())
+                        .parameters(Map.of("min", "8 OR 1=1")))))
+                .isInstanceOf(ValidationException.class).hasMessageContaining(":min must be a value of type INTEGER");
+    }
+
+    @Test
+    void membershipDefaultResultConfigurationIsUsed() throws Exception {
+        Setup s = new Setup(1200);
+        s.adv.updateMembership(r -> r.membershipIdentifier(s.advertiserMembership)
+                .defaultResultConfiguration(d -> d.outputConfiguration(o -> o.s3(s3 -> s3.resultFormat("CSV")
+                        .bucket("results").keyPrefix("defaults")))));
+        ProtectedQuery q = s.await(s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .type(ProtectedQueryType.SQL).sqlParameters(p -> p.queryString(OVERLAP))).protectedQuery().id());
+        assertThat(q.result().output().s3().location()).startsWith("s3://results/defaults/");
+        assertThat(bucket.resolve("defaults/" + q.id() + "/result.csv")).exists();
     }
 
     /** A custom-rule table big enough that a self-join runs for a long time. */

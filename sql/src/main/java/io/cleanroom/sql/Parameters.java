@@ -138,7 +138,7 @@ final class Parameters {
                 default -> throw Rejection.of("Parameters of type " + parameter.type() + " are not supported");
             };
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            throw Rejection.of("Parameter :" + parameter.name() + " must be a " + parameter.type() + " value");
+            throw Rejection.of("Parameter :" + parameter.name() + " must be a value of type " + parameter.type());
         }
     }
 }

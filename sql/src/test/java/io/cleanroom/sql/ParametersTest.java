@@ -40,7 +40,7 @@ class ParametersTest {
     void refusesValuesOfTheWrongType() {
         CleanroomException e = catchThrowableOfType(CleanroomException.class,
                 () -> new QueryChecker().check(run(Map.of("label", "a", "min_id", "1 OR 1=1"))));
-        assertThat(e.getMessage()).contains(":min_id must be a BIGINT");
+        assertThat(e.getMessage()).contains(":min_id must be a value of type BIGINT");
     }
 
     @Test
