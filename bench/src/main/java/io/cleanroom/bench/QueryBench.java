@@ -1,0 +1,234 @@
+package io.cleanroom.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cleanroom.server.CleanroomServer;
+import io.cleanroom.server.ServerConfig;
+import io.cleanroom.server.SignedHttpClient;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End-to-end protected queries against raw DuckDB, side by side in one process:
+ * the tutorial-sized query (StartProtectedQuery to SUCCESS with the result read back), then the
+ * overlap-by-segment query on generated Parquet data at each size given (rows per party), run
+ * protected and raw over the same files. Prints medians, the ratio, and the process's peak RSS.
+ *
+ * <p>Arguments: sizes (default 1000000,10000000) and runs per size (default 3).
+ */
+public final class QueryBench {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String PUB = "111111111111";
+    private static final String ADV = "222222222222";
+    private static final String OVERLAP = "SELECT p.segment, a.campaign, COUNT(DISTINCT a.user_id_hash) AS users "
+            + "FROM advertiser_audience a JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash "
+            + "GROUP BY p.segment, a.campaign";
+
+    private CleanroomServer server;
+    private SignedHttpClient operator;
+
+    private QueryBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Long> sizes = new ArrayList<>();
+        for (String s : (args.length > 0 ? args[0] : "1000000,10000000").split(",")) {
+            sizes.add(Long.parseLong(s.trim()));
+        }
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        new QueryBench().run(sizes, runs);
+    }
+
+    private SignedHttpClient client(JsonNode keys) {
+        return new SignedHttpClient(URI.create(server.endpoint()), keys.get("accessKeyId").asText(),
+                keys.get("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
+    }
+
+    private static JsonNode call(SignedHttpClient c, String method, String path, String body, String service,
+            Map<String, String> headers) throws Exception {
+        SignedHttpClient.Response r = c.send(method, path, Map.of(), headers, body, service);
+        if (!r.ok()) {
+            throw new IllegalStateException(method + " " + path + " -> " + r.status() + " " + r.body());
+        }
+        return r.body().isEmpty() ? MAPPER.createObjectNode() : MAPPER.readTree(r.body());
+    }
+
+    private static JsonNode api(SignedHttpClient c, String method, String path, String body) throws Exception {
+        return call(c, method, path, body, "cleanrooms", Map.of());
+    }
+
+    private static void glue(SignedHttpClient c, String op, String body) throws Exception {
+        call(c, "POST", "/", body, "glue", Map.of("X-Amz-Target", "AWSGlue." + op,
+                "Content-Type", "application/x-amz-json-1.1"));
+    }
+
+    /** One collaboration over the given files; returns the advertiser's client and membership. */
+    private Object[] collaboration(String tag, Path publisherFile, Path advertiserFile, String format)
+            throws Exception {
+        String pubId = "1" + tag;
+        String advId = "2" + tag;
+        JsonNode pubKeys = call(operator, "POST", "/admin/accounts", "{\"accountId\":\"" + pubId
+                + "\",\"name\":\"publisher\"}", "cleanroom", Map.of());
+        JsonNode advKeys = call(operator, "POST", "/admin/accounts", "{\"accountId\":\"" + advId
+                + "\",\"name\":\"advertiser\"}", "cleanroom", Map.of());
+        SignedHttpClient pub = client(pubKeys);
+        SignedHttpClient adv = client(advKeys);
+        String[][] parties = {{"publisher_audience", "segment"}, {"advertiser_audience", "campaign"}};
+        SignedHttpClient[] clients = {pub, adv};
+        Path[] files = {publisherFile, advertiserFile};
+        for (int i = 0; i < 2; i++) {
+            glue(clients[i], "CreateDatabase", "{\"DatabaseInput\":{\"Name\":\"bench\"}}");
+            glue(clients[i], "CreateTable", "{\"DatabaseName\":\"bench\",\"TableInput\":{\"Name\":\"" + parties[i][0]
+                    + "\",\"Parameters\":{\"classification\":\"" + format + "\"},\"StorageDescriptor\":{\"Location\":\""
+                    + files[i] + "\"}}}");
+        }
+        String collaboration = api(pub, "POST", "/collaborations", "{\"name\":\"bench\",\"description\":\"b\","
+                + "\"creatorDisplayName\":\"p\",\"creatorMemberAbilities\":[],\"members\":[{\"accountId\":\"" + advId
+                + "\",\"displayName\":\"a\",\"memberAbilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}],"
+                + "\"queryLogStatus\":\"DISABLED\"}").at("/collaboration/id").asText();
+        String[] memberships = new String[2];
+        for (int i = 0; i < 2; i++) {
+            memberships[i] = api(clients[i], "POST", "/memberships", "{\"collaborationIdentifier\":\"" + collaboration
+                    + "\",\"queryLogStatus\":\"DISABLED\"}").at("/membership/id").asText();
+            String table = api(clients[i], "POST", "/configuredTables", "{\"name\":\"" + parties[i][0]
+                    + "\",\"tableReference\":{\"glue\":{\"databaseName\":\"bench\",\"tableName\":\"" + parties[i][0]
+                    + "\"}},\"allowedColumns\":[\"user_id_hash\",\"" + parties[i][1]
+                    + "\"],\"analysisMethod\":\"DIRECT_QUERY\"}").at("/configuredTable/id").asText();
+            api(clients[i], "POST", "/configuredTables/" + table + "/analysisRule", "{\"analysisRuleType\":"
+                    + "\"AGGREGATION\",\"analysisRulePolicy\":{\"v1\":{\"aggregation\":{\"aggregateColumns\":[{"
+                    + "\"columnNames\":[\"user_id_hash\"],\"function\":\"COUNT_DISTINCT\"}],\"joinColumns\":"
+                    + "[\"user_id_hash\"],\"joinRequired\":\"QUERY_RUNNER\",\"dimensionColumns\":[\"" + parties[i][1]
+                    + "\"],\"scalarFunctions\":[],\"outputConstraints\":[{\"columnName\":\"user_id_hash\","
+                    + "\"minimum\":2,\"type\":\"COUNT_DISTINCT\"}]}}}}");
+            api(clients[i], "POST", "/memberships/" + memberships[i] + "/configuredTableAssociations", "{\"name\":\""
+                    + parties[i][0] + "\",\"configuredTableIdentifier\":\"" + table + "\",\"roleArn\":"
+                    + "\"arn:aws:iam::111111111111:role/bench\"}");
+        }
+        return new Object[] {adv, memberships[1], advId};
+    }
+
+    /** StartProtectedQuery, poll to SUCCESS, read the whole result; milliseconds. */
+    private static double protectedRun(SignedHttpClient adv, String membership, String advId, String sql)
+            throws Exception {
+        long start = System.nanoTime();
+        String body = MAPPER.writeValueAsString(Map.of("type", "SQL", "sqlParameters", Map.of("queryString", sql),
+                "resultConfiguration", Map.of("outputConfiguration", Map.of("member", Map.of("accountId", advId)))));
+        String id = api(adv, "POST", "/memberships/" + membership + "/protectedQueries", body)
+                .at("/protectedQuery/id").asText();
+        String status;
+        do {
+            Thread.sleep(2);
+            status = api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id, null)
+                    .at("/protectedQuery/status").asText();
+        } while (status.equals("SUBMITTED") || status.equals("STARTED"));
+        if (!status.equals("SUCCESS")) {
+            throw new IllegalStateException("query ended " + status);
+        }
+        api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id + "/result", null);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static double rawRun(Path publisher, Path advertiser, String sql) throws Exception {
+        long start = System.nanoTime();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("SET memory_limit = '2GB'");
+            s.execute("SET threads = 2");
+            s.execute("CREATE VIEW publisher_audience AS SELECT * FROM read_parquet('" + publisher + "')");
+            s.execute("CREATE VIEW advertiser_audience AS SELECT * FROM read_parquet('" + advertiser + "')");
+            try (ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    rs.getObject(1);
+                }
+            }
+        }
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static void generate(Path publisher, Path advertiser, long rows) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("SET threads = 2");
+            s.execute("COPY (SELECT md5(CAST(i AS VARCHAR)) AS user_id_hash, "
+                    + "['news','sports','finance','travel','autos','food','tech','music'][1 + CAST(i % 8 AS INTEGER)] "
+                    + "AS segment FROM range(" + rows + ") t(i)) TO '" + publisher + "' (FORMAT parquet)");
+            s.execute("COPY (SELECT md5(CAST(i * 2 AS VARCHAR)) AS user_id_hash, "
+                    + "['spring','summer','autumn','winter','brand'][1 + CAST(i % 5 AS INTEGER)] AS campaign "
+                    + "FROM range(" + rows + ") t(i)) TO '" + advertiser + "' (FORMAT parquet)");
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static String peakRss() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM")) {
+                return line.substring(6).trim();
+            }
+        }
+        return "n/a";
+    }
+
+    private void run(List<Long> sizes, int runs) throws Exception {
+        Path dir = Files.createTempDirectory("cleanroom-bench");
+        server = CleanroomServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("server"))
+                .withEngine(new ServerConfig.Engine("2GB", 2, 1, Duration.ofHours(1))));
+        try {
+            JsonNode creds = MAPPER.readTree(server.config().operatorCredentialsFile().toFile());
+            operator = client(creds);
+
+            Path tp = dir.resolve("tutorial_publisher.csv");
+            Path ta = dir.resolve("tutorial_advertiser.csv");
+            Files.writeString(tp, "user_id_hash,segment\naaa111,news\nbbb222,sports\nccc333,news\nddd444,finance\n"
+                    + "eee555,sports\n");
+            Files.writeString(ta, "user_id_hash,campaign\nbbb222,spring_launch\nccc333,spring_launch\n"
+                    + "xxx999,brand_awareness\nyyy888,spring_launch\n");
+            Object[] tutorial = collaboration("00000000000", tp, ta, "csv");
+            double[] times = new double[50];
+            for (int i = 0; i < 20; i++) {
+                protectedRun((SignedHttpClient) tutorial[0], (String) tutorial[1], (String) tutorial[2], OVERLAP);
+            }
+            for (int i = 0; i < times.length; i++) {
+                times[i] = protectedRun((SignedHttpClient) tutorial[0], (String) tutorial[1], (String) tutorial[2],
+                        OVERLAP);
+            }
+            System.out.printf("tutorial-sized query, StartProtectedQuery to result read: median %.1f ms, "
+                    + "min %.1f ms (50 runs after 20 warm-up)%n", median(times), Arrays.stream(times).min().orElse(0));
+
+            int tag = 1;
+            for (long rows : sizes) {
+                Path p = dir.resolve("publisher_" + rows + ".parquet");
+                Path a = dir.resolve("advertiser_" + rows + ".parquet");
+                generate(p, a, rows);
+                Object[] c = collaboration(String.format("%011d", tag++), p, a, "parquet");
+                rawRun(p, a, OVERLAP);
+                protectedRun((SignedHttpClient) c[0], (String) c[1], (String) c[2], OVERLAP);
+                double[] raw = new double[runs];
+                double[] prot = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    raw[i] = rawRun(p, a, OVERLAP);
+                    prot[i] = protectedRun((SignedHttpClient) c[0], (String) c[1], (String) c[2], OVERLAP);
+                }
+                System.out.printf("%,d rows per party: raw DuckDB median %.0f ms, protected median %.0f ms, "
+                        + "ratio %.2fx (%d runs each, interleaved)%n", rows, median(raw), median(prot),
+                        median(prot) / median(raw), runs);
+            }
+            System.out.println("peak resident memory of the process: " + peakRss());
+        } finally {
+            server.close();
+        }
+    }
+}
