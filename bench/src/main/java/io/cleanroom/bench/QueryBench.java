@@ -35,6 +35,8 @@ public final class QueryBench {
             + "FROM advertiser_audience a JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash "
             + "GROUP BY p.segment, a.campaign";
 
+    private static final List<Double> SERVER_MILLIS = new ArrayList<>();
+
     private CleanroomServer server;
     private SignedHttpClient operator;
 
@@ -127,11 +129,14 @@ public final class QueryBench {
         String id = api(adv, "POST", "/memberships/" + membership + "/protectedQueries", body)
                 .at("/protectedQuery/id").asText();
         String status;
+        JsonNode query;
         do {
             Thread.sleep(2);
-            status = api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id, null)
-                    .at("/protectedQuery/status").asText();
+            query = api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id, null)
+                    .get("protectedQuery");
+            status = query.get("status").asText();
         } while (status.equals("SUBMITTED") || status.equals("STARTED"));
+        SERVER_MILLIS.add(query.at("/statistics/totalDurationInMillis").asDouble());
         if (!status.equals("SUCCESS")) {
             throw new IllegalStateException("query ended " + status);
         }
@@ -205,8 +210,11 @@ public final class QueryBench {
                 times[i] = protectedRun((SignedHttpClient) tutorial[0], (String) tutorial[1], (String) tutorial[2],
                         OVERLAP);
             }
+            double[] server = SERVER_MILLIS.subList(SERVER_MILLIS.size() - times.length, SERVER_MILLIS.size())
+                    .stream().mapToDouble(Double::doubleValue).toArray();
             System.out.printf("tutorial-sized query, StartProtectedQuery to result read: median %.1f ms, "
-                    + "min %.1f ms (50 runs after 20 warm-up)%n", median(times), Arrays.stream(times).min().orElse(0));
+                    + "min %.1f ms; server-side totalDurationInMillis median %.1f ms (50 runs after 20 warm-up)%n",
+                    median(times), Arrays.stream(times).min().orElse(0), median(server));
 
             int tag = 1;
             for (long rows : sizes) {

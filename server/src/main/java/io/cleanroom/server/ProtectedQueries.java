@@ -166,7 +166,7 @@ final class ProtectedQueries implements AutoCloseable {
             throw CleanroomException.validation("sqlParameters.parameters",
                     "Parameters are given only with an analysisTemplateArn");
         }
-        CheckedQuery checked = control.check(caller, membershipId, sql, template, receivers);
+        CheckedQuery checked = control.check(queryContext, caller, sql, template, receivers);
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         ProtectedQuery query = context.store().inTransaction(tx -> {

@@ -26,9 +26,8 @@ final class QueryControl {
         this.schemas = requireNonNull(schemas, "schemas is null");
     }
 
-    private QueryRequest request(Caller caller, MembershipId membership, String sql,
+    private static QueryRequest request(SchemaService.QueryContext context, Caller caller, String sql,
             Optional<QueryRequest.Template> template, List<AccountId> receivers) {
-        SchemaService.QueryContext context = schemas.forQuery(caller, membership);
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
                         s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
@@ -36,12 +35,14 @@ final class QueryControl {
         return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers);
     }
 
-    CheckedQuery check(Caller caller, MembershipId membership, String sql, Optional<QueryRequest.Template> template,
-            List<AccountId> receivers) {
-        return checker.check(request(caller, membership, sql, template, receivers));
+    /** Checks a query of the membership whose query context (tables, rules) the caller already holds. */
+    CheckedQuery check(SchemaService.QueryContext context, Caller caller, String sql,
+            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+        return checker.check(request(context, caller, sql, template, receivers));
     }
 
     Explanation explain(Caller caller, MembershipId membership, String sql) {
-        return checker.explain(request(caller, membership, sql, Optional.empty(), List.of()));
+        return checker.explain(request(schemas.forQuery(caller, membership), caller, sql, Optional.empty(),
+                List.of()));
     }
 }

@@ -369,27 +369,43 @@ final class AggregationChecker {
                         + ref.relation().table().name());
     }
 
-    /** Adds HAVING COUNT(DISTINCT alias.column) >= minimum for every constraint of every relation. */
+    /**
+     * Adds HAVING COUNT(DISTINCT alias.column) >= minimum for every constraint of every relation.
+     * When the joins are conjunctions of equalities, columns they equate hold the same value in
+     * every joined row, so their distinct counts are equal: one count per class of equal columns,
+     * with the largest minimum of the class, enforces them all.
+     */
     private void addOutputConstraints(SqlSelect select) {
         List<SqlNode> conditions = new ArrayList<>();
         if (select.getHaving() != null) {
             conditions.add(select.getHaving());
         }
+        Map<String, Relations.ColumnRef> representative = new java.util.LinkedHashMap<>();
+        Map<String, Integer> minimum = new java.util.LinkedHashMap<>();
         for (Relations.Relation r : relations.all()) {
             for (OutputConstraint constraint : rule(r.table()).outputConstraints()) {
-                SqlNode count = new SqlBasicCall(SqlStdOperatorTable.COUNT,
-                        List.of(new SqlIdentifier(List.of(r.alias(), constraint.columnName()), SqlParserPos.ZERO)),
-                        SqlParserPos.ZERO, SqlLiteral.createSymbol(
-                                org.apache.calcite.sql.SqlSelectKeyword.DISTINCT, SqlParserPos.ZERO));
-                conditions.add(new SqlBasicCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
-                        List.of(count, SqlLiteral.createExactNumeric(String.valueOf(constraint.minimum()),
-                                SqlParserPos.ZERO)), SqlParserPos.ZERO));
+                Relations.ColumnRef column = new Relations.ColumnRef(r, constraint.columnName().toLowerCase(
+                        Locale.ROOT));
+                String key = relations.onlyConjunctions() ? relations.equalityClass(column)
+                        : r.alias() + "." + column.column();
+                representative.putIfAbsent(key, column);
+                minimum.merge(key, constraint.minimum(), Math::max);
                 String note = "COUNT(DISTINCT " + r.table().name() + "." + constraint.columnName() + ") >= "
                         + constraint.minimum();
                 notes.add(note);
                 trace.allow("HAVING", note, "output constraint of the aggregation rule of " + r.table().name()
                         + ", added by the rewrite: rows below it are removed");
             }
+        }
+        for (Map.Entry<String, Relations.ColumnRef> entry : representative.entrySet()) {
+            Relations.ColumnRef column = entry.getValue();
+            SqlNode count = new SqlBasicCall(SqlStdOperatorTable.COUNT,
+                    List.of(new SqlIdentifier(List.of(column.relation().alias(), column.column()), SqlParserPos.ZERO)),
+                    SqlParserPos.ZERO, SqlLiteral.createSymbol(
+                            org.apache.calcite.sql.SqlSelectKeyword.DISTINCT, SqlParserPos.ZERO));
+            conditions.add(new SqlBasicCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
+                    List.of(count, SqlLiteral.createExactNumeric(String.valueOf(minimum.get(entry.getKey())),
+                            SqlParserPos.ZERO)), SqlParserPos.ZERO));
         }
         SqlNode having = conditions.get(0);
         for (int i = 1; i < conditions.size(); i++) {

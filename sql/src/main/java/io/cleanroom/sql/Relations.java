@@ -53,6 +53,7 @@ final class Relations {
     private final List<Equality> equalities = new ArrayList<>();
     private final Trace trace;
     private int joins;
+    private boolean disjunctions;
 
     private Relations(Trace trace) {
         this.trace = trace;
@@ -68,6 +69,44 @@ final class Relations {
 
     int joins() {
         return joins;
+    }
+
+    /** Whether every join condition is a conjunction of equalities (no OR anywhere). */
+    boolean onlyConjunctions() {
+        return !disjunctions;
+    }
+
+    /**
+     * A representative of the columns that every joined row holds equal: with AND-only equalities,
+     * a.x = b.y puts a.x and b.y in one class. Columns in no equality represent themselves.
+     */
+    String equalityClass(ColumnRef column) {
+        Map<String, String> parent = new java.util.HashMap<>();
+        for (Equality e : equalities) {
+            union(parent, key(e.left()), key(e.right()));
+        }
+        return find(parent, key(column));
+    }
+
+    private static String key(ColumnRef c) {
+        return c.relation().alias() + "." + c.column();
+    }
+
+    private static String find(Map<String, String> parent, String x) {
+        String root = x;
+        while (parent.containsKey(root) && !parent.get(root).equals(root)) {
+            root = parent.get(root);
+        }
+        return root;
+    }
+
+    private static void union(Map<String, String> parent, String a, String b) {
+        String ra = find(parent, a);
+        String rb = find(parent, b);
+        if (!ra.equals(rb)) {
+            parent.put(ra.compareTo(rb) < 0 ? rb : ra, ra.compareTo(rb) < 0 ? ra : rb);
+            parent.putIfAbsent(ra.compareTo(rb) < 0 ? ra : rb, ra.compareTo(rb) < 0 ? ra : rb);
+        }
     }
 
     Optional<Relation> byAlias(String alias) {
@@ -147,6 +186,9 @@ final class Relations {
         }
         if (node.getKind() == SqlKind.AND || node.getKind() == SqlKind.OR) {
             String operator = node.getKind().name();
+            if (node.getKind() == SqlKind.OR) {
+                disjunctions = true;
+            }
             for (SqlNode operand : ((SqlCall) node).getOperandList()) {
                 for (TableSpec table : tablesIn(operand)) {
                     if (!policy.allowsOperator(table, operator)) {
