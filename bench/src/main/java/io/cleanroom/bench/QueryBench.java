@@ -130,8 +130,11 @@ public final class QueryBench {
                 .at("/protectedQuery/id").asText();
         String status;
         JsonNode query;
+        long pause = 1;
         do {
-            Thread.sleep(2);
+            // back off from 1 ms to 32 ms: tight polling would take the CPU the engine needs
+            Thread.sleep(pause);
+            pause = Math.min(32, pause * 2);
             query = api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id, null)
                     .get("protectedQuery");
             status = query.get("status").asText();
@@ -170,6 +173,14 @@ public final class QueryBench {
                     + "['spring','summer','autumn','winter','brand'][1 + CAST(i % 5 AS INTEGER)] AS campaign "
                     + "FROM range(" + rows + ") t(i)) TO '" + advertiser + "' (FORMAT parquet)");
         }
+    }
+
+    private static String rounded(double[] values) {
+        StringBuilder out = new StringBuilder();
+        for (double v : values) {
+            out.append(out.length() == 0 ? "" : " ").append(Math.round(v));
+        }
+        return out.toString();
     }
 
     private static double median(double[] values) {
@@ -226,13 +237,23 @@ public final class QueryBench {
                 protectedRun((SignedHttpClient) c[0], (String) c[1], (String) c[2], OVERLAP);
                 double[] raw = new double[runs];
                 double[] prot = new double[runs];
+                int before = SERVER_MILLIS.size();
                 for (int i = 0; i < runs; i++) {
-                    raw[i] = rawRun(p, a, OVERLAP);
-                    prot[i] = protectedRun((SignedHttpClient) c[0], (String) c[1], (String) c[2], OVERLAP);
+                    // alternate which goes first, so neither always follows the other's memory release
+                    if (i % 2 == 0) {
+                        raw[i] = rawRun(p, a, OVERLAP);
+                        prot[i] = protectedRun((SignedHttpClient) c[0], (String) c[1], (String) c[2], OVERLAP);
+                    } else {
+                        prot[i] = protectedRun((SignedHttpClient) c[0], (String) c[1], (String) c[2], OVERLAP);
+                        raw[i] = rawRun(p, a, OVERLAP);
+                    }
                 }
-                System.out.printf("%,d rows per party: raw DuckDB median %.0f ms, protected median %.0f ms, "
-                        + "ratio %.2fx (%d runs each, interleaved)%n", rows, median(raw), median(prot),
-                        median(prot) / median(raw), runs);
+                double[] serverSide = SERVER_MILLIS.subList(before, SERVER_MILLIS.size()).stream()
+                        .mapToDouble(Double::doubleValue).toArray();
+                System.out.printf("%,d rows per party: raw DuckDB median %.0f ms, protected median %.0f ms "
+                        + "(server-side %.0f ms), ratio %.2fx (%d runs each, interleaved; raw %s, protected %s)%n",
+                        rows, median(raw), median(prot), median(serverSide), median(prot) / median(raw), runs,
+                        rounded(raw), rounded(prot));
             }
             System.out.println("peak resident memory of the process: " + peakRss());
         } finally {
