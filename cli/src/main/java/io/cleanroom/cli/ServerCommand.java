@@ -76,6 +76,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE})")
     long queryTimeoutSeconds;
 
+    @Option(names = "--max-result-rows", defaultValue = "${env:CLEANROOM_MAX_RESULT_ROWS:-1000000}",
+            description = "A query whose result has more rows FAILS (env CLEANROOM_MAX_RESULT_ROWS; "
+                    + "default ${DEFAULT-VALUE})")
+    long maxResultRows;
+
     @Option(names = "--s3-bucket", paramLabel = "NAME=DIR", split = ",",
             defaultValue = "${env:CLEANROOM_S3_BUCKETS}",
             description = "Map an S3 bucket name of result configurations to a local directory; repeatable or "
@@ -101,7 +106,7 @@ final class ServerCommand implements Callable<Integer> {
             config = new ServerConfig(host, port, dataDir, blankToNull(storeUrl), blankToNull(storeUser), password,
                     region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile,
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
-                            Duration.ofSeconds(queryTimeoutSeconds)), buckets);
+                            Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets);
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }

@@ -86,7 +86,8 @@ public final class CleanroomServer implements AutoCloseable {
             ProtectedQueries queries = new ProtectedQueries(context, schemas, new TemplateService(context), control,
                     new DuckDbEngine(new DuckDbEngine.Limits(engineConfig.memoryLimit(), engineConfig.threads())),
                     new ResultStore(config.dataDir().resolve("results"), sealer), new S3Outputs(config.s3Buckets()),
-                    new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(), 5, 5));
+                    new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(), 5, 5,
+                            engineConfig.maxResultRows()));
             queries.recover();
             new QueryApi(control, queries, context.arns()).register(cleanRooms);
             Router admin = new Router();

@@ -53,7 +53,8 @@ final class ProtectedQueries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProtectedQueries.class);
 
     /** Engine and quota settings. */
-    record Settings(int workers, Duration timeout, int concurrentPerMembership, int concurrentPerAccount) {
+    record Settings(int workers, Duration timeout, int concurrentPerMembership, int concurrentPerAccount,
+            long maxResultRows) {
     }
 
     /**
@@ -229,7 +230,7 @@ final class ProtectedQueries implements AutoCloseable {
             if (!transition(id, ProtectedQueryStatus.STARTED)) {
                 return;
             }
-            ResultStore.Collector collector = new ResultStore.Collector();
+            ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
             engine.execute(checked, data, collector, handle);
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");

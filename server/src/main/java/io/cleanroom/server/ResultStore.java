@@ -52,10 +52,15 @@ final class ResultStore {
         }
     }
 
-    /** Collects a result in memory as the engine produces it. */
+    /** Collects a result in memory as the engine produces it, up to a number of rows. */
     static final class Collector implements QueryEngine.ResultSink {
         final List<QueryEngine.ResultColumn> columns = new ArrayList<>();
         final ArrayNode rows = Json.array();
+        private final long maxRows;
+
+        Collector(long maxRows) {
+            this.maxRows = maxRows;
+        }
 
         @Override
         public void columns(List<QueryEngine.ResultColumn> c) {
@@ -64,6 +69,10 @@ final class ResultStore {
 
         @Override
         public void row(List<Object> values) {
+            if (rows.size() >= maxRows) {
+                throw CleanroomException.of(io.cleanroom.core.ErrorCode.QUERY_FAILED, "The result has more than "
+                        + maxRows + " rows; narrow the query (the server's limit is --max-result-rows)");
+            }
             ArrayNode row = rows.addArray();
             for (Object v : values) {
                 if (v == null) {

@@ -25,9 +25,10 @@ public record ServerConfig(
         java.util.Map<String, Path> s3Buckets) {
     /**
      * How protected queries run: DuckDB memory limit (e.g. "2GB") and threads per query, how many
-     * queries run at once, and how long one may run before it is TIMED_OUT.
+     * queries run at once, how long one may run before it is TIMED_OUT, and the most rows a result
+     * may have (the result is held in memory before it is encrypted).
      */
-    public record Engine(String memoryLimit, int threads, int workers, Duration timeout) {
+    public record Engine(String memoryLimit, int threads, int workers, Duration timeout, long maxResultRows) {
         public Engine {
             requireNonNull(memoryLimit, "memoryLimit is null");
             requireNonNull(timeout, "timeout is null");
@@ -37,9 +38,16 @@ public record ServerConfig(
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("query timeout must be positive");
             }
+            if (maxResultRows < 1) {
+                throw new IllegalArgumentException("max result rows must be at least 1");
+            }
         }
 
-        public static final Engine DEFAULTS = new Engine("2GB", 2, 2, Duration.ofMinutes(30));
+        public static final Engine DEFAULTS = new Engine("2GB", 2, 2, Duration.ofMinutes(30), 1_000_000);
+
+        public Engine(String memoryLimit, int threads, int workers, Duration timeout) {
+            this(memoryLimit, threads, workers, timeout, 1_000_000);
+        }
     }
 
     public ServerConfig {

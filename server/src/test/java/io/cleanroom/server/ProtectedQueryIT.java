@@ -40,7 +40,7 @@ class ProtectedQueryIT {
     void start() throws Exception {
         bucket = java.nio.file.Files.createTempDirectory("cleanroom-bucket");
         cluster = TestCluster.start(TestCluster.StoreKind.SQLITE, c -> c.withEngine(
-                new ServerConfig.Engine("512MB", 2, 2, Duration.ofSeconds(5)))
+                new ServerConfig.Engine("512MB", 2, 2, Duration.ofSeconds(5), 100_000))
                 .withS3Buckets(Map.of("results", bucket)));
     }
 
@@ -303,6 +303,18 @@ class ProtectedQueryIT {
         assertThatThrownBy(() -> s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
                 .protectedQueryIdentifier(q.id()).targetStatus("CANCELLED")))
                 .isInstanceOf(software.amazon.awssdk.services.cleanrooms.model.ConflictException.class);
+    }
+
+    @Test
+    void queryFailingInTheEngineEndsFailedWithASafeMessage() throws Exception {
+        Setup s = slowSetup();
+        ProtectedQuery q = s.await(s.start("SELECT k, v FROM big").id());
+        assertThat(q.status()).isEqualTo(ProtectedQueryStatus.FAILED);
+        assertThat(q.error().code()).isEqualTo("EXECUTION_ERROR");
+        assertThat(q.error().message()).contains("more than 100000 rows");
+        assertThat(q.statistics().totalDurationInMillis()).isNotNull();
+        // the server keeps serving
+        assertThat(s.await(s.start(OVERLAP).id()).status()).isEqualTo(ProtectedQueryStatus.SUCCESS);
     }
 
     @Test

@@ -186,6 +186,40 @@ class DuckDbEngineIT {
     }
 
     @Test
+    void exhaustingMemoryFailsCleanlyAndTheEngineKeepsWorking() throws Exception {
+        Path file = dir.resolve("wide.csv");
+        StringBuilder wide = new StringBuilder("k,v\n");
+        for (int i = 0; i < 20_000; i++) {
+            wide.append(i).append(',').append(i % 3).append('\n');
+        }
+        Files.writeString(file, wide);
+        Map<String, QueryEngine.TableData> tables = Map.of("wide", new QueryEngine.TableData("wide", List.of(file),
+                TableFormat.CSV, List.of(new Column("k", "bigint"), new Column("v", "bigint"))));
+        TableSpec spec = new TableSpec("wide", ADVERTISER, tables.get("wide").columns(),
+                Optional.of(new AnalysisRulePolicy.Custom(List.of("ANY_QUERY"), List.of(ADVERTISER), null, List.of(),
+                        null, List.of(), null)), true);
+        CheckedQuery hungry = new QueryChecker().check(QueryRequest.adHoc(
+                "SELECT COUNT(*) FROM (SELECT a.k, b.k AS k2, a.v FROM wide a JOIN wide b ON a.v = b.v "
+                        + "ORDER BY a.k, k2 DESC) x", ADVERTISER, List.of(spec)));
+        DuckDbEngine small = new DuckDbEngine(new DuckDbEngine.Limits("16MB", 1));
+        CleanroomException e = catchThrowableOfType(CleanroomException.class, () -> small.execute(hungry, tables,
+                new QueryEngine.ResultSink() {
+                    @Override
+                    public void columns(List<QueryEngine.ResultColumn> c) {
+                    }
+
+                    @Override
+                    public void row(List<Object> values) {
+                    }
+                }, never()));
+        assertThat(e).as("the query should exhaust 16 MB").isNotNull();
+        assertThat(e.getMessage()).startsWith("The query ran out of memory");
+        CheckedQuery light = new QueryChecker().check(QueryRequest.adHoc("SELECT COUNT(*) FROM wide", ADVERTISER,
+                List.of(spec)));
+        assertThat(run(light, tables, never()).rows()).containsExactly(List.of(20000L));
+    }
+
+    @Test
     void cancellationStopsARunningQuery() throws Exception {
         Path file = dir.resolve("big.csv");
         StringBuilder big = new StringBuilder("k,v\n");
