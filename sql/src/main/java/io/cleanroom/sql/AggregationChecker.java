@@ -5,7 +5,6 @@ import io.cleanroom.core.model.AggregateFunction;
 import io.cleanroom.core.model.AnalysisRulePolicy.AggregateColumn;
 import io.cleanroom.core.model.AnalysisRulePolicy.Aggregation;
 import io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint;
-import io.cleanroom.core.model.JoinOperator;
 import io.cleanroom.core.model.JoinRequired;
 import io.cleanroom.core.model.ScalarFunction;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
@@ -23,7 +21,6 @@ import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
-import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
@@ -66,23 +63,8 @@ final class AggregationChecker {
         return (Aggregation) table.rule().orElseThrow();
     }
 
-    static final Relations.JoinPolicy JOINS = new Relations.JoinPolicy() {
-        @Override
-        public boolean isJoinColumn(TableSpec table, String column) {
-            return rule(table).joinColumns().stream().anyMatch(c -> c.equalsIgnoreCase(column));
-        }
-
-        @Override
-        public boolean allowsOperator(TableSpec table, String operator) {
-            List<JoinOperator> allowed = rule(table).allowedJoinOperators();
-            return (allowed.isEmpty() ? List.of(JoinOperator.AND) : allowed).contains(JoinOperator.valueOf(operator));
-        }
-
-        @Override
-        public String ruleName() {
-            return "aggregation";
-        }
-    };
+    static final Relations.JoinPolicy JOINS = new Relations.JoinPolicy("aggregation", t -> rule(t).joinColumns(),
+            t -> rule(t).allowedJoinOperators());
 
     /** Checks the query and returns the output constraints it added to HAVING, described. */
     static List<String> check(SqlSelect select, Map<String, TableSpec> tables, AccountId runner, Trace trace) {
@@ -377,9 +359,6 @@ final class AggregationChecker {
      */
     private void addOutputConstraints(SqlSelect select) {
         List<SqlNode> conditions = new ArrayList<>();
-        if (select.getHaving() != null) {
-            conditions.add(select.getHaving());
-        }
         Map<String, Relations.ColumnRef> representative = new java.util.LinkedHashMap<>();
         Map<String, Integer> minimum = new java.util.LinkedHashMap<>();
         for (Relations.Relation r : relations.all()) {
@@ -399,18 +378,9 @@ final class AggregationChecker {
         }
         for (Map.Entry<String, Relations.ColumnRef> entry : representative.entrySet()) {
             Relations.ColumnRef column = entry.getValue();
-            SqlNode count = new SqlBasicCall(SqlStdOperatorTable.COUNT,
-                    List.of(new SqlIdentifier(List.of(column.relation().alias(), column.column()), SqlParserPos.ZERO)),
-                    SqlParserPos.ZERO, SqlLiteral.createSymbol(
-                            org.apache.calcite.sql.SqlSelectKeyword.DISTINCT, SqlParserPos.ZERO));
-            conditions.add(new SqlBasicCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
-                    List.of(count, SqlLiteral.createExactNumeric(String.valueOf(minimum.get(entry.getKey())),
-                            SqlParserPos.ZERO)), SqlParserPos.ZERO));
+            conditions.add(Rewrites.atLeastDistinct(new SqlIdentifier(List.of(column.relation().alias(),
+                    column.column()), SqlParserPos.ZERO), minimum.get(entry.getKey())));
         }
-        SqlNode having = conditions.get(0);
-        for (int i = 1; i < conditions.size(); i++) {
-            having = new SqlBasicCall(SqlStdOperatorTable.AND, List.of(having, conditions.get(i)), SqlParserPos.ZERO);
-        }
-        select.setHaving(having);
+        Rewrites.addToHaving(select, conditions);
     }
 }

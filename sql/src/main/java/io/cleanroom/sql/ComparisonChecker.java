@@ -6,10 +6,8 @@ import io.cleanroom.core.model.AnalysisRulePolicy.Custom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelShuttleImpl;
 import org.apache.calcite.rel.core.Filter;
@@ -18,7 +16,6 @@ import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalJoin;
 import org.apache.calcite.rel.logical.LogicalProject;
-import org.apache.calcite.rel.metadata.RelColumnOrigin;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
@@ -109,7 +106,7 @@ final class ComparisonChecker {
     }
 
     private void comparison(RexCall call, RelNode input) {
-        List<List<Origin>> sides = new ArrayList<>();
+        List<List<Lineage.Origin>> sides = new ArrayList<>();
         for (RexNode operand : call.getOperands()) {
             sides.add(origins(operand, input));
         }
@@ -118,8 +115,8 @@ final class ComparisonChecker {
             return;
         }
         boolean literal = withColumns < sides.size() || call.getKind() == SqlKind.SEARCH;
-        for (List<Origin> side : sides) {
-            for (Origin origin : side) {
+        for (List<Lineage.Origin> side : sides) {
+            for (Lineage.Origin origin : side) {
                 Custom rule = rule(origin.table());
                 if (literal && isIdentity(rule, origin.column())) {
                     throw Rejection.of("Column " + origin.describe() + " is an identity column of an aggregation "
@@ -148,14 +145,8 @@ final class ComparisonChecker {
         return false;
     }
 
-    record Origin(TableSpec table, String column) {
-        String describe() {
-            return table.name() + "." + column;
-        }
-    }
-
     /** The origin columns of every input reference in an expression. */
-    private List<Origin> origins(RexNode expression, RelNode input) {
+    private List<Lineage.Origin> origins(RexNode expression, RelNode input) {
         Set<Integer> refs = new HashSet<>();
         expression.accept(new RexVisitorImpl<Void>(true) {
             @Override
@@ -164,22 +155,11 @@ final class ComparisonChecker {
                 return null;
             }
         });
-        List<Origin> out = new ArrayList<>();
+        List<Lineage.Origin> out = new ArrayList<>();
         for (int index : refs) {
-            Set<RelColumnOrigin> origins = mq.getColumnOrigins(input, index);
-            if (origins == null) {
-                throw Rejection.of("Cannot establish which columns a compared expression derives from, and a "
-                        + "referenced table has comparison controls; simplify the comparison");
-            }
-            for (RelColumnOrigin origin : origins) {
-                RelOptTable table = origin.getOriginTable();
-                List<String> name = table.getQualifiedName();
-                TableSpec spec = tables.get(name.get(name.size() - 1).toLowerCase(Locale.ROOT));
-                if (spec != null) {
-                    out.add(new Origin(spec, table.getRowType().getFieldList()
-                            .get(origin.getOriginColumnOrdinal()).getName()));
-                }
-            }
+            out.addAll(Lineage.origins(mq, input, index, tables).orElseThrow(() -> Rejection.of("Cannot establish "
+                    + "which columns a compared expression derives from, and a referenced table has comparison "
+                    + "controls; simplify the comparison")));
         }
         return out;
     }

@@ -4,13 +4,9 @@ import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.AnalysisRulePolicy.Custom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelRoot;
-import org.apache.calcite.rel.metadata.RelColumnOrigin;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 
 /**
@@ -54,21 +50,14 @@ final class CustomChecker {
         }
         RelMetadataQuery mq = root.rel.getCluster().getMetadataQuery();
         for (Map.Entry<Integer, String> field : root.fields) {
-            Set<RelColumnOrigin> origins = mq.getColumnOrigins(root.rel, field.getKey());
-            if (origins == null) {
-                throw Rejection.of("Cannot establish which columns output column " + field.getValue() + " derives from, "
-                        + "and a referenced table has disallowed output columns; simplify the expression");
-            }
-            for (RelColumnOrigin origin : origins) {
-                RelOptTable table = origin.getOriginTable();
-                List<String> name = table.getQualifiedName();
-                TableSpec spec = tables.get(name.get(name.size() - 1).toLowerCase(Locale.ROOT));
-                if (spec == null) {
-                    continue;
-                }
-                String column = table.getRowType().getFieldList().get(origin.getOriginColumnOrdinal()).getName();
-                if (rule(spec).disallowedOutputColumns().stream().anyMatch(c -> c.equalsIgnoreCase(column))) {
-                    throw Rejection.of("Output column " + field.getValue() + " derives from " + spec.name() + "." + column
+            List<Lineage.Origin> origins = Lineage.origins(mq, root.rel, field.getKey(), tables).orElseThrow(() ->
+                    Rejection.of("Cannot establish which columns output column " + field.getValue()
+                            + " derives from, and a referenced table has disallowed output columns; simplify the "
+                            + "expression"));
+            for (Lineage.Origin origin : origins) {
+                if (rule(origin.table()).disallowedOutputColumns().stream()
+                        .anyMatch(c -> c.equalsIgnoreCase(origin.column()))) {
+                    throw Rejection.of("Output column " + field.getValue() + " derives from " + origin.describe()
                             + ", a disallowed output column of the custom analysis rule");
                 }
             }

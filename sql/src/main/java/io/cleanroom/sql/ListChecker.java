@@ -2,8 +2,6 @@ package io.cleanroom.sql;
 
 import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.AnalysisRulePolicy.ListRule;
-import io.cleanroom.core.model.JoinOperator;
-import java.util.List;
 import java.util.Map;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
@@ -32,23 +30,8 @@ final class ListChecker {
         return (ListRule) table.rule().orElseThrow();
     }
 
-    static final Relations.JoinPolicy JOINS = new Relations.JoinPolicy() {
-        @Override
-        public boolean isJoinColumn(TableSpec table, String column) {
-            return rule(table).joinColumns().stream().anyMatch(c -> c.equalsIgnoreCase(column));
-        }
-
-        @Override
-        public boolean allowsOperator(TableSpec table, String operator) {
-            List<JoinOperator> allowed = rule(table).allowedJoinOperators();
-            return (allowed.isEmpty() ? List.of(JoinOperator.AND) : allowed).contains(JoinOperator.valueOf(operator));
-        }
-
-        @Override
-        public String ruleName() {
-            return "list";
-        }
-    };
+    static final Relations.JoinPolicy JOINS = new Relations.JoinPolicy("list", t -> rule(t).joinColumns(),
+            t -> rule(t).allowedJoinOperators());
 
     static void check(SqlSelect select, Map<String, TableSpec> tables, AccountId runner, Trace trace) {
         if (!select.isDistinct()) {

@@ -40,13 +40,21 @@ final class Relations {
     record Equality(ColumnRef left, ColumnRef right) {
     }
 
-    /** Which columns of a table may be joined on, and with which logical operators. */
-    interface JoinPolicy {
-        boolean isJoinColumn(TableSpec table, String column);
+    /**
+     * Which columns of a table may be joined on, and with which logical operators (AND when the
+     * rule lists none), read from a rule of one type.
+     */
+    record JoinPolicy(String ruleName, java.util.function.Function<TableSpec, List<String>> joinColumns,
+            java.util.function.Function<TableSpec, List<io.cleanroom.core.model.JoinOperator>> operators) {
+        boolean isJoinColumn(TableSpec table, String column) {
+            return joinColumns.apply(table).stream().anyMatch(c -> c.equalsIgnoreCase(column));
+        }
 
-        boolean allowsOperator(TableSpec table, String operator);
-
-        String ruleName();
+        boolean allowsOperator(TableSpec table, String operator) {
+            List<io.cleanroom.core.model.JoinOperator> allowed = operators.apply(table);
+            return (allowed.isEmpty() ? List.of(io.cleanroom.core.model.JoinOperator.AND) : allowed)
+                    .contains(io.cleanroom.core.model.JoinOperator.valueOf(operator));
+        }
     }
 
     private final Map<String, Relation> byAlias = new LinkedHashMap<>();

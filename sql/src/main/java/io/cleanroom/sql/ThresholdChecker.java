@@ -10,20 +10,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
-import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
-import org.apache.calcite.sql.SqlSelectKeyword;
 import org.apache.calcite.sql.SqlWith;
 import org.apache.calcite.sql.SqlWithItem;
-import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
@@ -93,9 +89,6 @@ final class ThresholdChecker {
         }
         List<String> notes = new ArrayList<>();
         List<SqlNode> conditions = new ArrayList<>();
-        if (select.getHaving() != null) {
-            conditions.add(select.getHaving());
-        }
         List<String> dimensionOutputs = dimensionOutputs(select, outputNames);
         for (TableSpec table : tables.values()) {
             for (AggregationThreshold threshold : rule(table).aggregationThresholds()) {
@@ -120,22 +113,11 @@ final class ThresholdChecker {
                         Rejection.of("Table " + table.name() + " has an aggregation threshold on " + identity
                                 + ": the final SELECT must read it (directly or through CTEs and subqueries) so "
                                 + "that rows with too few distinct identities can be removed"));
-                SqlNode count = new SqlBasicCall(SqlStdOperatorTable.COUNT, List.of(ref), SqlParserPos.ZERO,
-                        SqlLiteral.createSymbol(SqlSelectKeyword.DISTINCT, SqlParserPos.ZERO));
-                conditions.add(new SqlBasicCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL, List.of(count,
-                        SqlLiteral.createExactNumeric(String.valueOf(minimum), SqlParserPos.ZERO)),
-                        SqlParserPos.ZERO));
+                conditions.add(Rewrites.atLeastDistinct(ref, minimum));
                 notes.add("COUNT(DISTINCT " + table.name() + "." + identity + ") >= " + minimum);
             }
         }
-        if (!conditions.isEmpty()) {
-            SqlNode having = conditions.get(0);
-            for (int i = 1; i < conditions.size(); i++) {
-                having = new SqlBasicCall(SqlStdOperatorTable.AND, List.of(having, conditions.get(i)),
-                        SqlParserPos.ZERO);
-            }
-            select.setHaving(having);
-        }
+        Rewrites.addToHaving(select, conditions);
         return notes;
     }
 

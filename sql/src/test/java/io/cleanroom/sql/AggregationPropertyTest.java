@@ -10,7 +10,6 @@ import io.cleanroom.core.model.AnalysisRulePolicy.Aggregation;
 import io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint;
 import io.cleanroom.core.model.JoinRequired;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
