@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "admin", description = "Operator commands: accounts and their access keys.",
         subcommands = {AdminCommand.CreateAccount.class, AdminCommand.ListAccounts.class,
                 AdminCommand.DisableAccount.class, AdminCommand.EnableAccount.class,
-                AdminCommand.CreateAccessKey.class, AdminCommand.ListAccessKeys.class,
+                AdminCommand.SetDataRoots.class, AdminCommand.CreateAccessKey.class, AdminCommand.ListAccessKeys.class,
                 AdminCommand.DisableAccessKey.class, AdminCommand.EnableAccessKey.class,
                 AdminCommand.RotateAccessKey.class, AdminCommand.DeleteAccessKey.class})
 final class AdminCommand {
@@ -119,6 +119,25 @@ final class AdminCommand {
         public Integer call() {
             return print(admin.send("UpdateAccount", "PATCH", "/admin/accounts/" + Calls.encodeSegment(accountId),
                     object().put("enabled", true)));
+        }
+    }
+
+    @Command(name = "set-data-roots", description = "Confine the account's catalog tables to these directories "
+            + "(repeat --path; no --path lifts the restriction). Set it on any shared server.")
+    static final class SetDataRoots extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Option(names = "--path", description = "An absolute directory the account's tables may point into")
+        java.util.List<String> paths = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            ObjectNode body = object();
+            com.fasterxml.jackson.databind.node.ArrayNode roots = body.putArray("dataRoots");
+            paths.forEach(roots::add);
+            return print(admin.send("SetDataRoots", "PUT", "/admin/accounts/" + Calls.encodeSegment(accountId)
+                    + "/dataRoots", body));
         }
     }
 

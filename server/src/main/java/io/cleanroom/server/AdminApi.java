@@ -50,6 +50,13 @@ final class AdminApi {
             body.done();
             return HttpResponse.ok(account(accounts.setAccountEnabled(c.caller(), id, enabled)));
         }));
+        router.add(new Route("SetDataRoots", "PUT", "/admin/accounts/{accountId}/dataRoots", c -> {
+            AccountId id = c.accountId("accountId");
+            In body = c.body();
+            java.util.List<String> roots = body.strings("dataRoots", true, 0, 20, 4096, null);
+            body.done();
+            return HttpResponse.ok(account(accounts.setDataRoots(c.caller(), id, roots)));
+        }));
         router.add(new Route("CreateAccessKey", "POST", "/admin/accounts/{accountId}/keys", c -> {
             AccountId id = c.accountId("accountId");
             In body = c.body();
@@ -98,6 +105,7 @@ final class AdminApi {
         node.put("accountId", a.id().value());
         node.put("name", a.name());
         node.put("enabled", a.enabled());
+        node.set("dataRoots", Json.strings(a.dataRoots()));
         node.put("createTime", Json.time(a.createTime()));
         return node;
     }

@@ -32,8 +32,31 @@ final class LocalTableInspector implements TableInspector {
     private final DuckDbSchemaReader parquet = new DuckDbSchemaReader();
 
     @Override
-    public void checkLocation(String location) {
-        files(location);
+    public void checkLocation(String location, List<String> dataRoots) {
+        realFiles(location, dataRoots);
+    }
+
+    /**
+     * The data files of a location with symbolic links resolved, each inside one of dataRoots
+     * (when that list is not empty).
+     */
+    static List<Path> realFiles(String location, List<String> dataRoots) {
+        List<Path> out = new ArrayList<>();
+        for (Path file : files(location)) {
+            Path real;
+            try {
+                real = file.toRealPath();
+            } catch (IOException e) {
+                throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
+                        "The location cannot be read");
+            }
+            if (!dataRoots.isEmpty() && dataRoots.stream().noneMatch(root -> real.startsWith(Path.of(root)))) {
+                throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
+                        "The location is outside the directories the operator allows for your account");
+            }
+            out.add(real);
+        }
+        return out;
     }
 
     /** The data files of a location, sorted; at least one, or a validation error. */

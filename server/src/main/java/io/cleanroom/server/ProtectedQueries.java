@@ -187,7 +187,7 @@ final class ProtectedQueries implements AutoCloseable {
             tx.of(Kinds.PROTECTED_QUERIES).insert(q);
             return q;
         });
-        Map<String, QueryEngine.TableData> data = tableData(queryContext, checked);
+        Map<String, QueryEngine.TableData> data = tableData(queryContext, checked, this::dataRoots);
         Running handle = new Running();
         running.put(query.id(), handle);
         workers.submit(() -> run(query, checked, data, handle));
@@ -206,8 +206,17 @@ final class ProtectedQueries implements AutoCloseable {
         return List.of(receiver);
     }
 
+    private List<String> dataRoots(AccountId owner) {
+        return context.store().inTransaction(tx -> tx.of(Kinds.ACCOUNTS).get(owner.value())
+                .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
+    }
+
+    /**
+     * Where each referenced table's data lies now: the location is resolved again (symbolic links
+     * followed) and must still be inside its owner's data roots, and the engine gets the real paths.
+     */
     private static Map<String, QueryEngine.TableData> tableData(SchemaService.QueryContext queryContext,
-            CheckedQuery checked) {
+            CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots) {
         Map<String, QueryEngine.TableData> data = new LinkedHashMap<>();
         for (SchemaService.Schema schema : queryContext.schemas()) {
             if (!checked.tables().contains(schema.name())) {
@@ -215,8 +224,10 @@ final class ProtectedQueries implements AutoCloseable {
             }
             CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
                     ErrorCode.INVALID_STATE, "Table " + schema.name() + " has no catalog entry"));
-            data.put(schema.name(), new QueryEngine.TableData(schema.name(),
-                    LocalTableInspector.files(catalog.location()), catalog.format(), schema.columns()));
+            List<java.nio.file.Path> files = LocalTableInspector.realFiles(catalog.location(),
+                    roots.apply(schema.association().ownerAccountId()));
+            data.put(schema.name(), new QueryEngine.TableData(schema.name(), files, catalog.format(),
+                    schema.columns()));
         }
         return data;
     }

@@ -189,6 +189,32 @@ abstract class GuardSuite {
     }
 
     @Test
+    void operatorConfinesAnAccountsCatalogToItsDirectories() throws Exception {
+        TestCluster.Keys tenant = Fixtures.account(cluster, "tenant");
+        java.nio.file.Path root = java.nio.file.Files.createDirectories(cluster.dataDir.resolve("tenant-data"));
+        java.nio.file.Files.writeString(root.resolve("ok.csv"), "a\n1\n");
+        SignedHttpClient.Response set = cluster.admin("PUT", "/admin/accounts/" + tenant.accountId() + "/dataRoots",
+                "{\"dataRoots\":[\"" + root + "\"]}");
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        try (software.amazon.awssdk.services.glue.GlueClient glue = cluster.glue(tenant)) {
+            glue.createDatabase(r -> r.databaseInput(d -> d.name("db")));
+            glue.createTable(r -> r.databaseName("db").tableInput(t -> t.name("ok")
+                    .parameters(Map.of("classification", "csv"))
+                    .storageDescriptor(sd -> sd.location(root.resolve("ok.csv").toString()))));
+            // another account's file is out of reach
+            java.nio.file.Path theirs = cluster.csv("someone-else.csv", List.of("secret", "x"));
+            assertThatThrownBy(() -> glue.createTable(r -> r.databaseName("db").tableInput(t -> t.name("stolen")
+                    .parameters(Map.of("classification", "csv"))
+                    .storageDescriptor(sd -> sd.location(theirs.toString())))))
+                    .isInstanceOf(software.amazon.awssdk.services.glue.model.InvalidInputException.class)
+                    .hasMessageContaining("outside the directories the operator allows");
+        }
+        SignedHttpClient.Response bad = cluster.admin("PUT", "/admin/accounts/" + tenant.accountId() + "/dataRoots",
+                "{\"dataRoots\":[\"relative/dir\"]}");
+        assertThat(bad.status()).isEqualTo(400);
+    }
+
+    @Test
     void operatorCredentialsFileIsPrivate() throws Exception {
         var permissions = java.nio.file.Files.getPosixFilePermissions(
                 cluster.dataDir.resolve("operator-credentials.json"));

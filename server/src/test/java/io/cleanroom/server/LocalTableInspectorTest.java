@@ -52,7 +52,7 @@ class LocalTableInspectorTest {
         for (String location : List.of("relative/path.csv", "s3://bucket/key", "jdbc:postgresql://h/db",
                 dir.resolve("missing.csv").toString(), dir + "/*.parquet")) {
             CleanroomException e = catchThrowableOfType(CleanroomException.class,
-                    () -> inspector.checkLocation(location));
+                    () -> inspector.checkLocation(location, List.of()));
             assertThat(e).as(location).isNotNull();
             assertThat(e.fieldErrors()).extracting(CleanroomException.FieldError::name)
                     .containsExactly("TableInput.StorageDescriptor.Location");
@@ -68,6 +68,24 @@ class LocalTableInspectorTest {
         }
         assertThat(inspector.inferColumns(dir + "/*.parquet", TableFormat.PARQUET))
                 .extracting(c -> c.name() + ":" + c.type()).containsExactly("user_id_hash:string", "visits:bigint");
+    }
+
+    @Test
+    void dataRootsConfineLocationsEvenThroughSymlinks() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("mine"));
+        Path other = Files.createDirectories(dir.resolve("theirs"));
+        Files.writeString(root.resolve("a.csv"), "x\n1\n");
+        Files.writeString(other.resolve("b.csv"), "x\n2\n");
+        Files.createSymbolicLink(root.resolve("link.csv"), other.resolve("b.csv"));
+        List<String> roots = List.of(root.toRealPath().toString());
+        inspector.checkLocation(root.resolve("a.csv").toString(), roots);
+        for (String outside : List.of(other.resolve("b.csv").toString(), root.resolve("link.csv").toString(),
+                root + "/../theirs/b.csv", root.toString())) {
+            CleanroomException e = catchThrowableOfType(CleanroomException.class,
+                    () -> inspector.checkLocation(outside, roots));
+            assertThat(e).as(outside).isNotNull();
+            assertThat(e.getMessage()).contains("outside the directories the operator allows");
+        }
     }
 
     @Test

@@ -3,12 +3,26 @@ package io.cleanroom.core.model;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 
-/** An account: one organisation taking part in clean rooms. */
-public record Account(AccountId id, String name, boolean enabled, Instant createTime) {
+/**
+ * An account: one organisation taking part in clean rooms. dataRoots, when not empty, are the
+ * only directories its catalog tables may point into (set by the operator); empty means anywhere
+ * the server can read, which suits a laptop but not a shared server.
+ */
+public record Account(AccountId id, String name, boolean enabled, List<String> dataRoots, Instant createTime) {
     public Account {
         requireNonNull(id, "id is null");
         requireNonNull(name, "name is null");
+        dataRoots = List.copyOf(dataRoots == null ? List.of() : dataRoots);
         requireNonNull(createTime, "createTime is null");
+    }
+
+    public Account withEnabled(boolean newEnabled) {
+        return new Account(id, name, newEnabled, dataRoots, createTime);
+    }
+
+    public Account withDataRoots(List<String> roots) {
+        return new Account(id, name, enabled, roots, createTime);
     }
 }

@@ -84,7 +84,7 @@ public final class AccountService {
                 throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.ACCOUNT, id.value(),
                         "Account " + id + " already exists");
             }
-            Account account = new Account(id, name, true, context.now());
+            Account account = new Account(id, name, true, List.of(), context.now());
             tx.of(Kinds.ACCOUNTS).insert(account);
             return new CreatedAccount(account, issue(tx, id, Role.ADMINISTRATOR));
         });
@@ -104,7 +104,33 @@ public final class AccountService {
         requireOperator(caller);
         return context.store().inTransaction(tx -> {
             Account account = account(tx, id);
-            Account updated = new Account(id, account.name(), enabled, account.createTime());
+            Account updated = account.withEnabled(enabled);
+            tx.of(Kinds.ACCOUNTS).update(updated);
+            return updated;
+        });
+    }
+
+    /**
+     * Sets the directories the account's catalog tables may point into (absolute, existing); an
+     * empty list lifts the restriction.
+     */
+    public Account setDataRoots(Caller caller, AccountId id, List<String> roots) {
+        requireOperator(caller);
+        List<String> canonical = new java.util.ArrayList<>();
+        for (int i = 0; i < roots.size(); i++) {
+            java.nio.file.Path path = java.nio.file.Path.of(roots.get(i));
+            if (!path.isAbsolute() || !java.nio.file.Files.isDirectory(path)) {
+                throw CleanroomException.validation("dataRoots[" + i + "]",
+                        "Must be an absolute path of an existing directory");
+            }
+            try {
+                canonical.add(path.toRealPath().toString());
+            } catch (java.io.IOException e) {
+                throw CleanroomException.validation("dataRoots[" + i + "]", "The directory cannot be resolved");
+            }
+        }
+        return context.store().inTransaction(tx -> {
+            Account updated = account(tx, id).withDataRoots(canonical);
             tx.of(Kinds.ACCOUNTS).update(updated);
             return updated;
         });

@@ -124,8 +124,13 @@ public final class CatalogService {
         }
     }
 
-    private List<Column> columns(TableInput input) {
-        inspector.checkLocation(input.location());
+    private List<String> dataRoots(AccountId account) {
+        return context.store().inTransaction(tx -> tx.of(Kinds.ACCOUNTS).get(account.value())
+                .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
+    }
+
+    private List<Column> columns(AccountId account, TableInput input) {
+        inspector.checkLocation(input.location(), dataRoots(account));
         List<Column> columns = input.columns().isEmpty()
                 ? inspector.inferColumns(input.location(), input.format())
                 : input.columns();
@@ -153,7 +158,7 @@ public final class CatalogService {
     public CatalogTable createTable(Caller caller, String databaseName, TableInput input) {
         AccountId account = caller.requireAccount();
         String name = normaliseName("TableInput.Name", input.name());
-        List<Column> columns = columns(input);
+        List<Column> columns = columns(account, input);
         return context.store().inTransaction(tx -> {
             CatalogDatabase database = database(tx, account, databaseName);
             if (tx.of(Kinds.CATALOG_TABLES).get(database.key() + "/" + name).isPresent()) {
@@ -200,7 +205,7 @@ public final class CatalogService {
 
     public CatalogTable updateTable(Caller caller, String databaseName, TableInput input) {
         AccountId account = caller.requireAccount();
-        List<Column> columns = columns(input);
+        List<Column> columns = columns(account, input);
         return context.store().inTransaction(tx -> {
             CatalogTable existing = table(tx, account, databaseName, input.name());
             Optional<ConfiguredTable> user = referencing(tx, existing);

@@ -33,7 +33,7 @@ class ServiceTestSupport {
         AccountId accountId = new AccountId(id);
         store.inTransaction(tx -> {
             if (tx.of(Kinds.ACCOUNTS).get(id).isEmpty()) {
-                tx.of(Kinds.ACCOUNTS).insert(new Account(accountId, "account " + id, true, context.now()));
+                tx.of(Kinds.ACCOUNTS).insert(new Account(accountId, "account " + id, true, List.of(), context.now()));
             }
             return null;
         });
