@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 "Besides the commands below, every Clean Rooms operation is a command in kebab case",
                 "(create-collaboration, list-schemas, ...): see 'cleanroom operations'."},
         subcommands = {ServerCommand.class, AdminCommand.class, CatalogCommand.class, OperationsCommand.class,
-                GetQueryResultsCommand.class, DemoCommand.class,
+                GetQueryResultsCommand.class, DemoCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for a request the server refused (as the AWS CLI). */

@@ -190,6 +190,22 @@ class CliIT {
         Result unreachable = run("list-collaborations", "--profile", "111111111111", "--endpoint",
                 "http://127.0.0.1:1");
         assertThat(unreachable.err()).contains("cannot connect");
+        // the operator reads and verifies the audit trail of all of this
+        Result verified = ok("admin", "list-accounts");
+        assertThat(verified.code()).isZero();
+        CommandLine cl = Main.commandLine();
+        StringWriter auditOut = new StringWriter();
+        cl.setOut(new PrintWriter(auditOut));
+        assertThat(cl.execute("audit", "verify", "--endpoint", "http://127.0.0.1:" + port, "--data-dir",
+                dataDir.toString())).isZero();
+        assertThat(auditOut.toString()).contains("\"verified\" : true");
+        StringWriter exported = new StringWriter();
+        CommandLine export = Main.commandLine();
+        export.setOut(new PrintWriter(exported));
+        assertThat(export.execute("audit", "export", "--endpoint", "http://127.0.0.1:" + port, "--data-dir",
+                dataDir.toString())).isZero();
+        assertThat(exported.toString().lines()).anyMatch(l -> l.contains("\"eventName\":\"CreateConfiguredTable\"")
+                && l.contains("ValidationException"));
     }
 
     @Test

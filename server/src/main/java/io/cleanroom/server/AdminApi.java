@@ -21,9 +21,16 @@ final class AdminApi {
     private static final Pattern KEY_ID = Pattern.compile("^[A-Z0-9]{20}$");
 
     private final AccountService accounts;
+    private final io.cleanroom.core.store.Store store;
 
-    AdminApi(AccountService accounts) {
+    AdminApi(AccountService accounts, io.cleanroom.core.store.Store store) {
         this.accounts = requireNonNull(accounts, "accounts is null");
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    /** The whole chain in sequence order (a page at a time would do for very long trails). */
+    private java.util.List<io.cleanroom.core.audit.AuditEvent> events() {
+        return store.inTransaction(tx -> tx.of(io.cleanroom.core.store.Kinds.AUDIT_EVENTS).all());
     }
 
     void register(Router router) {
@@ -56,6 +63,24 @@ final class AdminApi {
             java.util.List<String> roots = body.strings("dataRoots", true, 0, 20, 4096, null);
             body.done();
             return HttpResponse.ok(account(accounts.setDataRoots(c.caller(), id, roots)));
+        }));
+        router.add(new Route("VerifyAuditTrail", "GET", "/admin/audit/verify", c -> {
+            java.util.List<io.cleanroom.core.audit.AuditEvent> events = events();
+            var problem = io.cleanroom.core.audit.AuditChain.verify(events, 1, io.cleanroom.core.audit.AuditEvent.GENESIS);
+            ObjectNode out = Json.object();
+            out.put("verified", problem.isEmpty());
+            out.put("events", events.size());
+            problem.ifPresent(p -> out.putObject("firstProblem").put("sequence", p.sequence()).put("kind", p.kind())
+                    .put("message", p.message()));
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("ExportAuditTrail", "GET", "/admin/audit/events", c -> {
+            ObjectNode out = Json.object();
+            ArrayNode list = out.putArray("events");
+            for (io.cleanroom.core.audit.AuditEvent e : events()) {
+                list.add(Json.MAPPER.valueToTree(AuditJson.of(e)));
+            }
+            return HttpResponse.ok(out);
         }));
         router.add(new Route("CreateAccessKey", "POST", "/admin/accounts/{accountId}/keys", c -> {
             AccountId id = c.accountId("accountId");

@@ -91,7 +91,7 @@ public final class CleanroomServer implements AutoCloseable {
             queries.recover();
             new QueryApi(control, queries, context.arns()).register(cleanRooms);
             Router admin = new Router();
-            new AdminApi(accounts).register(admin);
+            new AdminApi(accounts, store).register(admin);
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
 
@@ -110,7 +110,7 @@ public final class CleanroomServer implements AutoCloseable {
                 return t;
             });
             http.setExecutor(executor);
-            http.createContext("/", new Front(cleanRooms, admin, glue, verifier, config.maxBodyBytes()));
+            http.createContext("/", new Front(cleanRooms, admin, glue, verifier, config.maxBodyBytes(), store));
             http.start();
             warmUpQueryControl();
             LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),

@@ -7,6 +7,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.audit.AuditChain;
+import io.cleanroom.core.audit.AuditContext;
+import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.service.AccountService;
 import io.cleanroom.core.service.Caller;
 import java.io.ByteArrayOutputStream;
@@ -29,13 +32,18 @@ import org.slf4j.LoggerFactory;
 final class Front implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Front.class);
 
+    private static final int MAX_AUDITED_PARAMETERS = 64 * 1024;
+
     private final Router cleanRooms;
     private final Router admin;
     private final GlueApi glue;
     private final SigV4Verifier verifier;
     private final int maxBodyBytes;
+    private final io.cleanroom.core.store.Store store;
 
-    Front(Router cleanRooms, Router admin, GlueApi glue, SigV4Verifier verifier, int maxBodyBytes) {
+    Front(Router cleanRooms, Router admin, GlueApi glue, SigV4Verifier verifier, int maxBodyBytes,
+            io.cleanroom.core.store.Store store) {
+        this.store = requireNonNull(store, "store is null");
         this.cleanRooms = requireNonNull(cleanRooms, "cleanRooms is null");
         this.admin = requireNonNull(admin, "admin is null");
         this.glue = requireNonNull(glue, "glue is null");
@@ -49,27 +57,77 @@ final class Front implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         String requestId = UUID.randomUUID().toString();
         Protocol protocol = Protocol.REST;
+        String source = exchange.getRemoteAddress() == null ? null
+                : exchange.getRemoteAddress().getAddress().getHostAddress();
+        AuditContext audit = AuditContext.begin(AuditEvent.draft(requestId,
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), source));
         try {
             HttpRequest request = read(exchange);
+            claimedKey(request).ifPresent(key -> audit.update(d -> d.withIdentity(null, key)));
             String target = request.header("x-amz-target").orElse(null);
+            HttpResponse response;
             if (request.method().equals("POST") && request.rawPath().equals("/") && target != null) {
                 protocol = Protocol.AWS_JSON;
-                respond(exchange, requestId, protocol, dispatchAwsJson(request, target));
+                response = dispatchAwsJson(request, target);
             } else {
-                respond(exchange, requestId, protocol, dispatchRest(request));
+                response = dispatchRest(request);
             }
+            record(audit);
+            respond(exchange, requestId, protocol, response);
         } catch (CleanroomException e) {
+            ErrorRenderer.Rendered rendered = protocol == Protocol.AWS_JSON ? ErrorRenderer.glue(e)
+                    : ErrorRenderer.cleanRooms(e);
+            audit.update(d -> d.withError(rendered.type(), e.code() == ErrorCode.INTERNAL ? "Internal error"
+                    : e.getMessage()));
+            recordQuietly(audit, requestId);
             if (e.code() == ErrorCode.INTERNAL) {
                 LOG.error("request {} failed: {}", requestId, e.getMessage(), e.getCause());
             }
             respondError(exchange, requestId, protocol, e);
         } catch (RuntimeException | Error e) {
             LOG.error("request {} failed", requestId, e);
+            audit.update(d -> d.withError("InternalServerException", "Internal error"));
+            recordQuietly(audit, requestId);
             respondError(exchange, requestId, protocol,
                     CleanroomException.internal("Internal error; quote request id " + requestId, e));
         } finally {
+            audit.end();
             exchange.close();
         }
+    }
+
+    private static final java.util.regex.Pattern CLAIMED_KEY = java.util.regex.Pattern.compile(
+            "Credential=([A-Za-z0-9]{1,128})/");
+
+    /** The access key a request claims to be signed with, before it is verified. */
+    private static java.util.Optional<String> claimedKey(HttpRequest request) {
+        return request.header("authorization").map(CLAIMED_KEY::matcher).filter(java.util.regex.Matcher::find)
+                .map(m -> m.group(1));
+    }
+
+    /** Appends the call's event unless a change already committed it. */
+    private void record(AuditContext audit) {
+        AuditEvent draft = audit.take();
+        if (draft != null) {
+            store.inTransaction(tx -> AuditChain.append(tx, draft));
+        }
+    }
+
+    private void recordQuietly(AuditContext audit, String requestId) {
+        try {
+            record(audit);
+        } catch (RuntimeException e) {
+            LOG.error("request {}: the audit event could not be recorded", requestId, e);
+        }
+    }
+
+    /** What the audit trail keeps of a request's parameters: its JSON body, bounded. */
+    private static String auditedParameters(HttpRequest request) {
+        if (request.body().length == 0) {
+            return request.rawQuery();
+        }
+        String body = new String(request.body(), java.nio.charset.StandardCharsets.UTF_8);
+        return body.length() > MAX_AUDITED_PARAMETERS ? body.substring(0, MAX_AUDITED_PARAMETERS) + "..." : body;
     }
 
     private HttpRequest read(HttpExchange exchange) throws IOException {
@@ -104,6 +162,8 @@ final class Front implements HttpHandler {
     private Caller authenticate(HttpRequest request, String service, String operation) {
         AccountService.Credential credential = verifier.verify(request, service);
         Caller caller = new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
+        AuditContext.current().update(d -> d.withIdentity(caller.account() == null ? "operator"
+                : caller.account().value(), caller.accessKeyId()));
         if (!Policy.allows(caller.role(), operation)) {
             throw CleanroomException.accessDenied("Access key " + caller.accessKeyId() + " (role " + caller.role()
                     + ") is not authorized to perform " + service + ":" + operation);
@@ -118,6 +178,10 @@ final class Front implements HttpHandler {
                 CleanroomException.of(ErrorCode.UNKNOWN_OPERATION,
                         "No operation is served at " + request.method() + " " + request.rawPath()));
         String operation = match.route().operation();
+        java.util.List<String> resources = new java.util.ArrayList<>(match.pathParameters().values());
+        String collaboration = match.pathParameters().get("collaborationIdentifier");
+        AuditContext.current().update(d -> d.withCall(isAdmin ? "cleanroom-admin" : "cleanrooms.amazonaws.com",
+                operation, resources, auditedParameters(request), collaboration));
         Caller caller = authenticate(request, isAdmin ? AdminApi.SIGNING_NAME : "cleanrooms", operation);
         if (isAdmin && !caller.operator()) {
             throw CleanroomException.accessDenied("Only the operator's key may call " + operation);
@@ -134,6 +198,8 @@ final class Front implements HttpHandler {
         if (!prefix.equals("AWSGlue") || !glue.serves(operation)) {
             throw CleanroomException.of(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + target);
         }
+        AuditContext.current().update(d -> d.withCall("glue.amazonaws.com", operation, java.util.List.of(),
+                auditedParameters(request), null));
         Caller caller = authenticate(request, "glue", operation);
         return glue.handle(operation, caller, Json.parse(request.body()));
     }

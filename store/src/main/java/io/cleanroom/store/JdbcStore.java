@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.audit.AuditChain;
+import io.cleanroom.core.audit.AuditContext;
+import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.store.Kind;
 import io.cleanroom.core.store.Records;
 import io.cleanroom.core.store.Store;
@@ -107,15 +110,32 @@ public final class JdbcStore implements Store {
             } catch (SQLException e) {
                 throw CleanroomException.internal("the metadata store is unavailable", e);
             }
+            AuditContext audit = AuditContext.current();
+            boolean tookAudit = false;
             try {
-                T result = work.apply(new JdbcTx(c));
+                JdbcTx tx = new JdbcTx(c);
+                T result = work.apply(tx);
+                if (tx.changed && audit != null) {
+                    // the change and the event of the API call that made it commit together
+                    AuditEvent draft = audit.take();
+                    if (draft != null) {
+                        tookAudit = true;
+                        AuditChain.append(tx, draft);
+                    }
+                }
                 c.commit();
                 return result;
             } catch (SQLException e) {
                 rollback(c);
+                if (tookAudit) {
+                    audit.untake();
+                }
                 throw CleanroomException.internal("the metadata store failed to commit", e);
             } catch (RuntimeException | Error e) {
                 rollback(c);
+                if (tookAudit) {
+                    audit.untake();
+                }
                 throw e;
             }
         } finally {
@@ -159,6 +179,7 @@ public final class JdbcStore implements Store {
 
     private final class JdbcTx implements Tx {
         private final Connection c;
+        private boolean changed;
 
         JdbcTx(Connection c) {
             this.c = c;
@@ -166,7 +187,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public <V> Records<V> of(Kind<V> kind) {
-            return new JdbcRecords<>(c, kind);
+            return new JdbcRecords<>(c, kind, this);
         }
     }
 
@@ -174,10 +195,12 @@ public final class JdbcStore implements Store {
         private final Connection c;
         private final Kind<V> kind;
         private final List<String> columns;
+        private final JdbcTx tx;
 
-        JdbcRecords(Connection c, Kind<V> kind) {
+        JdbcRecords(Connection c, Kind<V> kind, JdbcTx tx) {
             this.c = c;
             this.kind = kind;
+            this.tx = tx;
             this.columns = kind.indexes().keySet().stream().sorted().toList();
         }
 
@@ -193,6 +216,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public void insert(V value) {
+            tx.changed = true;
             StringBuilder sql = new StringBuilder("INSERT INTO ").append(kind.table()).append(" (id");
             columns.forEach(col -> sql.append(", ").append(col));
             sql.append(", body) VALUES (?").append(", ?".repeat(columns.size())).append(", ?)");
@@ -210,6 +234,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean update(V value) {
+            tx.changed = true;
             StringBuilder sql = new StringBuilder("UPDATE ").append(kind.table()).append(" SET ");
             columns.forEach(col -> sql.append(col).append(" = ?, "));
             sql.append("body = ? WHERE id = ?");
@@ -242,6 +267,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean delete(String key) {
+            tx.changed = true;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + kind.table() + " WHERE id = ?")) {
                 ps.setString(1, key);
                 return ps.executeUpdate() == 1;
@@ -261,6 +287,11 @@ public final class JdbcStore implements Store {
         @Override
         public List<V> all() {
             return query("SELECT body FROM " + kind.table() + " ORDER BY id");
+        }
+
+        @Override
+        public Optional<V> last() {
+            return query("SELECT body FROM " + kind.table() + " ORDER BY id DESC LIMIT 1").stream().findFirst();
         }
 
         private List<V> query(String sql, String... args) {

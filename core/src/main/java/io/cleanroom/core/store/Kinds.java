@@ -88,7 +88,13 @@ public final class Kinds {
                     .index("collaboration_id", q -> q.collaborationId().value())
                     .build();
 
+    public static final Kind<io.cleanroom.core.audit.AuditEvent> AUDIT_EVENTS =
+            Kind.of("audit_events", io.cleanroom.core.audit.AuditEvent.class, io.cleanroom.core.audit.AuditEvent::key)
+                    .index("account_id", e -> e.accountId() == null ? "" : e.accountId())
+                    .index("collaboration_id", e -> e.collaborationId() == null ? "" : e.collaborationId())
+                    .build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
-            CATALOG_TABLES, PROTECTED_QUERIES);
+            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS);
 }

@@ -20,4 +20,7 @@ public interface Records<V> {
 
     /** All records of this kind, in key order. */
     List<V> all();
+
+    /** The record with the greatest key, if any. */
+    Optional<V> last();
 }

@@ -93,5 +93,10 @@ final class InMemoryStore implements Store {
         public List<V> all() {
             return rows.values().stream().map(kind.type()::cast).toList();
         }
+
+        @Override
+        public Optional<V> last() {
+            return rows.isEmpty() ? Optional.empty() : Optional.of(kind.type().cast(rows.lastEntry().getValue()));
+        }
     }
 }

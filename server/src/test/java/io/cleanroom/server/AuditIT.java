@@ -1,0 +1,152 @@
+package io.cleanroom.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
+
+/** Every API call leaves one event in a hash chain that detects tampering in the database. */
+class AuditIT {
+    TestCluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = TestCluster.start(TestCluster.StoreKind.SQLITE);
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private List<JsonNode> events() throws Exception {
+        SignedHttpClient.Response r = cluster.admin("GET", "/admin/audit/events", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        List<JsonNode> out = new ArrayList<>();
+        Json.MAPPER.readTree(r.body()).get("events").forEach(out::add);
+        return out;
+    }
+
+    private JsonNode verify() throws Exception {
+        return Json.MAPPER.readTree(cluster.admin("GET", "/admin/audit/verify", null).body());
+    }
+
+    private Connection db() throws Exception {
+        return DriverManager.getConnection("jdbc:sqlite:" + cluster.dataDir.resolve("metadata.db"));
+    }
+
+    @Test
+    void callsAreRecordedWithWhoWhatAndHowTheyEnded() throws Exception {
+        TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
+        String collaboration;
+        try (CleanRoomsClient client = cluster.cleanRooms(keys)) {
+            collaboration = Fixtures.createCollaboration(client, "audited");
+            client.getCollaboration(r -> r.collaborationIdentifier(collaboration));
+            assertThatThrownBy(() -> client.updateCollaboration(r -> r.collaborationIdentifier(collaboration)
+                    .name("n".repeat(101)))).isInstanceOf(ValidationException.class);
+        }
+        HttpResponse<String> unsigned = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(cluster.server.endpoint() + "/collaborations")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unsigned.statusCode()).isEqualTo(403);
+
+        List<JsonNode> events = events();
+        List<String> names = events.stream().map(e -> e.get("eventName").asText() + ":"
+                + (e.get("errorCode").isNull() ? "ok" : e.get("errorCode").asText())).toList();
+        assertThat(names).containsSubsequence("CreateAccount:ok", "CreateCollaboration:ok", "GetCollaboration:ok",
+                "UpdateCollaboration:ValidationException", "ListCollaborations:AccessDeniedException");
+        JsonNode create = events.stream().filter(e -> e.get("eventName").asText().equals("CreateCollaboration"))
+                .findFirst().orElseThrow();
+        assertThat(create.get("accountId").asText()).isEqualTo(keys.accountId());
+        assertThat(create.get("accessKeyId").asText()).isEqualTo(keys.accessKeyId());
+        assertThat(create.get("sourceIpAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(create.get("eventSource").asText()).isEqualTo("cleanrooms.amazonaws.com");
+        assertThat(create.get("requestParameters").asText()).contains("\"name\":\"audited\"");
+        JsonNode get = events.stream().filter(e -> e.get("eventName").asText().equals("GetCollaboration"))
+                .findFirst().orElseThrow();
+        assertThat(get.get("collaborationId").asText()).isEqualTo(collaboration);
+        assertThat(get.get("resources").toString()).contains(collaboration);
+        JsonNode operator = events.get(0);
+        assertThat(operator.get("accountId").asText()).isEqualTo("operator");
+        // no event ever carries a secret
+        assertThat(events.toString()).doesNotContain(keys.secretAccessKey());
+        // every sequence number once, chained
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).get("sequence").asLong()).isEqualTo(i + 1);
+            if (i > 0) {
+                assertThat(events.get(i).get("previousHash").asText()).isEqualTo(events.get(i - 1).get("hash").asText());
+            }
+        }
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+    }
+
+    @Test
+    void verificationFindsAlteredRemovedAndReorderedEvents() throws Exception {
+        TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
+        try (CleanRoomsClient client = cluster.cleanRooms(keys)) {
+            for (int i = 0; i < 3; i++) {
+                Fixtures.createCollaboration(client, "c" + i);
+            }
+        }
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+        String key = String.format("%019d", 3);
+        String original;
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT body FROM audit_events WHERE id = '" + key + "'")) {
+                rs.next();
+                original = rs.getString(1);
+            }
+            // altered: an attacker renames the caller
+            s.execute("UPDATE audit_events SET body = replace(body, '" + keys.accountId() + "', '999999999999') "
+                    + "WHERE id = '" + key + "'");
+        }
+        JsonNode altered = verify();
+        assertThat(altered.get("verified").asBoolean()).isFalse();
+        assertThat(altered.at("/firstProblem/kind").asText()).isEqualTo("ALTERED");
+        assertThat(altered.at("/firstProblem/sequence").asLong()).isEqualTo(3);
+
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("UPDATE audit_events SET body = '" + original.replace("'", "''") + "' WHERE id = '" + key + "'");
+        }
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+
+        // removed: an event disappears
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM audit_events WHERE id = '" + key + "'");
+        }
+        JsonNode removed = verify();
+        assertThat(removed.at("/firstProblem/kind").asText()).isEqualTo("REMOVED");
+        assertThat(removed.at("/firstProblem/sequence").asLong()).isEqualTo(3);
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO audit_events (id, account_id, collaboration_id, body) VALUES ('" + key + "', '', '', '"
+                    + original.replace("'", "''") + "')");
+        }
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+
+        // reordered: two events swap places
+        String next = String.format("%019d", 4);
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("UPDATE audit_events SET id = 'tmp' WHERE id = '" + key + "'");
+            s.execute("UPDATE audit_events SET id = '" + key + "' WHERE id = '" + next + "'");
+            s.execute("UPDATE audit_events SET id = '" + next + "' WHERE id = 'tmp'");
+        }
+        JsonNode reordered = verify();
+        assertThat(reordered.at("/firstProblem/kind").asText()).isEqualTo("REORDERED");
+        assertThat(reordered.at("/firstProblem/sequence").asLong()).isEqualTo(3);
+    }
+}
