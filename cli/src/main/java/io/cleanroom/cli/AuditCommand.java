@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** The operator's view of the audit trail: verify the hash chain, export the events. */
 @Command(name = "audit", description = "Verify and export the audit trail (operator credentials).",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Lookup.class})
 final class AuditCommand {
     @Option(names = {"--endpoint", "--endpoint-url"}, paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
             defaultValue = "${env:CLEANROOM_ENDPOINT:-http://127.0.0.1:8080}",
@@ -50,6 +50,72 @@ final class AuditCommand {
             JsonNode result = audit.get("VerifyAuditTrail", "/admin/audit/verify");
             Calls.print(spec.commandLine().getOut(), result);
             return result.get("verified").asBoolean() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "lookup", description = "Look up events your account may see (CloudTrail LookupEvents), "
+            + "newest first, with your account's credentials (environment or --profile).")
+    static final class Lookup implements Callable<Integer> {
+        @ParentCommand
+        AuditCommand audit;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--profile", description = "Profile in ~/.aws/credentials")
+        String profile;
+
+        @Option(names = "--attribute", paramLabel = "KEY=VALUE",
+                description = "One of EventName, Username, ResourceName, EventId, EventSource, AccessKeyId, ReadOnly")
+        String attribute;
+
+        @Option(names = "--start-time", description = "ISO-8601 instant, e.g. 2026-11-25T00:00:00Z")
+        java.time.Instant start;
+
+        @Option(names = "--end-time", description = "ISO-8601 instant")
+        java.time.Instant end;
+
+        @Option(names = "--max-results", defaultValue = "50", description = "1-50 per page (default ${DEFAULT-VALUE})")
+        int max;
+
+        @Override
+        public Integer call() {
+            ClientOptions options = new ClientOptions();
+            options.endpoint = audit.endpoint;
+            options.profile = profile;
+            com.fasterxml.jackson.databind.node.ObjectNode body = Calls.MAPPER.createObjectNode();
+            if (attribute != null) {
+                int eq = attribute.indexOf('=');
+                if (eq <= 0) {
+                    throw new CliException("error: --attribute must be KEY=VALUE", Main.USAGE_ERROR);
+                }
+                body.putArray("LookupAttributes").addObject().put("AttributeKey", attribute.substring(0, eq))
+                        .put("AttributeValue", attribute.substring(eq + 1));
+            }
+            if (start != null) {
+                body.put("StartTime", start.getEpochSecond());
+            }
+            if (end != null) {
+                body.put("EndTime", end.getEpochSecond());
+            }
+            body.put("MaxResults", max);
+            PrintWriter out = spec.commandLine().getOut();
+            String token = null;
+            do {
+                if (token != null) {
+                    body.put("NextToken", token);
+                }
+                JsonNode page = Calls.call(options.client(), "LookupEvents", "POST", "/", java.util.Map.of(),
+                        java.util.Map.of("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+                                + "LookupEvents", "Content-Type", "application/x-amz-json-1.1"), body.toString(),
+                        "cloudtrail");
+                for (JsonNode event : page.get("Events")) {
+                    out.println(event.get("CloudTrailEvent").asText());
+                }
+                token = page.hasNonNull("NextToken") ? page.get("NextToken").asText() : null;
+            } while (token != null);
+            out.flush();
+            return 0;
         }
     }
 

@@ -206,6 +206,8 @@ class CliIT {
                 dataDir.toString())).isZero();
         assertThat(exported.toString().lines()).anyMatch(l -> l.contains("\"eventName\":\"CreateConfiguredTable\"")
                 && l.contains("ValidationException"));
+        Result lookup = ok("audit", "lookup", "--profile", "111111111111", "--attribute", "EventName=TagResource");
+        assertThat(lookup.out().lines()).singleElement().satisfies(l -> assertThat(l).contains("111111111111"));
     }
 
     @Test

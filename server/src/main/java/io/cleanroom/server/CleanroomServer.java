@@ -110,7 +110,9 @@ public final class CleanroomServer implements AutoCloseable {
                 return t;
             });
             http.setExecutor(executor);
-            http.createContext("/", new Front(cleanRooms, admin, glue, verifier, config.maxBodyBytes(), store));
+            http.createContext("/", new Front(cleanRooms, admin, glue,
+                    new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store)), verifier, config.maxBodyBytes(),
+                    store));
             http.start();
             warmUpQueryControl();
             LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),

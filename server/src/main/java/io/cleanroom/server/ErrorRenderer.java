@@ -77,6 +77,29 @@ final class ErrorRenderer {
         return new Rendered(status, type, body);
     }
 
+    static Rendered cloudTrail(CleanroomException e) {
+        String type = switch (e.code()) {
+            case ACCESS_DENIED -> "AccessDeniedException";
+            case THROTTLING -> "ThrottlingException";
+            case UNKNOWN_OPERATION -> "UnknownOperationException";
+            case INTERNAL -> "InternalServerException";
+            default -> e.fieldErrors().stream().anyMatch(f -> f.name().equalsIgnoreCase("NextToken"))
+                    ? "InvalidNextTokenException"
+                    : e.fieldErrors().stream().anyMatch(f -> f.name().endsWith("Time")) ? "InvalidTimeRangeException"
+                    : e.fieldErrors().stream().anyMatch(f -> f.name().equals("MaxResults"))
+                            ? "InvalidMaxResultsException" : "InvalidLookupAttributesException";
+        };
+        int status = switch (e.code()) {
+            case ACCESS_DENIED -> 403;
+            case INTERNAL -> 500;
+            default -> 400;
+        };
+        ObjectNode body = Json.object();
+        body.put("__type", type);
+        body.put("message", e.getMessage());
+        return new Rendered(status, type, body);
+    }
+
     static Rendered glue(CleanroomException e) {
         String type = switch (e.code()) {
             case RESOURCE_NOT_FOUND -> "EntityNotFoundException";

@@ -37,13 +37,15 @@ final class Front implements HttpHandler {
     private final Router cleanRooms;
     private final Router admin;
     private final GlueApi glue;
+    private final CloudTrailApi cloudTrail;
     private final SigV4Verifier verifier;
     private final int maxBodyBytes;
     private final io.cleanroom.core.store.Store store;
 
-    Front(Router cleanRooms, Router admin, GlueApi glue, SigV4Verifier verifier, int maxBodyBytes,
-            io.cleanroom.core.store.Store store) {
+    Front(Router cleanRooms, Router admin, GlueApi glue, CloudTrailApi cloudTrail, SigV4Verifier verifier,
+            int maxBodyBytes, io.cleanroom.core.store.Store store) {
         this.store = requireNonNull(store, "store is null");
+        this.cloudTrail = requireNonNull(cloudTrail, "cloudTrail is null");
         this.cleanRooms = requireNonNull(cleanRooms, "cleanRooms is null");
         this.admin = requireNonNull(admin, "admin is null");
         this.glue = requireNonNull(glue, "glue is null");
@@ -51,7 +53,7 @@ final class Front implements HttpHandler {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    private enum Protocol { REST, AWS_JSON }
+    private enum Protocol { REST, AWS_JSON, CLOUDTRAIL }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
@@ -67,7 +69,8 @@ final class Front implements HttpHandler {
             String target = request.header("x-amz-target").orElse(null);
             HttpResponse response;
             if (request.method().equals("POST") && request.rawPath().equals("/") && target != null) {
-                protocol = Protocol.AWS_JSON;
+                protocol = target.startsWith(CloudTrailApi.TARGET_PREFIX + ".") ? Protocol.CLOUDTRAIL
+                        : Protocol.AWS_JSON;
                 response = dispatchAwsJson(request, target);
             } else {
                 response = dispatchRest(request);
@@ -75,8 +78,7 @@ final class Front implements HttpHandler {
             record(audit);
             respond(exchange, requestId, protocol, response);
         } catch (CleanroomException e) {
-            ErrorRenderer.Rendered rendered = protocol == Protocol.AWS_JSON ? ErrorRenderer.glue(e)
-                    : ErrorRenderer.cleanRooms(e);
+            ErrorRenderer.Rendered rendered = render(protocol, e);
             audit.update(d -> d.withError(rendered.type(), e.code() == ErrorCode.INTERNAL ? "Internal error"
                     : e.getMessage()));
             recordQuietly(audit, requestId);
@@ -119,6 +121,33 @@ final class Front implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.error("request {}: the audit event could not be recorded", requestId, e);
         }
+    }
+
+    /**
+     * The collaboration a call concerns, for the audit trail's visibility: named in the path,
+     * through the path's membership, or in the body (CreateMembership).
+     */
+    private String collaborationOf(java.util.Map<String, String> path, HttpRequest request) {
+        if (path.containsKey("collaborationIdentifier")) {
+            return path.get("collaborationIdentifier");
+        }
+        String membership = path.get("membershipIdentifier");
+        if (membership != null && io.cleanroom.core.model.Ids.isUuid(membership)) {
+            return store.inTransaction(tx -> tx.of(io.cleanroom.core.store.Kinds.MEMBERSHIPS).get(membership)
+                    .map(m -> m.collaborationId().value()).orElse(null));
+        }
+        if (request.body().length > 0 && request.body().length < 65536) {
+            try {
+                JsonNode body = Json.MAPPER.readTree(request.body());
+                JsonNode id = body == null ? null : body.get("collaborationIdentifier");
+                if (id != null && id.isTextual() && io.cleanroom.core.model.Ids.isUuid(id.asText())) {
+                    return id.asText();
+                }
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** What the audit trail keeps of a request's parameters: its JSON body, bounded. */
@@ -179,7 +208,7 @@ final class Front implements HttpHandler {
                         "No operation is served at " + request.method() + " " + request.rawPath()));
         String operation = match.route().operation();
         java.util.List<String> resources = new java.util.ArrayList<>(match.pathParameters().values());
-        String collaboration = match.pathParameters().get("collaborationIdentifier");
+        String collaboration = collaborationOf(match.pathParameters(), request);
         AuditContext.current().update(d -> d.withCall(isAdmin ? "cleanroom-admin" : "cleanrooms.amazonaws.com",
                 operation, resources, auditedParameters(request), collaboration));
         Caller caller = authenticate(request, isAdmin ? AdminApi.SIGNING_NAME : "cleanrooms", operation);
@@ -191,7 +220,21 @@ final class Front implements HttpHandler {
         return match.route().handler().handle(new Call(caller, request, match.pathParameters(), body));
     }
 
+    private static ErrorRenderer.Rendered render(Protocol protocol, CleanroomException e) {
+        return switch (protocol) {
+            case AWS_JSON -> ErrorRenderer.glue(e);
+            case CLOUDTRAIL -> ErrorRenderer.cloudTrail(e);
+            case REST -> ErrorRenderer.cleanRooms(e);
+        };
+    }
+
     private HttpResponse dispatchAwsJson(HttpRequest request, String target) {
+        if (target.equals(CloudTrailApi.TARGET_PREFIX + ".LookupEvents")) {
+            AuditContext.current().update(d -> d.withCall("cloudtrail.amazonaws.com", "LookupEvents",
+                    java.util.List.of(), auditedParameters(request), null));
+            Caller caller = authenticate(request, "cloudtrail", "LookupEvents");
+            return cloudTrail.lookupEvents(caller, Json.parse(request.body()));
+        }
         int dot = target.indexOf('.');
         String prefix = dot < 0 ? target : target.substring(0, dot);
         String operation = dot < 0 ? "" : target.substring(dot + 1);
@@ -213,7 +256,7 @@ final class Front implements HttpHandler {
         }
         byte[] bytes = Json.MAPPER.writeValueAsBytes(response.body());
         exchange.getResponseHeaders().set("Content-Type",
-                protocol == Protocol.AWS_JSON ? "application/x-amz-json-1.1" : "application/json");
+                protocol == Protocol.REST ? "application/json" : "application/x-amz-json-1.1");
         exchange.sendResponseHeaders(response.status(), bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
@@ -222,8 +265,7 @@ final class Front implements HttpHandler {
 
     private void respondError(HttpExchange exchange, String requestId, Protocol protocol, CleanroomException e)
             throws IOException {
-        ErrorRenderer.Rendered rendered = protocol == Protocol.AWS_JSON ? ErrorRenderer.glue(e)
-                : ErrorRenderer.cleanRooms(e);
+        ErrorRenderer.Rendered rendered = render(protocol, e);
         exchange.getResponseHeaders().set("x-amzn-ErrorType", rendered.type());
         try {
             respond(exchange, requestId, protocol, new HttpResponse(rendered.status(), rendered.body()));

@@ -58,6 +58,11 @@ final class In {
         return get(name) != null;
     }
 
+    /** The raw JSON of a field, or null when absent. */
+    JsonNode raw(String name) {
+        return get(name);
+    }
+
     private void missing(String name) {
         error(name, "Value at '" + field(name) + "' failed to satisfy constraint: Member must not be null");
     }

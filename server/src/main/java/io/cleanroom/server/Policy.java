@@ -11,7 +11,7 @@ import java.util.Set;
 final class Policy {
     private static final Set<String> ANALYST = Set.of(
             "StartProtectedQuery", "GetProtectedQuery", "ListProtectedQueries", "UpdateProtectedQuery",
-            "ExplainProtectedQuery",
+            "ExplainProtectedQuery", "LookupEvents",
             "GetProtectedQueryResult",
             "GetCollaboration", "ListCollaborations", "ListMembers",
             "GetMembership", "ListMemberships",

@@ -96,6 +96,41 @@ class AuditIT {
     }
 
     @Test
+    void accountsLookUpTheirEventsThroughTheCloudTrailClient() throws Exception {
+        TestCluster.Keys creator = Fixtures.account(cluster, "creator");
+        TestCluster.Keys invitee = Fixtures.account(cluster, "invitee");
+        TestCluster.Keys outsider = Fixtures.account(cluster, "outsider");
+        String collaboration;
+        try (CleanRoomsClient c = cluster.cleanRooms(creator); CleanRoomsClient i = cluster.cleanRooms(invitee);
+                CleanRoomsClient o = cluster.cleanRooms(outsider)) {
+            collaboration = Fixtures.createCollaboration(c, "shared", invitee);
+            Fixtures.join(i, collaboration);
+            o.listCollaborations(r -> { });
+        }
+        try (var trail = cluster.cloudTrail(creator); var other = cluster.cloudTrail(outsider)) {
+            var events = trail.lookupEvents(r -> { }).events();
+            assertThat(events).extracting(e -> e.eventName()).contains("CreateCollaboration", "CreateMembership")
+                    .doesNotContain("ListCollaborations");
+            var membership = events.stream().filter(e -> e.eventName().equals("CreateMembership")).findFirst()
+                    .orElseThrow();
+            assertThat(membership.username()).isEqualTo(invitee.accountId());
+            assertThat(membership.eventTime()).isNotNull();
+            assertThat(membership.cloudTrailEvent()).contains(collaboration);
+            // newest first
+            assertThat(events.get(0).eventTime()).isAfterOrEqualTo(events.get(events.size() - 1).eventTime());
+            var filtered = trail.lookupEvents(r -> r.lookupAttributes(a -> a.attributeKey("EventName")
+                    .attributeValue("CreateCollaboration"))).events();
+            assertThat(filtered).singleElement().satisfies(e -> assertThat(e.readOnly()).isEqualTo("false"));
+            assertThat(trail.lookupEvents(r -> r.maxResults(1)).nextToken()).isNotNull();
+            // the outsider sees only its own calls
+            assertThat(other.lookupEvents(r -> { }).events()).extracting(e -> e.username())
+                    .containsOnly(outsider.accountId());
+            assertThatThrownBy(() -> trail.lookupEvents(r -> r.nextToken("forged")))
+                    .isInstanceOf(software.amazon.awssdk.services.cloudtrail.model.InvalidNextTokenException.class);
+        }
+    }
+
+    @Test
     void verificationFindsAlteredRemovedAndReorderedEvents() throws Exception {
         TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
         try (CleanRoomsClient client = cluster.cleanRooms(keys)) {

@@ -133,6 +133,17 @@ final class TestCluster implements AutoCloseable {
                 .build();
     }
 
+    software.amazon.awssdk.services.cloudtrail.CloudTrailClient cloudTrail(Keys keys) {
+        return software.amazon.awssdk.services.cloudtrail.CloudTrailClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .httpClient(ApacheHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build();
+    }
+
     GlueClient glue(Keys keys) {
         return GlueClient.builder()
                 .endpointOverride(endpoint())
