@@ -64,6 +64,9 @@ public enum Operation {
     GET_PROTECTED_QUERY_RESULT("GetProtectedQueryResult", "GET",
             "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}/result",
             "nextToken", "maxResults"),
+    /** Cleanroom's own: the query log of a membership that contributed tables (when logging is enabled). */
+    LIST_QUERY_LOGS("ListQueryLogs", "GET", "/memberships/{membershipIdentifier}/queryLogs", "nextToken",
+            "maxResults"),
     /** Cleanroom's own: explain how query control decides on a query, without running it. */
     EXPLAIN_PROTECTED_QUERY("ExplainProtectedQuery", "POST",
             "/memberships/{membershipIdentifier}/protectedQueries/explain");

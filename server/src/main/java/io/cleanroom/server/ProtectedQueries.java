@@ -135,8 +135,10 @@ final class ProtectedQueries implements AutoCloseable {
             Instant now = context.now();
             for (ProtectedQuery q : tx.of(Kinds.PROTECTED_QUERIES).all()) {
                 if (!q.status().terminal()) {
-                    tx.of(Kinds.PROTECTED_QUERIES).update(q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
-                            "The server stopped while the query was running; start it again", now));
+                    ProtectedQuery failed = q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
+                            "The server stopped while the query was running; start it again", now);
+                    tx.of(Kinds.PROTECTED_QUERIES).update(failed);
+                    logEnd(tx, failed);
                 }
             }
             return null;
@@ -185,6 +187,9 @@ final class ProtectedQueries implements AutoCloseable {
                     start.parameters(), receivers, finalS3, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,
                     null);
             tx.of(Kinds.PROTECTED_QUERIES).insert(q);
+            for (io.cleanroom.core.model.QueryLogEntry entry : logEntries(tx, q, queryContext, checked)) {
+                tx.of(Kinds.QUERY_LOGS).insert(entry);
+            }
             return q;
         });
         Map<String, QueryEngine.TableData> data = tableData(queryContext, checked, this::dataRoots);
@@ -192,6 +197,54 @@ final class ProtectedQueries implements AutoCloseable {
         running.put(query.id(), handle);
         workers.submit(() -> run(query, checked, data, handle));
         return query;
+    }
+
+    /**
+     * One log entry for each member that contributed a table to the query, when query logging is
+     * enabled for the collaboration and for that member's membership.
+     */
+    private static List<io.cleanroom.core.model.QueryLogEntry> logEntries(io.cleanroom.core.store.Tx tx,
+            ProtectedQuery q, SchemaService.QueryContext queryContext, CheckedQuery checked) {
+        List<io.cleanroom.core.model.QueryLogEntry> entries = new ArrayList<>();
+        if (queryContext.collaboration().queryLogStatus() != io.cleanroom.core.model.LogStatus.ENABLED) {
+            return entries;
+        }
+        Map<MembershipId, List<String>> contributed = new LinkedHashMap<>();
+        for (SchemaService.Schema schema : queryContext.schemas()) {
+            if (checked.tables().contains(schema.name())) {
+                contributed.computeIfAbsent(schema.association().membershipId(), m -> new ArrayList<>())
+                        .add(schema.name());
+            }
+        }
+        contributed.forEach((membership, tables) -> tx.of(Kinds.MEMBERSHIPS).get(membership.value())
+                .filter(m -> m.queryLogStatus() == io.cleanroom.core.model.LogStatus.ENABLED)
+                .ifPresent(m -> entries.add(new io.cleanroom.core.model.QueryLogEntry(q.id(), membership,
+                        q.collaborationId(), q.runner(), q.queryString(), q.analysisTemplateArn(), tables, q.status(),
+                        q.createTime(), null))));
+        return entries;
+    }
+
+    /** Brings the query's log entries to its final status. */
+    private static void logEnd(io.cleanroom.core.store.Tx tx, ProtectedQuery q) {
+        for (io.cleanroom.core.model.QueryLogEntry e : tx.of(Kinds.QUERY_LOGS).find("query_id", q.id().value())) {
+            tx.of(Kinds.QUERY_LOGS).update(new io.cleanroom.core.model.QueryLogEntry(e.queryId(), e.membershipId(),
+                    e.collaborationId(), e.runner(), e.queryString(), e.analysisTemplateArn(), e.tables(), q.status(),
+                    e.startTime(), q.endTime()));
+        }
+    }
+
+    /** The query log of one of the caller's memberships, newest first. */
+    Page<io.cleanroom.core.model.QueryLogEntry> queryLog(Caller caller, MembershipId membershipId,
+            Page.Request page) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            tx.of(Kinds.MEMBERSHIPS).get(membershipId.value()).filter(m -> m.accountId().equals(account))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
+            List<io.cleanroom.core.model.QueryLogEntry> all = new ArrayList<>(tx.of(Kinds.QUERY_LOGS)
+                    .find("membership_id", membershipId.value()));
+            all.sort(Comparator.comparing(io.cleanroom.core.model.QueryLogEntry::startTime).reversed());
+            return Page.of(all, page);
+        });
     }
 
     /** Who receives the results: the member output given, or else the caller; either must be able to. */
@@ -282,7 +335,9 @@ final class ProtectedQueries implements AutoCloseable {
             ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
             if (q.status().terminal() || q.status() == ProtectedQueryStatus.CANCELLING) {
                 if (q.status() == ProtectedQueryStatus.CANCELLING) {
-                    tx.of(Kinds.PROTECTED_QUERIES).update(q.withStatus(ProtectedQueryStatus.CANCELLED, context.now()));
+                    ProtectedQuery cancelled = q.withStatus(ProtectedQueryStatus.CANCELLED, context.now());
+                    tx.of(Kinds.PROTECTED_QUERIES).update(cancelled);
+                    logEnd(tx, cancelled);
                 }
                 return false;
             }
@@ -295,7 +350,9 @@ final class ProtectedQueries implements AutoCloseable {
         context.store().inTransaction(tx -> {
             ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
             if (!q.status().terminal()) {
-                tx.of(Kinds.PROTECTED_QUERIES).update(change.apply(q));
+                ProtectedQuery ended = change.apply(q);
+                tx.of(Kinds.PROTECTED_QUERIES).update(ended);
+                logEnd(tx, ended);
             }
             return null;
         });

@@ -53,6 +53,28 @@ final class QueryApi {
             return one(queries.cancel(c.caller(), membership, id));
         }));
         router.add(new Route(Operation.GET_PROTECTED_QUERY_RESULT, this::result));
+        router.add(new Route(Operation.LIST_QUERY_LOGS, c -> {
+            io.cleanroom.core.service.Page<io.cleanroom.core.model.QueryLogEntry> page =
+                    queries.queryLog(c.caller(), mid(c), c.page());
+            ObjectNode out = Json.object();
+            ArrayNode list = out.putArray("queryLogs");
+            for (io.cleanroom.core.model.QueryLogEntry e : page.items()) {
+                ObjectNode node = list.addObject();
+                node.put("protectedQueryId", e.queryId().value());
+                node.put("collaborationId", e.collaborationId().value());
+                node.put("runnerAccountId", e.runner().value());
+                Json.putIfNotNull(node, "queryString", e.queryString());
+                Json.putIfNotNull(node, "analysisTemplateArn", e.analysisTemplateArn());
+                node.set("tables", Json.strings(e.tables()));
+                node.put("status", e.status().name());
+                node.put("startTime", Json.time(e.startTime()));
+                if (e.endTime() != null) {
+                    node.put("endTime", Json.time(e.endTime()));
+                }
+            }
+            Json.putIfNotNull(out, "nextToken", page.nextToken());
+            return HttpResponse.ok(out);
+        }));
     }
 
     private static MembershipId mid(Call c) {

@@ -60,6 +60,11 @@ class ProtectedQueryIT {
         final String advertiserMembership;
 
         Setup(int users) throws Exception {
+            this(users, false);
+        }
+
+        /** With logging, the collaboration and the publisher's membership log queries; the advertiser's not. */
+        Setup(int users, boolean logging) throws Exception {
             List<String> p = new ArrayList<>(List.of("user_id_hash,segment"));
             List<String> a = new ArrayList<>(List.of("user_id_hash,campaign"));
             for (int i = 0; i < users; i++) {
@@ -70,8 +75,19 @@ class ProtectedQueryIT {
             }
             Fixtures.catalogTable(cluster, publisher, "lab", "publisher_audience", p, false);
             Fixtures.catalogTable(cluster, advertiser, "lab", "advertiser_audience", a, false);
-            collaborationId = Fixtures.createCollaboration(pub, "overlap", advertiser);
-            publisherMembership = Fixtures.join(pub, collaborationId);
+            if (logging) {
+                collaborationId = pub.createCollaboration(r -> r.name("logged").description("d")
+                        .creatorDisplayName("p").creatorMemberAbilities(List.of())
+                        .members(software.amazon.awssdk.services.cleanrooms.model.MemberSpecification.builder()
+                                .accountId(advertiser.accountId()).displayName("a")
+                                .memberAbilitiesWithStrings("CAN_QUERY", "CAN_RECEIVE_RESULTS").build())
+                        .queryLogStatus("ENABLED")).collaboration().id();
+                publisherMembership = pub.createMembership(r -> r.collaborationIdentifier(collaborationId)
+                        .queryLogStatus("ENABLED")).membership().id();
+            } else {
+                collaborationId = Fixtures.createCollaboration(pub, "overlap", advertiser);
+                publisherMembership = Fixtures.join(pub, collaborationId);
+            }
             advertiserMembership = Fixtures.join(adv, collaborationId);
             String pt = Fixtures.configuredTable(pub, "publisher_audience", "lab", "publisher_audience",
                     "user_id_hash", "segment");
@@ -152,6 +168,32 @@ class ProtectedQueryIT {
                 .status(ProtectedQueryStatus.FAILED)).protectedQueries()).isEmpty();
         assertThatThrownBy(() -> s.pub.getProtectedQuery(r -> r.membershipIdentifier(s.publisherMembership)
                 .protectedQueryIdentifier(submitted.id()))).isInstanceOf(ResourceNotFoundException.class);
+    }
+
+    @Test
+    void queryLogsGoToContributingMembersWhoEnabledThem() throws Exception {
+        Setup s = new Setup(1200, true);
+        ProtectedQuery q = s.await(s.start(OVERLAP).id());
+        assertThat(q.status()).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        SignedHttpClient publisher = new SignedHttpClient(cluster.endpoint(), s.publisher.accessKeyId(),
+                s.publisher.secretAccessKey(), "us-east-1", Clock.systemUTC());
+        JsonNode logs = Json.MAPPER.readTree(publisher.send("GET", "/memberships/" + s.publisherMembership
+                + "/queryLogs", Map.of(), Map.of(), null, "cleanrooms").body()).get("queryLogs");
+        assertThat(logs).hasSize(1);
+        JsonNode entry = logs.get(0);
+        assertThat(entry.get("protectedQueryId").asText()).isEqualTo(q.id());
+        assertThat(entry.get("runnerAccountId").asText()).isEqualTo(s.advertiser.accountId());
+        assertThat(entry.get("queryString").asText()).isEqualTo(OVERLAP);
+        assertThat(entry.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(entry.get("tables").toString()).contains("publisher_audience").doesNotContain("advertiser");
+        assertThat(entry.toString()).doesNotContain("overlap_count\":").doesNotContain("rows");
+        // the advertiser's membership did not enable logging; others cannot read the publisher's log
+        SignedHttpClient advertiser = new SignedHttpClient(cluster.endpoint(), s.advertiser.accessKeyId(),
+                s.advertiser.secretAccessKey(), "us-east-1", Clock.systemUTC());
+        assertThat(Json.MAPPER.readTree(advertiser.send("GET", "/memberships/" + s.advertiserMembership
+                + "/queryLogs", Map.of(), Map.of(), null, "cleanrooms").body()).get("queryLogs")).isEmpty();
+        assertThat(advertiser.send("GET", "/memberships/" + s.publisherMembership + "/queryLogs", Map.of(), Map.of(),
+                null, "cleanrooms").status()).isEqualTo(404);
     }
 
     @Test

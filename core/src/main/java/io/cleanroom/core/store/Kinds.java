@@ -94,7 +94,14 @@ public final class Kinds {
                     .index("collaboration_id", e -> e.collaborationId() == null ? "" : e.collaborationId())
                     .build();
 
+    public static final Kind<io.cleanroom.core.model.QueryLogEntry> QUERY_LOGS =
+            Kind.of("query_logs", io.cleanroom.core.model.QueryLogEntry.class,
+                    io.cleanroom.core.model.QueryLogEntry::key)
+                    .index("membership_id", e -> e.membershipId().value())
+                    .index("query_id", e -> e.queryId().value())
+                    .build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
-            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS);
+            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS);
 }
