@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** The operator's view of the audit trail: verify the hash chain, export the events. */
 @Command(name = "audit", description = "Verify and export the audit trail (operator credentials).",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Lookup.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Lookup.class,
+                AuditCommand.Digest.class, AuditCommand.Prune.class})
 final class AuditCommand {
     @Option(names = {"--endpoint", "--endpoint-url"}, paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
             defaultValue = "${env:CLEANROOM_ENDPOINT:-http://127.0.0.1:8080}",
@@ -29,11 +30,55 @@ final class AuditCommand {
     Path credentials;
 
     private JsonNode get(String operation, String path) {
+        return send(operation, "GET", path, null);
+    }
+
+    private JsonNode send(String operation, String method, String path,
+            com.fasterxml.jackson.databind.node.ObjectNode body) {
         AdminCommand admin = new AdminCommand();
         admin.endpoint = endpoint;
         admin.dataDir = dataDir;
         admin.credentials = credentials;
-        return admin.send(operation, "GET", path, null);
+        return admin.send(operation, method, path, body);
+    }
+
+    @Command(name = "digest", description = "Sign a digest of the newest event now (the server also does so "
+            + "every --audit-digest-minutes). Keep the printed digest outside the server to prove later that "
+            + "the trail was not cut short.")
+    static final class Digest implements Callable<Integer> {
+        @ParentCommand
+        AuditCommand audit;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Calls.print(spec.commandLine().getOut(), audit.send("CreateAuditDigest", "POST", "/admin/audit/digests",
+                    Calls.MAPPER.createObjectNode()));
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", description = "Remove events older than the given number of days, behind a signed "
+            + "checkpoint so that the rest still verifies.")
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        AuditCommand audit;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--older-than-days", required = true, description = "Age in days (0 removes every event "
+                + "before this call)")
+        int days;
+
+        @Override
+        public Integer call() {
+            Calls.print(spec.commandLine().getOut(), audit.send("PruneAuditTrail", "POST", "/admin/audit/prune",
+                    Calls.MAPPER.createObjectNode().put("olderThanDays", days)));
+            return 0;
+        }
     }
 
     @Command(name = "verify", description = "Walk the hash chain and report the first altered, removed or "

@@ -87,6 +87,16 @@ final class ServerCommand implements Callable<Integer> {
                     + "comma-separated (env CLEANROOM_S3_BUCKETS, e.g. results=/srv/results)")
     java.util.List<String> s3Buckets = new java.util.ArrayList<>();
 
+    @Option(names = "--audit-digest-minutes", defaultValue = "${env:CLEANROOM_AUDIT_DIGEST_MINUTES:-60}",
+            description = "Sign a digest of the audit chain this often; 0 only on request "
+                    + "(env CLEANROOM_AUDIT_DIGEST_MINUTES; default ${DEFAULT-VALUE})")
+    long auditDigestMinutes;
+
+    @Option(names = "--audit-retention-days", defaultValue = "${env:CLEANROOM_AUDIT_RETENTION_DAYS:-0}",
+            description = "Prune audit events older than this behind a signed checkpoint; 0 keeps them forever "
+                    + "(env CLEANROOM_AUDIT_RETENTION_DAYS; default ${DEFAULT-VALUE})")
+    long auditRetentionDays;
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
@@ -106,7 +116,9 @@ final class ServerCommand implements Callable<Integer> {
             config = new ServerConfig(host, port, dataDir, blankToNull(storeUrl), blankToNull(storeUser), password,
                     region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile,
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
-                            Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets);
+                            Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets,
+                    new ServerConfig.Audit(Duration.ofMinutes(auditDigestMinutes),
+                            Duration.ofDays(auditRetentionDays)));
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }

@@ -206,6 +206,12 @@ class CliIT {
                 dataDir.toString())).isZero();
         assertThat(exported.toString().lines()).anyMatch(l -> l.contains("\"eventName\":\"CreateConfiguredTable\"")
                 && l.contains("ValidationException"));
+        StringWriter digested = new StringWriter();
+        CommandLine digest = Main.commandLine();
+        digest.setOut(new PrintWriter(digested));
+        assertThat(digest.execute("audit", "digest", "--endpoint", "http://127.0.0.1:" + port, "--data-dir",
+                dataDir.toString())).isZero();
+        assertThat(digested.toString()).contains("\"signature\"");
         Result lookup = ok("audit", "lookup", "--profile", "111111111111", "--attribute", "EventName=TagResource");
         assertThat(lookup.out().lines()).singleElement().satisfies(l -> assertThat(l).contains("111111111111"));
     }

@@ -22,10 +22,12 @@ final class AdminApi {
 
     private final AccountService accounts;
     private final io.cleanroom.core.store.Store store;
+    private final AuditKeeper keeper;
 
-    AdminApi(AccountService accounts, io.cleanroom.core.store.Store store) {
+    AdminApi(AccountService accounts, io.cleanroom.core.store.Store store, AuditKeeper keeper) {
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.store = requireNonNull(store, "store is null");
+        this.keeper = requireNonNull(keeper, "keeper is null");
     }
 
     /** The whole chain in sequence order (a page at a time would do for very long trails). */
@@ -65,14 +67,27 @@ final class AdminApi {
             return HttpResponse.ok(account(accounts.setDataRoots(c.caller(), id, roots)));
         }));
         router.add(new Route("VerifyAuditTrail", "GET", "/admin/audit/verify", c -> {
-            java.util.List<io.cleanroom.core.audit.AuditEvent> events = events();
-            var problem = io.cleanroom.core.audit.AuditChain.verify(events, 1, io.cleanroom.core.audit.AuditEvent.GENESIS);
+            AuditKeeper.Verification result = keeper.verify();
             ObjectNode out = Json.object();
-            out.put("verified", problem.isEmpty());
-            out.put("events", events.size());
-            problem.ifPresent(p -> out.putObject("firstProblem").put("sequence", p.sequence()).put("kind", p.kind())
-                    .put("message", p.message()));
+            out.put("verified", result.problem().isEmpty());
+            out.put("events", result.events());
+            out.put("digests", result.digests());
+            result.problem().ifPresent(p -> out.putObject("firstProblem").put("sequence", p.sequence())
+                    .put("kind", p.kind()).put("message", p.message()));
             return HttpResponse.ok(out);
+        }));
+        router.add(new Route("CreateAuditDigest", "POST", "/admin/audit/digests", c -> {
+            ObjectNode out = Json.object();
+            keeper.digest().ifPresent(d -> out.putObject("digest").put("sequence", d.sequence()).put("hash", d.hash())
+                    .put("time", Json.time(d.time())).put("signature", d.signature()));
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("PruneAuditTrail", "POST", "/admin/audit/prune", c -> {
+            In body = c.body();
+            Integer days = body.integer("olderThanDays", true, 0, 36500);
+            body.done();
+            int removed = keeper.prune(java.time.Duration.ofDays(days));
+            return HttpResponse.ok(Json.object().put("removed", removed));
         }));
         router.add(new Route("ExportAuditTrail", "GET", "/admin/audit/events", c -> {
             ObjectNode out = Json.object();

@@ -43,8 +43,11 @@ public final class CleanroomServer implements AutoCloseable {
     private final ServerConfig config;
     private final ProtectedQueries queries;
 
+    private final java.util.concurrent.ScheduledExecutorService auditTimer;
+
     private CleanroomServer(HttpServer http, ExecutorService executor, JdbcStore store, ServerConfig config,
-            ProtectedQueries queries) {
+            ProtectedQueries queries, java.util.concurrent.ScheduledExecutorService auditTimer) {
+        this.auditTimer = auditTimer;
         this.http = http;
         this.executor = executor;
         this.store = store;
@@ -91,7 +94,8 @@ public final class CleanroomServer implements AutoCloseable {
             queries.recover();
             new QueryApi(control, queries, context.arns()).register(cleanRooms);
             Router admin = new Router();
-            new AdminApi(accounts, store).register(admin);
+            AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
+            new AdminApi(accounts, store, keeper).register(admin);
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
 
@@ -118,7 +122,7 @@ public final class CleanroomServer implements AutoCloseable {
             LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),
                     http.getAddress().getPort(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");
-            return new CleanroomServer(http, executor, store, config, queries);
+            return new CleanroomServer(http, executor, store, config, queries, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
             store.close();
             throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
@@ -127,6 +131,36 @@ public final class CleanroomServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Signs a digest of the audit chain every digest interval and prunes events past the retention;
+     * a failure is logged and retried at the next tick.
+     */
+    private static java.util.concurrent.ScheduledExecutorService keepAudit(AuditKeeper keeper,
+            ServerConfig.Audit audit) {
+        java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cleanroom-audit");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!audit.digestInterval().isZero() || !audit.retention().isZero()) {
+            long millis = audit.digestInterval().isZero() ? TimeUnit.HOURS.toMillis(1)
+                    : audit.digestInterval().toMillis();
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    if (!audit.retention().isZero()) {
+                        keeper.prune(audit.retention());
+                    }
+                    if (!audit.digestInterval().isZero()) {
+                        keeper.digest();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Cannot keep the audit trail this time: {}", e.getMessage());
+                }
+            }, millis, millis, TimeUnit.MILLISECONDS);
+        }
+        return timer;
     }
 
     /** Calcite's first parse and validation take about a second; do them off the request path. */
@@ -169,6 +203,7 @@ public final class CleanroomServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        auditTimer.shutdownNow();
         queries.close();
         executor.shutdown();
         try {

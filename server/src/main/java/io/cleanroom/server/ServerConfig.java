@@ -22,7 +22,28 @@ public record ServerConfig(
         int threads,
         Path masterKeyFile,
         Engine engine,
-        java.util.Map<String, Path> s3Buckets) {
+        java.util.Map<String, Path> s3Buckets,
+        Audit audit) {
+    /**
+     * How the audit trail is kept: how often the server signs a digest of the chain (zero: only on
+     * request), and how long events are kept before they are pruned behind a signed checkpoint
+     * (zero: forever).
+     */
+    public record Audit(Duration digestInterval, Duration retention) {
+        public Audit {
+            requireNonNull(digestInterval, "digestInterval is null");
+            requireNonNull(retention, "retention is null");
+            if (digestInterval.isNegative() || retention.isNegative()) {
+                throw new IllegalArgumentException("audit digest interval and retention must not be negative");
+            }
+            if (!retention.isZero() && retention.compareTo(Duration.ofDays(1)) < 0) {
+                throw new IllegalArgumentException("audit retention must be at least one day (or zero: forever)");
+            }
+        }
+
+        public static final Audit DEFAULTS = new Audit(Duration.ofHours(1), Duration.ZERO);
+    }
+
     /**
      * How protected queries run: DuckDB memory limit (e.g. "2GB") and threads per query, how many
      * queries run at once, how long one may run before it is TIMED_OUT, and the most rows a result
@@ -65,53 +86,59 @@ public record ServerConfig(
             throw new IllegalArgumentException("threads must be at least 1");
         }
         requireNonNull(engine, "engine is null");
+        audit = audit == null ? Audit.DEFAULTS : audit;
         s3Buckets = java.util.Map.copyOf(s3Buckets == null ? java.util.Map.of() : s3Buckets);
     }
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
-                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of());
+                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of(), Audit.DEFAULTS);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile, engine, s3Buckets);
+                threads, masterKeyFile, engine, s3Buckets, audit);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
     }
 
     public ServerConfig withEngine(Engine newEngine) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets);
+                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit);
     }
 
     /** S3-style result output: each bucket name maps to a local directory. */
     public ServerConfig withS3Buckets(java.util.Map<String, Path> buckets) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, buckets);
+                maxClockSkew, threads, masterKeyFile, engine, buckets, audit);
+    }
+
+    public ServerConfig withAudit(Audit newAudit) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit);
     }
 
     public Path effectiveMasterKeyFile() {

@@ -184,4 +184,113 @@ class AuditIT {
         assertThat(reordered.at("/firstProblem/kind").asText()).isEqualTo("REORDERED");
         assertThat(reordered.at("/firstProblem/sequence").asLong()).isEqualTo(3);
     }
+
+    @Test
+    void signedDigestsCatchATruncatedTailAndForgedSignatures() throws Exception {
+        TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
+        try (CleanRoomsClient client = cluster.cleanRooms(keys)) {
+            Fixtures.createCollaboration(client, "c1");
+        }
+        JsonNode digest = Json.MAPPER.readTree(cluster.admin("POST", "/admin/audit/digests", "{}").body())
+                .get("digest");
+        long sequence = digest.get("sequence").asLong();
+        // the digest covers the newest event before the call that asked for it
+        long asked = events().stream().filter(e -> e.get("eventName").asText().equals("CreateAuditDigest"))
+                .findFirst().orElseThrow().get("sequence").asLong();
+        assertThat(sequence).isEqualTo(asked - 1);
+
+        // an auditor checks the signature with the published key alone
+        java.nio.file.Path publicFile = cluster.dataDir.resolve("audit-signing.pub");
+        java.security.PublicKey publicKey = java.security.KeyFactory.getInstance("Ed25519").generatePublic(
+                new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(
+                        java.nio.file.Files.readString(publicFile).trim())));
+        java.security.Signature check = java.security.Signature.getInstance("Ed25519");
+        check.initVerify(publicKey);
+        check.update(("cleanroom-audit-digest-v1|DIGEST|" + sequence + "|" + digest.get("hash").asText() + "|"
+                + Math.round(digest.get("time").asDouble() * 1000))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(check.verify(java.util.Base64.getDecoder().decode(digest.get("signature").asText()))).isTrue();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(cluster.dataDir.resolve("audit-signing.key")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        JsonNode fine = verify();
+        assertThat(fine.get("verified").asBoolean()).as(fine.toString()).isTrue();
+        assertThat(fine.get("digests").asInt()).isEqualTo(1);
+
+        // a digest whose signature is not the server's
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("UPDATE audit_digests SET body = replace(body, '" + digest.get("signature").asText() + "', '"
+                    + java.util.Base64.getEncoder().encodeToString(new byte[64]) + "')");
+        }
+        JsonNode forged = verify();
+        assertThat(forged.get("verified").asBoolean()).isFalse();
+        assertThat(forged.at("/firstProblem/kind").asText()).isEqualTo("BAD_SIGNATURE");
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("UPDATE audit_digests SET body = replace(body, '"
+                    + java.util.Base64.getEncoder().encodeToString(new byte[64]) + "', '"
+                    + digest.get("signature").asText() + "')");
+        }
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+
+        // cutting the newest events off leaves a chain that holds by itself; the digest does not
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM audit_events WHERE id >= '" + String.format("%019d", sequence) + "'");
+        }
+        JsonNode truncated = verify();
+        assertThat(truncated.get("verified").asBoolean()).isFalse();
+        assertThat(truncated.at("/firstProblem/kind").asText()).isEqualTo("DIGEST_MISMATCH");
+        assertThat(truncated.at("/firstProblem/sequence").asLong()).isEqualTo(sequence);
+    }
+
+    @Test
+    void pruningLeavesASignedCheckpointAndAVerifiableTrail() throws Exception {
+        TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
+        try (CleanRoomsClient client = cluster.cleanRooms(keys)) {
+            Fixtures.createCollaboration(client, "before");
+        }
+        long before = events().size();
+        SignedHttpClient.Response bad = cluster.admin("POST", "/admin/audit/prune", "{\"olderThanDays\": -1}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("ValidationException").contains("olderThanDays");
+
+        SignedHttpClient.Response pruned = cluster.admin("POST", "/admin/audit/prune", "{\"olderThanDays\": 0}");
+        assertThat(pruned.status()).as(pruned.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(pruned.body()).get("removed").asLong()).isGreaterThanOrEqualTo(before);
+        List<JsonNode> left = events();
+        // who pruned is the first thing the trail now says
+        assertThat(left.get(0).get("eventName").asText()).isEqualTo("PruneAuditTrail");
+        assertThat(left.get(0).get("sequence").asLong()).isGreaterThan(before);
+        assertThat(verify().get("verified").asBoolean()).as(verify().toString()).isTrue();
+
+        try (CleanRoomsClient client = cluster.cleanRooms(keys)) {
+            Fixtures.createCollaboration(client, "after");
+        }
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+
+        // removing the first event left after the checkpoint is still caught
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM audit_events WHERE id = '" + String.format("%019d",
+                    left.get(0).get("sequence").asLong()) + "'");
+        }
+        assertThat(verify().at("/firstProblem/kind").asText()).isEqualTo("REMOVED");
+    }
+
+    @Test
+    void theServerSignsDigestsOnItsOwn() throws Exception {
+        try (TestCluster ticking = TestCluster.start(TestCluster.StoreKind.SQLITE, c -> c.withAudit(
+                new ServerConfig.Audit(java.time.Duration.ofMillis(100), java.time.Duration.ZERO)))) {
+            Fixtures.account(ticking, "publisher");
+            JsonNode result = null;
+            for (int i = 0; i < 200; i++) {
+                result = Json.MAPPER.readTree(ticking.admin("GET", "/admin/audit/verify", null).body());
+                if (result.get("digests").asInt() > 0) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(result.get("digests").asInt()).as(result.toString()).isPositive();
+            assertThat(result.get("verified").asBoolean()).isTrue();
+        }
+    }
 }

@@ -13,10 +13,62 @@ public final class AuditChain {
     /** Appends a drafted event after the last one, inside the given transaction. */
     public static AuditEvent append(Tx tx, AuditEvent draft) {
         Optional<AuditEvent> last = tx.of(Kinds.AUDIT_EVENTS).last();
-        AuditEvent event = draft.chainedAfter(last.map(e -> e.sequence() + 1).orElse(1L),
-                last.map(AuditEvent::hash).orElse(AuditEvent.GENESIS));
+        AuditEvent event;
+        if (last.isPresent()) {
+            event = draft.chainedAfter(last.get().sequence() + 1, last.get().hash());
+        } else {
+            // an empty trail is new, or was pruned whole: then it continues from the checkpoint
+            Optional<AuditDigest> checkpoint = tx.of(Kinds.AUDIT_DIGESTS).all().stream()
+                    .filter(d -> d.kind().equals(AuditDigest.CHECKPOINT))
+                    .max(java.util.Comparator.comparingLong(AuditDigest::sequence));
+            event = draft.chainedAfter(checkpoint.map(d -> d.sequence() + 1).orElse(1L),
+                    checkpoint.map(AuditDigest::hash).orElse(AuditEvent.GENESIS));
+        }
         tx.of(Kinds.AUDIT_EVENTS).insert(event);
         return event;
+    }
+
+    /**
+     * Verifies a trail with its signed digests: the latest CHECKPOINT (if the trail was pruned)
+     * says where the chain starts; the chain must hold from there; and every DIGEST must carry a
+     * valid signature and match the event it names (a chain rewritten consistently after a digest
+     * does not). Reports BAD_SIGNATURE or DIGEST_MISMATCH besides the chain's own problems.
+     */
+    public static Optional<Problem> verify(List<AuditEvent> events, List<AuditDigest> digests,
+            java.util.function.Predicate<AuditDigest> signatureValid) {
+        long start = 1;
+        String previous = AuditEvent.GENESIS;
+        Optional<AuditDigest> checkpoint = digests.stream().filter(d -> d.kind().equals(AuditDigest.CHECKPOINT))
+                .max(java.util.Comparator.comparingLong(AuditDigest::sequence));
+        if (checkpoint.isPresent()) {
+            if (!signatureValid.test(checkpoint.get())) {
+                return Optional.of(new Problem(checkpoint.get().sequence(), "BAD_SIGNATURE",
+                        "The checkpoint at event " + checkpoint.get().sequence() + " is not signed by this server"));
+            }
+            start = checkpoint.get().sequence() + 1;
+            previous = checkpoint.get().hash();
+        }
+        Optional<Problem> chain = verify(events, start, previous);
+        if (chain.isPresent()) {
+            return chain;
+        }
+        java.util.Map<Long, AuditEvent> bySequence = new java.util.HashMap<>();
+        events.forEach(e -> bySequence.put(e.sequence(), e));
+        for (AuditDigest d : digests) {
+            if (!d.kind().equals(AuditDigest.DIGEST) || d.sequence() < start) {
+                continue;
+            }
+            if (!signatureValid.test(d)) {
+                return Optional.of(new Problem(d.sequence(), "BAD_SIGNATURE",
+                        "The digest of event " + d.sequence() + " is not signed by this server"));
+            }
+            AuditEvent e = bySequence.get(d.sequence());
+            if (e == null || !e.hash().equals(d.hash())) {
+                return Optional.of(new Problem(d.sequence(), "DIGEST_MISMATCH", "Event " + d.sequence()
+                        + " no longer matches the digest signed at " + d.time() + ": the chain was rewritten"));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The first problem found in a chain, if any. */

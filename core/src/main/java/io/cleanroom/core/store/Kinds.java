@@ -101,7 +101,11 @@ public final class Kinds {
                     .index("query_id", e -> e.queryId().value())
                     .build();
 
+    public static final Kind<io.cleanroom.core.audit.AuditDigest> AUDIT_DIGESTS =
+            Kind.of("audit_digests", io.cleanroom.core.audit.AuditDigest.class,
+                    io.cleanroom.core.audit.AuditDigest::key).build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
-            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS);
+            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS);
 }
