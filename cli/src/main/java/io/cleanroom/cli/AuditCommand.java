@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** The operator's view of the audit trail: verify the hash chain, export the events. */
-@Command(name = "audit", description = "Verify and export the audit trail (operator credentials).",
+@Command(name = "audit", description = "Verify, export, sign, prune and look up the audit trail.",
         subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Lookup.class,
                 AuditCommand.Digest.class, AuditCommand.Prune.class})
 final class AuditCommand {

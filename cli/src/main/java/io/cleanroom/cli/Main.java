@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the cleanroom command. */
-@Command(name = "cleanroom", mixinStandardHelpOptions = true, version = "cleanroom 0.1.0",
+@Command(name = "cleanroom", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cleanroom 0.1.0",
         description = {"Cleanroom: a self-hosted data clean room that speaks the AWS Clean Rooms API.",
                 "",
                 "Besides the commands below, every Clean Rooms operation is a command in kebab case",
@@ -37,8 +37,7 @@ public final class Main {
             CommandLine failed = e.getCommandLine();
             failed.getErr().println("error: " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, failed.getErr());
-            failed.getErr().println("See 'cleanroom " + (failed.getCommandName().equals("cleanroom") ? ""
-                    : failed.getCommandName() + " ") + "--help'.");
+            failed.getErr().println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
             return USAGE_ERROR;
         });
         return cl;

@@ -45,6 +45,23 @@ class MainTest {
     }
 
     @Test
+    void everyCommandAnswersHelpAndAWrongOptionPointsToIt() {
+        for (String[] args : new String[][] {{"audit", "--help"}, {"audit", "prune", "--help"},
+                {"admin", "create-account", "--help"}, {"create-collaboration", "--help"}, {"server", "-h"}}) {
+            CommandLine cl = Main.commandLine();
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            assertThat(cl.execute(args)).as(String.join(" ", args)).isZero();
+            assertThat(out.toString()).startsWith("Usage: cleanroom " + args[0]);
+        }
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("audit", "prune", "--older-than-dayz", "3")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("See 'cleanroom audit prune --help'.");
+    }
+
+    @Test
     void encodesArnsAsOnePathSegment() {
         assertThat(Calls.encodeSegment("arn:aws:cleanrooms:us-east-1:111111111111:configuredtable/abc"))
                 .isEqualTo("arn%3Aaws%3Acleanrooms%3Aus-east-1%3A111111111111%3Aconfiguredtable%2Fabc");
