@@ -58,6 +58,8 @@ class ProtectedQueryIT {
         final String collaborationId;
         final String publisherMembership;
         final String advertiserMembership;
+        /** The advertiser's configured table "big" of slowSetup. */
+        String bigTable;
 
         Setup(int users) throws Exception {
             this(users, false);
@@ -110,9 +112,13 @@ class ProtectedQueryIT {
         }
 
         ProtectedQuery await(String id) throws InterruptedException {
+            return await(id, advertiserMembership);
+        }
+
+        ProtectedQuery await(String id, String membership) throws InterruptedException {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
-                ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(membership)
                         .protectedQueryIdentifier(id)).protectedQuery();
                 if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
                         || q.status() == ProtectedQueryStatus.CANCELLED
@@ -328,6 +334,7 @@ class ProtectedQueryIT {
                         .fromCustom(AnalysisRuleCustom.builder().allowedAnalyses("ANY_QUERY")
                                 .allowedAnalysisProviders(s.advertiser.accountId()).build()))));
         Fixtures.associate(s.adv, s.advertiserMembership, table, "big");
+        s.bigTable = table;
         return s;
     }
 
@@ -387,5 +394,41 @@ class ProtectedQueryIT {
         for (String id : started) {
             assertThat(s.await(id).status()).isEqualTo(ProtectedQueryStatus.CANCELLED);
         }
+    }
+
+    @Test
+    void quotaOnConcurrentQueriesPerAccountAcrossItsMemberships() throws Exception {
+        Setup s = slowSetup();
+        String second = Fixtures.createCollaboration(s.pub, "second", s.advertiser);
+        Fixtures.join(s.pub, second);
+        String secondMembership = Fixtures.join(s.adv, second);
+        Fixtures.associate(s.adv, secondMembership, s.bigTable, "big");
+        java.util.Map<String, String> started = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            started.put(s.start(SLOW).id(), s.advertiserMembership);
+        }
+        for (int i = 0; i < 2; i++) {
+            started.put(s.adv.startProtectedQuery(r -> r.membershipIdentifier(secondMembership)
+                    .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(SLOW))
+                    .resultConfiguration(ProtectedQueryResultConfiguration.builder()
+                            .outputConfiguration(ProtectedQueryOutputConfiguration.fromMember(
+                                    ProtectedQueryMemberOutputConfiguration.builder()
+                                            .accountId(s.advertiser.accountId()).build())).build()))
+                    .protectedQuery().id(), secondMembership);
+        }
+        // the first membership has room (3 of 5), the account does not (5 of 5)
+        ServiceQuotaExceededException e = catchThrowableOfType(ServiceQuotaExceededException.class,
+                () -> s.start(SLOW));
+        assertThat(e.quotaName()).isEqualTo("Concurrent SQL queries per account");
+        assertThat(e.quotaValue()).isEqualTo(5.0);
+        started.forEach((id, membership) -> s.adv.updateProtectedQuery(r -> r.membershipIdentifier(membership)
+                .protectedQueryIdentifier(id).targetStatus("CANCELLED")));
+        for (var query : started.entrySet()) {
+            assertThat(s.await(query.getKey(), query.getValue()).status()).isEqualTo(ProtectedQueryStatus.CANCELLED);
+        }
+        // with the account's queries ended, it may run again
+        String again = s.start(SLOW).id();
+        s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                .protectedQueryIdentifier(again).targetStatus("CANCELLED"));
     }
 }
