@@ -122,6 +122,21 @@ class AuditIT {
                     .attributeValue("CreateCollaboration"))).events();
             assertThat(filtered).singleElement().satisfies(e -> assertThat(e.readOnly()).isEqualTo("false"));
             assertThat(trail.lookupEvents(r -> r.maxResults(1)).nextToken()).isNotNull();
+            // paging walks back from where it was, so calls recorded meanwhile (the lookups themselves)
+            // neither repeat nor hide events
+            List<String> all = trail.lookupEvents(r -> r.maxResults(50)).events().stream()
+                    .map(e -> e.eventId()).toList();
+            assertThat(all.size()).isLessThan(50);
+            List<String> paged = new ArrayList<>();
+            String token = null;
+            do {
+                String current = token;
+                var page = trail.lookupEvents(r -> r.maxResults(2).nextToken(current));
+                assertThat(page.events().size()).isLessThanOrEqualTo(2);
+                page.events().forEach(e -> paged.add(e.eventId()));
+                token = page.nextToken();
+            } while (token != null);
+            assertThat(paged).doesNotHaveDuplicates().endsWith(all.toArray(String[]::new));
             // the outsider sees only its own calls
             assertThat(other.lookupEvents(r -> { }).events()).extracting(e -> e.username())
                     .containsOnly(outsider.accountId());

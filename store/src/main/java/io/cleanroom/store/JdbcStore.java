@@ -294,6 +294,16 @@ public final class JdbcStore implements Store {
             return query("SELECT body FROM " + kind.table() + " ORDER BY id DESC LIMIT 1").stream().findFirst();
         }
 
+        @Override
+        public List<V> before(String key, int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            return key == null
+                    ? query("SELECT body FROM " + kind.table() + " ORDER BY id DESC LIMIT " + limit)
+                    : query("SELECT body FROM " + kind.table() + " WHERE id < ? ORDER BY id DESC LIMIT " + limit, key);
+        }
+
         private List<V> query(String sql, String... args) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.length; i++) {

@@ -10,7 +10,6 @@ import io.cleanroom.core.store.Store;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,20 +30,63 @@ public final class AuditService {
     public record Lookup(Predicate<AuditEvent> filter, Instant start, Instant end) {
     }
 
+    /**
+     * The events the caller may see that match the lookup, newest first. Walks the trail backwards
+     * from the newest event (or from the token's position) in batches and stops when the page is
+     * full, so recent pages cost little however long the trail is; the token names the last event
+     * returned, so events recorded meanwhile do not shift later pages.
+     */
     public Page<AuditEvent> lookup(Caller caller, Lookup lookup, Page.Request page) {
+        String cursor = page.nextToken() == null ? null : decode(page.nextToken());
         return store.inTransaction(tx -> {
             Predicate<AuditEvent> visible = caller.operator() ? e -> true : visibility(tx, caller.account());
             List<AuditEvent> out = new ArrayList<>();
-            for (AuditEvent e : tx.of(Kinds.AUDIT_EVENTS).all()) {
-                if ((lookup.start() == null || !e.time().isBefore(lookup.start()))
-                        && (lookup.end() == null || !e.time().isAfter(lookup.end()))
-                        && lookup.filter().test(e) && visible.test(e)) {
-                    out.add(e);
+            String position = cursor;
+            boolean more = false;
+            scan:
+            while (true) {
+                List<AuditEvent> batch = tx.of(Kinds.AUDIT_EVENTS).before(position, BATCH);
+                for (AuditEvent e : batch) {
+                    position = e.key();
+                    if ((lookup.start() == null || !e.time().isBefore(lookup.start()))
+                            && (lookup.end() == null || !e.time().isAfter(lookup.end()))
+                            && lookup.filter().test(e) && visible.test(e)) {
+                        if (out.size() == page.maxResults()) {
+                            more = true;
+                            break scan;
+                        }
+                        out.add(e);
+                    }
+                }
+                if (batch.size() < BATCH) {
+                    break;
                 }
             }
-            out.sort(Comparator.comparingLong(AuditEvent::sequence).reversed());
-            return Page.of(out, page);
+            return new Page<>(out, more ? encode(out.get(out.size() - 1).key()) : null);
         });
+    }
+
+    private static final int BATCH = 1000;
+    private static final String TOKEN_PREFIX = "cleanroom-audit:";
+
+    private static String encode(String key) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((TOKEN_PREFIX + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String decode(String token) {
+        try {
+            String text = new String(java.util.Base64.getUrlDecoder().decode(token),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            String key = text.startsWith(TOKEN_PREFIX) ? text.substring(TOKEN_PREFIX.length()) : "";
+            if (!key.matches("[0-9]{19}")) {
+                throw new IllegalArgumentException();
+            }
+            return key;
+        } catch (IllegalArgumentException e) {
+            throw io.cleanroom.core.CleanroomException.validation("nextToken",
+                    "The pagination token is invalid; pass the nextToken of the previous page");
+        }
     }
 
     private static Predicate<AuditEvent> visibility(Tx tx, AccountId account) {

@@ -23,4 +23,7 @@ public interface Records<V> {
 
     /** The record with the greatest key, if any. */
     Optional<V> last();
+
+    /** At most limit records with keys below the given key (all keys when null), greatest key first. */
+    List<V> before(String key, int limit);
 }

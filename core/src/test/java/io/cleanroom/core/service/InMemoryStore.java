@@ -98,5 +98,11 @@ final class InMemoryStore implements Store {
         public Optional<V> last() {
             return rows.isEmpty() ? Optional.empty() : Optional.of(kind.type().cast(rows.lastEntry().getValue()));
         }
+
+        @Override
+        public List<V> before(String key, int limit) {
+            var below = key == null ? rows.descendingMap() : rows.headMap(key, false).descendingMap();
+            return below.values().stream().limit(limit).map(kind.type()::cast).toList();
+        }
     }
 }
