@@ -97,6 +97,23 @@ class AuditIT {
 
     @Test
     void accountsLookUpTheirEventsThroughTheCloudTrailClient() throws Exception {
+        lookUpThroughTheCloudTrailClient(cluster);
+    }
+
+    @Test
+    void lookupsDigestsAndPruningWorkOnPostgres() throws Exception {
+        cluster.close();
+        cluster = TestCluster.start(TestCluster.StoreKind.POSTGRES);
+        lookUpThroughTheCloudTrailClient(cluster);
+        assertThat(cluster.admin("POST", "/admin/audit/digests", "{}").body()).contains("signature");
+        assertThat(cluster.admin("POST", "/admin/audit/prune", "{\"olderThanDays\": 0}").status()).isEqualTo(200);
+        assertThat(events().get(0).get("eventName").asText()).isEqualTo("PruneAuditTrail");
+        JsonNode verified = verify();
+        assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
+        assertThat(verified.get("digests").asInt()).isEqualTo(2);
+    }
+
+    private static void lookUpThroughTheCloudTrailClient(TestCluster cluster) throws Exception {
         TestCluster.Keys creator = Fixtures.account(cluster, "creator");
         TestCluster.Keys invitee = Fixtures.account(cluster, "invitee");
         TestCluster.Keys outsider = Fixtures.account(cluster, "outsider");
