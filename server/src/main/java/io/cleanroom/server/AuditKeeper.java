@@ -101,9 +101,8 @@ final class AuditKeeper {
             if (last.isEmpty()) {
                 return Optional.<AuditDigest>empty();
             }
-            boolean covered = tx.of(Kinds.AUDIT_DIGESTS).all().stream()
-                    .anyMatch(d -> d.sequence() == last.get().sequence());
-            if (covered) {
+            if (tx.of(Kinds.AUDIT_DIGESTS).get(AuditDigest.key(last.get().sequence(), AuditDigest.DIGEST))
+                    .isPresent()) {
                 return Optional.<AuditDigest>empty();
             }
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -121,22 +120,25 @@ final class AuditKeeper {
     int prune(java.time.Duration olderThan) {
         Instant before = clock.instant().minus(olderThan);
         return store.inTransaction(tx -> {
-            List<AuditEvent> old = tx.of(Kinds.AUDIT_EVENTS).all().stream()
-                    .filter(e -> e.time().isBefore(before)).toList();
-            if (old.isEmpty()) {
+            List<AuditEvent> events = tx.of(Kinds.AUDIT_EVENTS).all();
+            Optional<AuditEvent> lastRemoved = events.stream().filter(e -> e.time().isBefore(before))
+                    .reduce((first, second) -> second);
+            if (lastRemoved.isEmpty()) {
                 return 0;
             }
-            AuditEvent lastRemoved = old.get(old.size() - 1);
+            long through = lastRemoved.get().sequence();
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-            tx.of(Kinds.AUDIT_DIGESTS).insert(new AuditDigest(lastRemoved.sequence(), lastRemoved.hash(), now,
-                    AuditDigest.CHECKPOINT, sign(lastRemoved.sequence(), lastRemoved.hash(), now,
-                            AuditDigest.CHECKPOINT)));
-            for (AuditEvent e : tx.of(Kinds.AUDIT_EVENTS).all()) {
-                if (e.sequence() <= lastRemoved.sequence()) {
+            tx.of(Kinds.AUDIT_DIGESTS).insert(new AuditDigest(through, lastRemoved.get().hash(), now,
+                    AuditDigest.CHECKPOINT, sign(through, lastRemoved.get().hash(), now, AuditDigest.CHECKPOINT)));
+            // the chain must stay whole after the checkpoint: everything up to it goes, whatever its time
+            int removed = 0;
+            for (AuditEvent e : events) {
+                if (e.sequence() <= through) {
                     tx.of(Kinds.AUDIT_EVENTS).delete(e.key());
+                    removed++;
                 }
             }
-            return old.size();
+            return removed;
         });
     }
 
@@ -145,9 +147,12 @@ final class AuditKeeper {
     }
 
     Verification verify() {
-        List<AuditEvent> events = store.inTransaction(tx -> tx.of(Kinds.AUDIT_EVENTS).all());
-        List<AuditDigest> digests = store.inTransaction(tx -> tx.of(Kinds.AUDIT_DIGESTS).all());
-        return new Verification(events.size(), digests.size(), AuditChain.verify(events, digests,
-                this::signatureValid));
+        // one transaction: a prune between reading events and reading digests would look like tampering
+        return store.inTransaction(tx -> {
+            List<AuditEvent> events = tx.of(Kinds.AUDIT_EVENTS).all();
+            List<AuditDigest> digests = tx.of(Kinds.AUDIT_DIGESTS).all();
+            return new Verification(events.size(), digests.size(), AuditChain.verify(events, digests,
+                    this::signatureValid));
+        });
     }
 }

@@ -18,9 +18,7 @@ public final class AuditChain {
             event = draft.chainedAfter(last.get().sequence() + 1, last.get().hash());
         } else {
             // an empty trail is new, or was pruned whole: then it continues from the checkpoint
-            Optional<AuditDigest> checkpoint = tx.of(Kinds.AUDIT_DIGESTS).all().stream()
-                    .filter(d -> d.kind().equals(AuditDigest.CHECKPOINT))
-                    .max(java.util.Comparator.comparingLong(AuditDigest::sequence));
+            Optional<AuditDigest> checkpoint = latestCheckpoint(tx.of(Kinds.AUDIT_DIGESTS).all());
             event = draft.chainedAfter(checkpoint.map(d -> d.sequence() + 1).orElse(1L),
                     checkpoint.map(AuditDigest::hash).orElse(AuditEvent.GENESIS));
         }
@@ -38,8 +36,7 @@ public final class AuditChain {
             java.util.function.Predicate<AuditDigest> signatureValid) {
         long start = 1;
         String previous = AuditEvent.GENESIS;
-        Optional<AuditDigest> checkpoint = digests.stream().filter(d -> d.kind().equals(AuditDigest.CHECKPOINT))
-                .max(java.util.Comparator.comparingLong(AuditDigest::sequence));
+        Optional<AuditDigest> checkpoint = latestCheckpoint(digests);
         if (checkpoint.isPresent()) {
             if (!signatureValid.test(checkpoint.get())) {
                 return Optional.of(new Problem(checkpoint.get().sequence(), "BAD_SIGNATURE",
@@ -69,6 +66,12 @@ public final class AuditChain {
             }
         }
         return Optional.empty();
+    }
+
+    /** Where a pruned trail starts: the checkpoint of the last event removed, if any were. */
+    private static Optional<AuditDigest> latestCheckpoint(List<AuditDigest> digests) {
+        return digests.stream().filter(d -> d.kind().equals(AuditDigest.CHECKPOINT))
+                .max(java.util.Comparator.comparingLong(AuditDigest::sequence));
     }
 
     /** The first problem found in a chain, if any. */

@@ -20,6 +20,11 @@ public record AuditDigest(long sequence, String hash, Instant time, String kind,
     public static final String CHECKPOINT = "CHECKPOINT";
 
     public String key() {
+        return key(sequence, kind);
+    }
+
+    /** The store key of the digest of this kind for this event. */
+    public static String key(long sequence, String kind) {
         return String.format("%019d", sequence) + "/" + kind;
     }
 
