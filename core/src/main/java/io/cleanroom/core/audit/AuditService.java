@@ -37,7 +37,7 @@ public final class AuditService {
      * returned, so events recorded meanwhile do not shift later pages.
      */
     public Page<AuditEvent> lookup(Caller caller, Lookup lookup, Page.Request page) {
-        String cursor = page.nextToken() == null ? null : decode(page.nextToken());
+        String cursor = page.nextToken() == null ? null : Page.position("audit", page.nextToken(), EVENT_KEY);
         return store.inTransaction(tx -> {
             Predicate<AuditEvent> visible = caller.operator() ? e -> true : visibility(tx, caller.account());
             List<AuditEvent> out = new ArrayList<>();
@@ -62,32 +62,12 @@ public final class AuditService {
                     break;
                 }
             }
-            return new Page<>(out, more ? encode(out.get(out.size() - 1).key()) : null);
+            return new Page<>(out, more ? Page.token("audit", out.get(out.size() - 1).key()) : null);
         });
     }
 
     private static final int BATCH = 1000;
-    private static final String TOKEN_PREFIX = "cleanroom-audit:";
-
-    private static String encode(String key) {
-        return java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((TOKEN_PREFIX + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private static String decode(String token) {
-        try {
-            String text = new String(java.util.Base64.getUrlDecoder().decode(token),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            String key = text.startsWith(TOKEN_PREFIX) ? text.substring(TOKEN_PREFIX.length()) : "";
-            if (!key.matches("[0-9]{19}")) {
-                throw new IllegalArgumentException();
-            }
-            return key;
-        } catch (IllegalArgumentException e) {
-            throw io.cleanroom.core.CleanroomException.validation("nextToken",
-                    "The pagination token is invalid; pass the nextToken of the previous page");
-        }
-    }
+    private static final java.util.regex.Pattern EVENT_KEY = java.util.regex.Pattern.compile("[0-9]{19}");
 
     private static Predicate<AuditEvent> visibility(Tx tx, AccountId account) {
         Set<String> collaborations = new HashSet<>();

@@ -16,40 +16,40 @@ public record Page<T>(List<T> items, String nextToken) {
         public static final Request ALL = new Request(100, null);
     }
 
-    private static final String PREFIX = "cleanroom-page:";
+    private static final java.util.regex.Pattern OFFSET = java.util.regex.Pattern.compile("[0-9]{1,9}");
 
     /** Cuts one page out of a full, stably ordered listing. */
     public static <T> Page<T> of(List<T> all, Request request) {
         int offset = 0;
         if (request.nextToken() != null) {
-            offset = decode(request.nextToken());
+            offset = Integer.parseInt(position("page", request.nextToken(), OFFSET));
         }
         int end = Math.min(all.size(), offset + request.maxResults());
         if (offset > all.size()) {
             offset = all.size();
         }
-        String next = end < all.size() ? encode(end) : null;
+        String next = end < all.size() ? token("page", String.valueOf(end)) : null;
         return new Page<>(all.subList(offset, end), next);
     }
 
-    private static String encode(int offset) {
+    /** An opaque token naming a position in a listing of the given kind ("page": an offset). */
+    public static String token(String kind, String position) {
         return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((PREFIX + offset).getBytes(StandardCharsets.UTF_8));
+                .encodeToString(("cleanroom-" + kind + ":" + position).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static int decode(String token) {
+    /** The position a token of this kind names; anything else is a ValidationException on nextToken. */
+    public static String position(String kind, String token, java.util.regex.Pattern shape) {
+        String prefix = "cleanroom-" + kind + ":";
         try {
             String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (!text.startsWith(PREFIX)) {
-                throw new IllegalArgumentException();
+            if (text.startsWith(prefix) && shape.matcher(text.substring(prefix.length())).matches()) {
+                return text.substring(prefix.length());
             }
-            int offset = Integer.parseInt(text.substring(PREFIX.length()));
-            if (offset < 0) {
-                throw new IllegalArgumentException();
-            }
-            return offset;
         } catch (IllegalArgumentException e) {
-            throw CleanroomException.validation("nextToken", "The pagination token is invalid; pass the nextToken of the previous page");
+            // not base64: refused below
         }
+        throw CleanroomException.validation("nextToken",
+                "The pagination token is invalid; pass the nextToken of the previous page");
     }
 }
