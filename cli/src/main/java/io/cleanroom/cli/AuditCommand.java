@@ -2,7 +2,6 @@ package io.cleanroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,19 +14,17 @@ import picocli.CommandLine.Spec;
         subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Lookup.class,
                 AuditCommand.Digest.class, AuditCommand.Prune.class})
 final class AuditCommand {
-    @Option(names = {"--endpoint", "--endpoint-url"}, paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
-            defaultValue = "${env:CLEANROOM_ENDPOINT:-http://127.0.0.1:8080}",
-            description = "Server URL (env CLEANROOM_ENDPOINT; default ${DEFAULT-VALUE})")
-    String endpoint;
+    @picocli.CommandLine.Mixin
+    OperatorOptions operator;
 
-    @Option(names = "--data-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
-            defaultValue = "${env:CLEANROOM_DATA_DIR:-cleanroom-data}",
-            description = "The server's data directory, where operator-credentials.json lies (default ${DEFAULT-VALUE})")
-    Path dataDir;
+    /** A subcommand: its parent's options and its own output. */
+    abstract static class Sub implements Callable<Integer> {
+        @ParentCommand
+        AuditCommand audit;
 
-    @Option(names = "--operator-credentials", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Operator credentials file (default <data-dir>/operator-credentials.json)")
-    Path credentials;
+        @Spec
+        CommandSpec spec;
+    }
 
     private JsonNode get(String operation, String path) {
         return send(operation, "GET", path, null);
@@ -35,23 +32,13 @@ final class AuditCommand {
 
     private JsonNode send(String operation, String method, String path,
             com.fasterxml.jackson.databind.node.ObjectNode body) {
-        AdminCommand admin = new AdminCommand();
-        admin.endpoint = endpoint;
-        admin.dataDir = dataDir;
-        admin.credentials = credentials;
-        return admin.send(operation, method, path, body);
+        return operator.send(operation, method, path, body);
     }
 
     @Command(name = "digest", description = "Sign a digest of the newest event now (the server also does so "
             + "every --audit-digest-minutes). Keep the printed digest outside the server to prove later that "
             + "the trail was not cut short.")
-    static final class Digest implements Callable<Integer> {
-        @ParentCommand
-        AuditCommand audit;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Digest extends Sub {
         @Override
         public Integer call() {
             Calls.print(spec.commandLine().getOut(), audit.send("CreateAuditDigest", "POST", "/admin/audit/digests",
@@ -62,13 +49,7 @@ final class AuditCommand {
 
     @Command(name = "prune", description = "Remove events older than the given number of days, behind a signed "
             + "checkpoint so that the rest still verifies.")
-    static final class Prune implements Callable<Integer> {
-        @ParentCommand
-        AuditCommand audit;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Prune extends Sub {
         @Option(names = "--older-than-days", required = true, description = "Age in days (0 removes every event "
                 + "before this call)")
         int days;
@@ -83,13 +64,7 @@ final class AuditCommand {
 
     @Command(name = "verify", description = "Walk the hash chain and report the first altered, removed or "
             + "reordered event. Exit code 1 when the chain is broken.")
-    static final class Verify implements Callable<Integer> {
-        @ParentCommand
-        AuditCommand audit;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Verify extends Sub {
         @Override
         public Integer call() {
             JsonNode result = audit.get("VerifyAuditTrail", "/admin/audit/verify");
@@ -100,13 +75,7 @@ final class AuditCommand {
 
     @Command(name = "lookup", description = "Look up events your account may see (CloudTrail LookupEvents), "
             + "newest first, with your account's credentials (environment or --profile).")
-    static final class Lookup implements Callable<Integer> {
-        @ParentCommand
-        AuditCommand audit;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Lookup extends Sub {
         @Option(names = "--profile", description = "Profile in ~/.aws/credentials")
         String profile;
 
@@ -126,7 +95,7 @@ final class AuditCommand {
         @Override
         public Integer call() {
             ClientOptions options = new ClientOptions();
-            options.endpoint = audit.endpoint;
+            options.endpoint = audit.operator.endpoint;
             options.profile = profile;
             com.fasterxml.jackson.databind.node.ObjectNode body = Calls.MAPPER.createObjectNode();
             if (attribute != null) {
@@ -165,13 +134,7 @@ final class AuditCommand {
     }
 
     @Command(name = "export", description = "Print every event as JSON lines, oldest first.")
-    static final class Export implements Callable<Integer> {
-        @ParentCommand
-        AuditCommand audit;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Export extends Sub {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
