@@ -32,12 +32,6 @@ public final class AuditBench {
                 .withIdentity(account, "AKIA" + account);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
     public static void main(String[] args) throws Exception {
         long[] sizes = Arrays.stream((args.length > 0 ? args[0] : "10000,100000").split(","))
                 .mapToLong(Long::parseLong).toArray();
@@ -83,8 +77,8 @@ public final class AuditBench {
                     }
                     verifies[i] = (System.nanoTime() - t) / 1e6;
                 }
-                System.out.printf("%10d %16.0f %18.1f %14.1f%n", size + calls, appendMicros, median(lookups),
-                        median(verifies));
+                System.out.printf("%10d %16.0f %18.1f %14.1f%n", size + calls, appendMicros, Stats.median(lookups),
+                        Stats.median(verifies));
             } finally {
                 try (var walk = Files.walk(dir)) {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -183,12 +183,6 @@ public final class QueryBench {
         return out.toString();
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
     private static String peakRss() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM")) {
@@ -225,7 +219,7 @@ public final class QueryBench {
                     .stream().mapToDouble(Double::doubleValue).toArray();
             System.out.printf("tutorial-sized query, StartProtectedQuery to result read: median %.1f ms, "
                     + "min %.1f ms; server-side totalDurationInMillis median %.1f ms (50 runs after 20 warm-up)%n",
-                    median(times), Arrays.stream(times).min().orElse(0), median(server));
+                    Stats.median(times), Arrays.stream(times).min().orElse(0), Stats.median(server));
 
             int tag = 1;
             for (long rows : sizes) {
@@ -252,8 +246,8 @@ public final class QueryBench {
                         .mapToDouble(Double::doubleValue).toArray();
                 System.out.printf("%,d rows per party: raw DuckDB median %.0f ms, protected median %.0f ms "
                         + "(server-side %.0f ms), ratio %.2fx (%d runs each, interleaved; raw %s, protected %s)%n",
-                        rows, median(raw), median(prot), median(serverSide), median(prot) / median(raw), runs,
-                        rounded(raw), rounded(prot));
+                        rows, Stats.median(raw), Stats.median(prot), Stats.median(serverSide),
+                        Stats.median(prot) / Stats.median(raw), runs, rounded(raw), rounded(prot));
             }
             System.out.println("peak resident memory of the process: " + peakRss());
         } finally {
