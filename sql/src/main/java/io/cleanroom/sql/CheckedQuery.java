@@ -48,6 +48,10 @@ public final class CheckedQuery {
 
     /** The SQL to run, in the given dialect, with every identifier quoted. */
     public String sql(SqlDialect dialect) {
+        return render(tree, dialect);
+    }
+
+    static String render(SqlNode tree, SqlDialect dialect) {
         return tree.toSqlString(c -> c.withDialect(dialect).withQuoteAllIdentifiers(true)).getSql();
     }
 

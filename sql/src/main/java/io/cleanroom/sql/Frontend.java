@@ -28,13 +28,9 @@ import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOperatorTable;
-import org.apache.calcite.sql.fun.SqlLibrary;
-import org.apache.calcite.sql.fun.SqlLibraryOperatorTableFactory;
-import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql.validate.SqlValidatorUtil;
@@ -59,11 +55,11 @@ final class Frontend {
             .withQuotedCasing(Casing.UNCHANGED)
             .withCaseSensitive(false);
 
-    private static final SqlOperatorTable OPERATORS = SqlOperatorTables.chain(SqlStdOperatorTable.instance(),
-            SqlLibraryOperatorTableFactory.INSTANCE.getOperatorTable(SqlLibrary.POSTGRESQL, SqlLibrary.SPARK,
-                    SqlLibrary.REDSHIFT, SqlLibrary.ORACLE, SqlLibrary.BIG_QUERY));
+    /** The validator resolves function names against the allow-list only. */
+    static final SqlOperatorTable OPERATORS = Operators.TABLE;
 
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+    private static final Pattern NO_MATCH = Pattern.compile("No match found for function signature ([^(]+)\\((.*)\\)");
 
     private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl();
     private final CalciteCatalogReader catalog;
@@ -209,6 +205,12 @@ final class Frontend {
         } catch (CalciteContextException e) {
             String message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
                     : e.getMessage();
+            Matcher noMatch = NO_MATCH.matcher(message);
+            if (noMatch.find()) {
+                throw Rejection.of("Function " + noMatch.group(1).toUpperCase(Locale.ROOT) + " is not allowed (line "
+                        + e.getPosLine() + ", column " + e.getPosColumn() + "): query control does not support it, or "
+                        + "not with arguments of types (" + noMatch.group(2) + ")");
+            }
             throw Rejection.of("The query is not valid against the collaboration's schemas (line "
                     + e.getPosLine() + ", column " + e.getPosColumn() + "): " + message);
         } catch (RuntimeException e) {

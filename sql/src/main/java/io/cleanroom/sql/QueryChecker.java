@@ -121,6 +121,7 @@ public final class QueryChecker {
                 } else {
                     ListChecker.check(select, tables, request.runner(), trace);
                 }
+                Surface.check(select);
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
                 return new CheckedQuery(select, type, names, outputs, notes);
             }
@@ -130,24 +131,58 @@ public final class QueryChecker {
                         ? "the custom rules of every table allow analysis template " + request.templateArn().get()
                         : "the custom rules of every table allow ANY_QUERY from account " + request.runner());
                 SqlNode validated = frontend.validate(parsed);
-                RelRoot root;
-                try {
-                    root = frontend.toRel(validated);
-                } catch (RuntimeException e) {
-                    throw Rejection.of("The query uses a construct that cannot be analysed: "
-                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                Surface.check(validated);
+                boolean thresholds = ThresholdChecker.applies(tables);
+                if (thresholds) {
+                    ThresholdChecker.checkStructure(validated);
                 }
-                CustomChecker.checkOutputs(root, tables);
-                ComparisonChecker.check(root.rel, tables);
+                RelRoot root = toRel(frontend, validated);
+                PlanCheck plan = PlanCheck.of(root.rel, tables);
+                List<Integer> outputFields = checkOutputs(plan, root);
                 List<String> outputs = CustomChecker.outputNames(root);
-                List<String> thresholds = ThresholdChecker.apply(validated, tables, outputs);
-                thresholds.forEach(t -> trace.allow("HAVING", t, "aggregation threshold of a custom rule, added by "
+                List<String> notes = List.of();
+                SqlNode checked = validated;
+                if (thresholds) {
+                    Map<String, Integer> minimums = plan.thresholdMinimums(root.rel, outputFields,
+                            ThresholdChecker.dimensionItems(validated));
+                    notes = ThresholdChecker.rewrite(validated, tables, minimums);
+                    // verify what runs: the rewritten query, parsed, validated and analysed afresh
+                    Frontend again = new Frontend(referenced);
+                    checked = again.validate(Frontend.parse(CheckedQuery.render(validated,
+                            org.apache.calcite.sql.dialect.CalciteSqlDialect.DEFAULT)));
+                    Surface.check(checked);
+                    RelRoot rewritten = toRel(again, checked);
+                    PlanCheck verified = PlanCheck.of(rewritten.rel, tables);
+                    List<Integer> rewrittenFields = checkOutputs(verified, rewritten);
+                    verified.verifyThresholds(rewritten.rel, rewrittenFields, minimums);
+                }
+                notes.forEach(t -> trace.allow("HAVING", t, "aggregation threshold of a custom rule, added by "
                         + "the rewrite: rows with fewer distinct identities are removed"));
-                trace.allow("SELECT", String.join(", ", CustomChecker.outputNames(root)),
+                trace.allow("SELECT", String.join(", ", outputs),
                         "no output column derives from a disallowed output column");
-                return new CheckedQuery(validated, type, names, outputs, thresholds);
+                return new CheckedQuery(checked, type, names, outputs, notes);
             }
         }
+    }
+
+    private static RelRoot toRel(Frontend frontend, SqlNode validated) {
+        try {
+            return frontend.toRel(validated);
+        } catch (io.cleanroom.core.CleanroomException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw Rejection.of("The query uses a construct that cannot be analysed");
+        }
+    }
+
+    /** Checks every output column of the plan; returns their field indexes in output order. */
+    private static List<Integer> checkOutputs(PlanCheck plan, RelRoot root) {
+        List<Integer> fields = new ArrayList<>();
+        for (Map.Entry<Integer, String> field : root.fields) {
+            plan.checkOutput(root.rel, field.getKey(), field.getValue());
+            fields.add(field.getKey());
+        }
+        return fields;
     }
 
     /** Every receiver of the results must be allowed by the collaboration analysis rule of every table. */

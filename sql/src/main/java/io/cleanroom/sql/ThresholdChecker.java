@@ -2,13 +2,11 @@ package io.cleanroom.sql;
 
 import io.cleanroom.core.model.AnalysisRulePolicy.AggregationThreshold;
 import io.cleanroom.core.model.AnalysisRulePolicy.Custom;
-import io.cleanroom.core.model.AnalysisRulePolicy.OutputColumnThreshold;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
@@ -23,40 +21,41 @@ import org.apache.calcite.sql.SqlWithItem;
 import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
- * Aggregation thresholds of custom rules: every output row must cover at least the minimum
- * number of distinct identities. The final SELECT must aggregate, keep the identity column
- * readable (directly, or renamed through CTEs and subqueries), use plain columns in its aggregates
- * under COLUMNS_ONLY, and combine MIN/MAX-like functions with COUNT, SUM or AVG. The rewrite adds
- * HAVING COUNT(DISTINCT identity) >= minimum, the minimum being the largest threshold of the
- * output columns (outputColumnThresholds override the table's minimum; 0 exempts a column).
+ * Aggregation thresholds of custom rules on the validated tree: the structure they need (the
+ * final query is one SELECT that aggregates with COUNT, SUM or AVG) and the rewrite: for every
+ * read of a thresholded table that the final SELECT can see (directly, or renamed unchanged
+ * through CTEs and subqueries in FROM), HAVING COUNT(DISTINCT identity) >= minimum. Whether every
+ * read whose values reach the output is counted this way is then verified on the plan of the
+ * rewritten query ({@link PlanCheck#verifyThresholds}), which refuses the query otherwise.
  */
 final class ThresholdChecker {
     private static final Set<String> QUALIFYING = Set.of("COUNT", "SUM", "AVG", "$SUM0");
 
-    private final Map<String, SqlWithItem> ctes = new HashMap<>();
-    private final Map<String, TableSpec> tables;
+    /** A column of a FROM item of the final SELECT that carries a thresholded table's identity column. */
+    record Carrier(String alias, String field, TableSpec table, String identity) {
+    }
 
-    private ThresholdChecker(Map<String, TableSpec> tables) {
-        this.tables = tables;
+    private final Map<String, SqlWithItem> ctes = new HashMap<>();
+
+    private ThresholdChecker() {
     }
 
     private static Custom rule(TableSpec table) {
         return (Custom) table.rule().orElseThrow();
     }
 
-    /** Applies every threshold of every referenced table to the validated query; returns what it added. */
-    static List<String> apply(SqlNode validated, Map<String, TableSpec> tables, List<String> outputNames) {
-        boolean any = tables.values().stream().anyMatch(t -> !rule(t).aggregationThresholds().isEmpty());
-        if (!any) {
-            return List.of();
-        }
-        ThresholdChecker checker = new ThresholdChecker(tables);
+    static boolean applies(Map<String, TableSpec> tables) {
+        return tables.values().stream().anyMatch(t -> !rule(t).aggregationThresholds().isEmpty());
+    }
+
+    /** The final SELECT of a query, with the CTEs of the WITH around it registered. */
+    private SqlSelect finalSelect(SqlNode validated) {
         SqlNode node = validated;
         while (true) {
             if (node instanceof SqlWith with) {
                 for (SqlNode item : with.withList) {
                     SqlWithItem withItem = (SqlWithItem) item;
-                    checker.ctes.put(withItem.name.getSimple().toLowerCase(Locale.ROOT), withItem);
+                    ctes.put(withItem.name.getSimple().toLowerCase(Locale.ROOT), withItem);
                 }
                 node = with.body;
             } else if (node instanceof SqlOrderBy order) {
@@ -69,10 +68,12 @@ final class ThresholdChecker {
             throw Rejection.of("A table with an aggregation threshold is referenced: the final query must be one "
                     + "aggregating SELECT (set operations are not allowed there)");
         }
-        return checker.enforce(select, outputNames);
+        return select;
     }
 
-    private List<String> enforce(SqlSelect select, List<String> outputNames) {
+    /** Refuses a query whose final SELECT does not aggregate as thresholds require. */
+    static void checkStructure(SqlNode validated) {
+        SqlSelect select = new ThresholdChecker().finalSelect(validated);
         List<SqlCall> aggregates = new ArrayList<>();
         for (SqlNode item : select.getSelectList()) {
             collectAggregates(item, aggregates);
@@ -87,69 +88,49 @@ final class ThresholdChecker {
             throw Rejection.of("Under an aggregation threshold, " + aggregates.get(0).getOperator().getName()
                     + " must be combined with a qualifying aggregation (AVG, COUNT, SUM)");
         }
-        List<String> notes = new ArrayList<>();
-        List<SqlNode> conditions = new ArrayList<>();
-        List<String> dimensionOutputs = dimensionOutputs(select, outputNames);
-        for (TableSpec table : tables.values()) {
-            for (AggregationThreshold threshold : rule(table).aggregationThresholds()) {
-                if (threshold.allowedAggregateExpressionType().equals("COLUMNS_ONLY")) {
-                    for (SqlCall aggregate : aggregates) {
-                        for (SqlNode operand : aggregate.getOperandList()) {
-                            if (!(operand instanceof SqlIdentifier)) {
-                                throw Rejection.of("The aggregation threshold of table " + table.name()
-                                        + " allows only columns as aggregate arguments (COLUMNS_ONLY); "
-                                        + aggregate.getOperator().getName() + " has an expression");
-                            }
-                        }
-                    }
-                }
-                String identity = threshold.identityColumns().get(0);
-                int minimum = minimum(threshold, dimensionOutputs);
-                if (minimum == 0) {
-                    notes.add("no threshold for " + table.name() + "." + identity + " (exempt output columns)");
-                    continue;
-                }
-                SqlIdentifier ref = identityReference(select.getFrom(), table, identity).orElseThrow(() ->
-                        Rejection.of("Table " + table.name() + " has an aggregation threshold on " + identity
-                                + ": the final SELECT must read it (directly or through CTEs and subqueries) so "
-                                + "that rows with too few distinct identities can be removed"));
-                conditions.add(Rewrites.atLeastDistinct(ref, minimum));
-                notes.add("COUNT(DISTINCT " + table.name() + "." + identity + ") >= " + minimum);
-            }
-        }
-        Rewrites.addToHaving(select, conditions);
-        return notes;
     }
 
-    /** Output names of the select items that are not aggregates. */
-    private static List<String> dimensionOutputs(SqlSelect select, List<String> outputNames) {
-        List<String> out = new ArrayList<>();
+    /** Indexes of the final SELECT's items that are not aggregates (its dimensions). */
+    static List<Integer> dimensionItems(SqlNode validated) {
+        SqlSelect select = new ThresholdChecker().finalSelect(validated);
+        List<Integer> out = new ArrayList<>();
         SqlNodeList items = select.getSelectList();
-        for (int i = 0; i < items.size() && i < outputNames.size(); i++) {
+        for (int i = 0; i < items.size(); i++) {
             List<SqlCall> found = new ArrayList<>();
             collectAggregates(items.get(i), found);
             if (found.isEmpty()) {
-                out.add(outputNames.get(i).toLowerCase(Locale.ROOT));
+                out.add(i);
             }
         }
         return out;
     }
 
-    private static int minimum(AggregationThreshold threshold, List<String> dimensionOutputs) {
-        if (dimensionOutputs.isEmpty()) {
-            return threshold.minimumIdentityCount();
-        }
-        int max = 0;
-        for (String output : dimensionOutputs) {
-            int value = threshold.minimumIdentityCount();
-            for (OutputColumnThreshold o : threshold.outputColumnThresholds()) {
-                if (o.outputColumnName().equalsIgnoreCase(output)) {
-                    value = o.minimumIdentityCount();
+    /**
+     * Adds HAVING COUNT(DISTINCT carrier) >= minimum for every carrier of every threshold of every
+     * table, with the minimum of each threshold ({@link PlanCheck#key}); returns what it added.
+     */
+    static List<String> rewrite(SqlNode validated, Map<String, TableSpec> tables, Map<String, Integer> minimums) {
+        ThresholdChecker checker = new ThresholdChecker();
+        SqlSelect select = checker.finalSelect(validated);
+        List<String> notes = new ArrayList<>();
+        List<SqlNode> conditions = new ArrayList<>();
+        for (TableSpec table : tables.values()) {
+            for (AggregationThreshold threshold : rule(table).aggregationThresholds()) {
+                int minimum = minimums.getOrDefault(PlanCheck.key(table, threshold), 0);
+                String identity = threshold.identityColumns().get(0);
+                if (minimum == 0) {
+                    notes.add("no threshold for " + table.name() + "." + identity + " (exempt output columns)");
+                    continue;
+                }
+                for (Carrier carrier : checker.carriers(select.getFrom(), table, identity)) {
+                    conditions.add(Rewrites.atLeastDistinct(new SqlIdentifier(List.of(carrier.alias(),
+                            carrier.field()), SqlParserPos.ZERO), minimum));
+                    notes.add("COUNT(DISTINCT " + table.name() + "." + identity + ") >= " + minimum);
                 }
             }
-            max = Math.max(max, value);
         }
-        return max;
+        Rewrites.addToHaving(select, conditions);
+        return notes.stream().distinct().toList();
     }
 
     private static void collectAggregates(SqlNode node, List<SqlCall> out) {
@@ -169,45 +150,48 @@ final class ThresholdChecker {
         }
     }
 
-    /**
-     * A reference, in the final SELECT's scope, to a column that is the identity column itself
-     * (possibly renamed through CTEs and subqueries, never transformed).
-     */
-    private Optional<SqlIdentifier> identityReference(SqlNode from, TableSpec table, String identity) {
+    /** Every column of the FROM items that carries the identity column of a read of the table unchanged. */
+    private List<Carrier> carriers(SqlNode from, TableSpec table, String identity) {
+        List<Carrier> out = new ArrayList<>();
+        if (from == null) {
+            return out;
+        }
         if (from instanceof SqlJoin join) {
-            Optional<SqlIdentifier> left = identityReference(join.getLeft(), table, identity);
-            return left.isPresent() ? left : identityReference(join.getRight(), table, identity);
+            out.addAll(carriers(join.getLeft(), table, identity));
+            out.addAll(carriers(join.getRight(), table, identity));
+            return out;
         }
         String alias;
         SqlNode source = from;
         if (from.getKind() == SqlKind.AS) {
             if (((SqlCall) from).operandCount() > 2) {
-                return Optional.empty();
+                return out;
             }
             source = ((SqlCall) from).operand(0);
             alias = ((SqlIdentifier) ((SqlCall) from).operand(1)).getSimple();
         } else if (from instanceof SqlIdentifier id) {
             alias = id.names.get(id.names.size() - 1);
         } else {
-            return Optional.empty();
+            return out;
         }
-        return fieldCarrying(source, table, identity)
-                .map(field -> new SqlIdentifier(List.of(alias, field), SqlParserPos.ZERO));
+        if (source.getKind() == SqlKind.LATERAL) {
+            source = ((SqlCall) source).operand(0);
+        }
+        for (String field : fieldsCarrying(source, table, identity)) {
+            out.add(new Carrier(alias, field, table, identity));
+        }
+        return out;
     }
 
-    /** The name of a field of a FROM source that carries the identity column unchanged, if any. */
-    private Optional<String> fieldCarrying(SqlNode source, TableSpec table, String identity) {
+    /** The names of the fields of a FROM source that carry the identity column of a read unchanged. */
+    private List<String> fieldsCarrying(SqlNode source, TableSpec table, String identity) {
         if (source instanceof SqlIdentifier id) {
             String name = id.names.get(id.names.size() - 1).toLowerCase(Locale.ROOT);
             SqlWithItem cte = ctes.get(name);
             if (cte != null) {
-                Optional<String> inner = fieldCarrying(cte.query, table, identity);
-                if (inner.isPresent() && cte.columnList != null) {
-                    return Optional.empty();
-                }
-                return inner;
+                return cte.columnList != null ? List.of() : fieldsCarrying(cte.query, table, identity);
             }
-            return name.equals(table.key()) ? Optional.of(identity) : Optional.empty();
+            return name.equals(table.key()) ? List.of(identity) : List.of();
         }
         SqlNode query = source;
         if (query instanceof SqlOrderBy order) {
@@ -218,11 +202,13 @@ final class ThresholdChecker {
                 SqlWithItem withItem = (SqlWithItem) item;
                 ctes.put(withItem.name.getSimple().toLowerCase(Locale.ROOT), withItem);
             }
-            return fieldCarrying(with.body, table, identity);
+            return fieldsCarrying(with.body, table, identity);
         }
         if (!(query instanceof SqlSelect select)) {
-            return Optional.empty();
+            return List.of();
         }
+        List<Carrier> inner = carriers(select.getFrom(), table, identity);
+        List<String> out = new ArrayList<>();
         for (SqlNode item : select.getSelectList()) {
             SqlNode expression = item;
             String name = null;
@@ -233,15 +219,14 @@ final class ThresholdChecker {
             if (!(expression instanceof SqlIdentifier ref) || ref.isStar() || ref.names.size() != 2) {
                 continue;
             }
-            if (name == null) {
-                name = ref.names.get(1);
-            }
-            Optional<SqlIdentifier> inner = identityReference(select.getFrom(), table, identity);
-            if (inner.isPresent() && inner.get().names.get(0).equalsIgnoreCase(ref.names.get(0))
-                    && inner.get().names.get(1).equalsIgnoreCase(ref.names.get(1))) {
-                return Optional.of(name);
+            String field = name == null ? ref.names.get(1) : name;
+            for (Carrier carrier : inner) {
+                if (carrier.alias().equalsIgnoreCase(ref.names.get(0))
+                        && carrier.field().equalsIgnoreCase(ref.names.get(1)) && !out.contains(field)) {
+                    out.add(field);
+                }
             }
         }
-        return Optional.empty();
+        return out;
     }
 }

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CorpusTest {
     static final List<String> FILES = List.of("aggregation.cases", "list.cases", "custom.cases", "controls.cases",
-            "lab.cases", "cross.cases");
+            "lab.cases", "cross.cases", "redteam.cases", "probes.cases");
 
     record Case(String file, String name, String tables, String runner, boolean template, String sql,
             boolean allow, String message, List<String> contains, boolean adversarial) {

@@ -161,6 +161,44 @@ final class Fixtures {
                         "marital_status", "loyalty_card", "salary:double", "clv:double"));
     }
 
+    /**
+     * The red team's tables: pub (publisher) with a custom rule that disallows user_id_hash and age
+     * as outputs and allows ANY_QUERY from the advertiser or the fixture's template; adv
+     * (advertiser, ANY_QUERY).
+     */
+    static List<TableSpec> redteam() {
+        Custom pub = new Custom(List.of(Custom.ANY_QUERY, TEMPLATE), List.of(ADVERTISER), null,
+                List.of("user_id_hash", "age"), null, List.of(), null);
+        Custom adv = new Custom(List.of(Custom.ANY_QUERY, TEMPLATE), List.of(ADVERTISER), null, List.of(), null,
+                List.of(), null);
+        return List.of(
+                table("pub", PUBLISHER, pub, "user_id_hash", "age:bigint", "birth_year:bigint", "segment", "region",
+                        "signup:date", "spend:decimal(10,2)"),
+                table("adv", ADVERTISER, adv, "user_id_hash", "campaign", "clicks:bigint"));
+    }
+
+    /**
+     * The red team's thresholded tables: pub with an aggregation threshold of 3 distinct
+     * user_id_hash (segment exempted), no comparison controls; adv as in {@link #redteam()};
+     * ctl, with comparison controls allowing literal comparisons on segment only and column
+     * comparisons on user_id_hash, and age disallowed as output.
+     */
+    static List<TableSpec> thresholds() {
+        Custom pub = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null,
+                List.of(new AnalysisRulePolicy.AggregationThreshold(List.of("user_id_hash"), 3, "ANY_EXPRESSION",
+                        List.of(new AnalysisRulePolicy.OutputColumnThreshold("segment", 0)))), null);
+        Custom adv = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null, List.of(),
+                null);
+        Custom ctl = new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of("age"), null,
+                List.of(new AnalysisRulePolicy.AggregationThreshold(List.of("user_id_hash"), 3, "ANY_EXPRESSION",
+                        List.of())),
+                new AnalysisRulePolicy.ComparisonControls(List.of("segment"), List.of("user_id_hash")));
+        return List.of(
+                table("pub", PUBLISHER, pub, "user_id_hash", "birth_year:bigint", "segment", "region", "spend:bigint"),
+                table("adv", ADVERTISER, adv, "user_id_hash", "campaign", "clicks:bigint"),
+                table("ctl", PUBLISHER, ctl, "user_id_hash", "age:bigint", "segment", "region", "spend:bigint"));
+    }
+
     /** One aggregation table, one list table, one table without a rule, one not ready. */
     static List<TableSpec> mixed() {
         List<TableSpec> out = new java.util.ArrayList<>();
@@ -178,6 +216,8 @@ final class Fixtures {
             "custom", Fixtures::custom,
             "controls", Fixtures::controls,
             "lab", Fixtures::lab,
+            "redteam", Fixtures::redteam,
+            "thresholds", Fixtures::thresholds,
             "mixed", Fixtures::mixed);
 
     static AccountId account(String name) {
