@@ -101,8 +101,7 @@ final class Operators {
                 SqlStdOperatorTable.EXISTS, SqlStdOperatorTable.LIKE, SqlStdOperatorTable.NOT_LIKE,
                 SqlLibraryOperators.ILIKE, SqlLibraryOperators.NOT_ILIKE, SqlLibraryOperators.STARTS_WITH,
                 SqlLibraryOperators.ENDS_WITH);
-        add(Role.PREDICATE, true, SqlStdOperatorTable.SIMILAR_TO, SqlStdOperatorTable.NOT_SIMILAR_TO,
-                SqlLibraryOperators.REGEXP_LIKE);
+        add(Role.PREDICATE, true, SqlStdOperatorTable.SIMILAR_TO, SqlStdOperatorTable.NOT_SIMILAR_TO);
         add(Role.ARITHMETIC, true, SqlStdOperatorTable.PLUS, SqlStdOperatorTable.MINUS,
                 SqlStdOperatorTable.MULTIPLY, SqlStdOperatorTable.DIVIDE, SqlStdOperatorTable.PERCENT_REMAINDER,
                 SqlStdOperatorTable.UNARY_MINUS, SqlStdOperatorTable.DATETIME_PLUS, SqlStdOperatorTable.MINUS_DATE);
@@ -121,28 +120,30 @@ final class Operators {
                 SqlStdOperatorTable.CHARACTER_LENGTH, SqlLibraryOperators.LENGTH, SqlStdOperatorTable.CONCAT,
                 SqlLibraryOperators.CONCAT_FUNCTION, SqlStdOperatorTable.REPLACE, SqlLibraryOperators.REVERSE,
                 SqlLibraryOperators.MD5, SqlLibraryOperators.SHA256);
-        add(Role.FUNCTION, true, SqlStdOperatorTable.POSITION, SqlLibraryOperators.LEFT, SqlLibraryOperators.RIGHT);
+        add(Role.FUNCTION, false, SqlStdOperatorTable.POSITION);
+        add(Role.FUNCTION, true, SqlLibraryOperators.LEFT, SqlLibraryOperators.RIGHT);
         // numeric functions
         scalar(Role.FUNCTION, true, ScalarFunction.ABS, SqlStdOperatorTable.ABS);
         scalar(Role.FUNCTION, true, ScalarFunction.CEILING, SqlStdOperatorTable.CEIL);
         scalar(Role.FUNCTION, true, ScalarFunction.FLOOR, SqlStdOperatorTable.FLOOR);
         scalar(Role.FUNCTION, true, ScalarFunction.ROUND, SqlStdOperatorTable.ROUND);
-        scalar(Role.FUNCTION, true, ScalarFunction.TRUNC, SqlStdOperatorTable.TRUNCATE);
-        scalar(Role.FUNCTION, true, ScalarFunction.SQRT, SqlStdOperatorTable.SQRT);
-        scalar(Role.FUNCTION, true, ScalarFunction.LN, SqlStdOperatorTable.LN);
-        scalar(Role.FUNCTION, true, ScalarFunction.LOG, SqlStdOperatorTable.LOG10);
-        add(Role.FUNCTION, true, SqlStdOperatorTable.EXP, SqlStdOperatorTable.POWER, SqlStdOperatorTable.MOD,
-                SqlStdOperatorTable.SIGN, SqlLibraryOperators.GREATEST, SqlLibraryOperators.LEAST);
+        // out of their domain these answer NaN or infinity, never an error
+        scalar(Role.FUNCTION, false, ScalarFunction.SQRT, SqlStdOperatorTable.SQRT);
+        scalar(Role.FUNCTION, false, ScalarFunction.LN, SqlStdOperatorTable.LN);
+        scalar(Role.FUNCTION, false, ScalarFunction.LOG, SqlStdOperatorTable.LOG10);
+        add(Role.FUNCTION, false, SqlStdOperatorTable.EXP, SqlStdOperatorTable.POWER, SqlStdOperatorTable.SIGN,
+                SqlLibraryOperators.GREATEST, SqlLibraryOperators.LEAST);
+        add(Role.FUNCTION, true, SqlStdOperatorTable.MOD);
         add(Role.FUNCTION, false, SqlStdOperatorTable.PI);
         // dates
-        scalar(Role.FUNCTION, true, ScalarFunction.EXTRACT, SqlStdOperatorTable.EXTRACT);
+        scalar(Role.FUNCTION, false, ScalarFunction.EXTRACT, SqlStdOperatorTable.EXTRACT);
         scalar(Role.FUNCTION, false, ScalarFunction.CURRENT_DATE, SqlStdOperatorTable.CURRENT_DATE);
-        add(Role.FUNCTION, true, SqlStdOperatorTable.YEAR, SqlStdOperatorTable.QUARTER, SqlStdOperatorTable.MONTH,
+        add(Role.FUNCTION, false, SqlStdOperatorTable.YEAR, SqlStdOperatorTable.QUARTER, SqlStdOperatorTable.MONTH,
                 SqlStdOperatorTable.DAYOFMONTH, SqlStdOperatorTable.HOUR, SqlStdOperatorTable.MINUTE,
                 SqlStdOperatorTable.SECOND);
         add(Role.FUNCTION, false, SqlStdOperatorTable.CURRENT_TIMESTAMP);
         // arrays, for UNNEST
-        add(Role.FUNCTION, true, SqlStdOperatorTable.ARRAY_VALUE_CONSTRUCTOR, SqlStdOperatorTable.ITEM);
+        add(Role.FUNCTION, false, SqlStdOperatorTable.ARRAY_VALUE_CONSTRUCTOR, SqlStdOperatorTable.ITEM);
         // aggregates
         add(Role.COUNT, false, SqlStdOperatorTable.COUNT);
         add(Role.AGGREGATE, false, SqlStdOperatorTable.SUM, SqlStdOperatorTable.SUM0, SqlStdOperatorTable.AVG,

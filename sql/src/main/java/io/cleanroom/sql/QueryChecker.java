@@ -123,7 +123,8 @@ public final class QueryChecker {
                 }
                 Surface.check(select);
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
-                return new CheckedQuery(select, type, names, outputs, notes);
+                return new CheckedQuery(SafeEvaluation.apply(select, frontend.validator()), type, names, outputs,
+                        notes);
             }
             default -> {
                 CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
@@ -142,6 +143,7 @@ public final class QueryChecker {
                 List<String> outputs = CustomChecker.outputNames(root);
                 List<String> notes = List.of();
                 SqlNode checked = validated;
+                Frontend types = frontend;
                 if (thresholds) {
                     Map<String, Integer> minimums = plan.thresholdMinimums(root.rel, outputFields,
                             ThresholdChecker.dimensionItems(validated));
@@ -155,12 +157,14 @@ public final class QueryChecker {
                     PlanCheck verified = PlanCheck.of(rewritten.rel, tables);
                     List<Integer> rewrittenFields = checkOutputs(verified, rewritten);
                     verified.verifyThresholds(rewritten.rel, rewrittenFields, minimums);
+                    types = again;
                 }
                 notes.forEach(t -> trace.allow("HAVING", t, "aggregation threshold of a custom rule, added by "
                         + "the rewrite: rows with fewer distinct identities are removed"));
                 trace.allow("SELECT", String.join(", ", outputs),
                         "no output column derives from a disallowed output column");
-                return new CheckedQuery(checked, type, names, outputs, notes);
+                return new CheckedQuery(SafeEvaluation.apply(checked, types.validator()), type, names, outputs,
+                        notes);
             }
         }
     }

@@ -1,0 +1,204 @@
+package io.cleanroom.sql;
+
+import java.math.BigDecimal;
+import java.util.List;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlBasicTypeNameSpec;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
+import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlFunctionCategory;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.fun.SqlLibraryOperators;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlTypeFamily;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeUtil;
+import org.apache.calcite.sql.validate.SqlValidator;
+
+/**
+ * No error oracle: rewrites a checked query so that no expression can fail because of the values
+ * it meets, since whether a query fails would then tell the querier about rows that the output
+ * constraints later suppress (a binary search on a value through an overflow, a failing cast
+ * confined to one person's row).
+ *
+ * <ul>
+ *   <li>A cast of anything but a literal becomes TRY_CAST (a value that does not fit is NULL).</li>
+ *   <li>An operation that can fail on some values (integer and decimal arithmetic, date arithmetic,
+ *       ABS, ROUND, SUBSTRING ...; see {@link Operators.Entry#fallible()}) is evaluated under TRY:
+ *       a failure yields NULL.</li>
+ *   <li>TRY cannot hold an aggregate, a window function or a subquery. Arithmetic and numeric
+ *       functions over those are computed in DOUBLE and converted back to their type with TRY_CAST;
+ *       date arithmetic and other fallible functions over them are refused unless their other
+ *       arguments are small literals.</li>
+ *   <li>SUM and AVG read their argument as BIGINT, DECIMAL of at most 18 digits (accumulated in 128
+ *       bits, which no table can overflow) or DOUBLE.</li>
+ * </ul>
+ * Division by zero yields NULL by an engine setting. Errors the engine raises at planning time
+ * (a constant that does not cast) do not depend on data and are left alone.
+ */
+final class SafeEvaluation {
+    /** DuckDB's TRY(expression): NULL instead of an error. */
+    static final SqlFunction TRY = new SqlFunction("TRY", SqlKind.OTHER_FUNCTION, ReturnTypes.ARG0_FORCE_NULLABLE,
+            null, OperandTypes.ANY, SqlFunctionCategory.SYSTEM);
+
+    private static final SqlParserPos POS = SqlParserPos.ZERO;
+    private static final long SMALL = 1L << 31;
+
+    private final SqlValidator validator;
+
+    private SafeEvaluation(SqlValidator validator) {
+        this.validator = validator;
+    }
+
+    /** Rewrites the tree in place (and returns its new root). */
+    static SqlNode apply(SqlNode tree, SqlValidator validator) {
+        return new SafeEvaluation(validator).node(tree);
+    }
+
+    private SqlNode node(SqlNode node) {
+        if (node instanceof SqlNodeList list) {
+            for (int i = 0; i < list.size(); i++) {
+                SqlNode item = list.get(i);
+                if (item != null) {
+                    list.set(i, node(item));
+                }
+            }
+            return list;
+        }
+        if (!(node instanceof SqlCall call)) {
+            return node;
+        }
+        List<SqlNode> operands = call.getOperandList();
+        for (int i = 0; i < operands.size(); i++) {
+            SqlNode operand = operands.get(i);
+            if (operand != null) {
+                SqlNode safe = node(operand);
+                if (safe != operand) {
+                    call.setOperand(i, safe);
+                }
+            }
+        }
+        if (call.getOperator().isAggregator()) {
+            return aggregate(call);
+        }
+        Operators.Entry entry = Operators.of(call.getOperator()).orElse(null);
+        if (entry == null) {
+            return call;
+        }
+        if (entry.role() == Operators.Role.CAST && call.getKind() == SqlKind.CAST) {
+            return Functions.isConstant(call.operand(0)) ? call
+                    : new SqlBasicCall(SqlLibraryOperators.TRY_CAST, call.getOperandList(), POS);
+        }
+        if (!entry.fallible()) {
+            return call;
+        }
+        if (!holdsAggregateOrQuery(call)) {
+            return new SqlBasicCall(TRY, List.of(call), POS);
+        }
+        return overAggregates(call, entry);
+    }
+
+    /** A fallible operation over an aggregate, a window or a subquery, which TRY cannot hold. */
+    private SqlNode overAggregates(SqlCall call, Operators.Entry entry) {
+        RelDataType type = validator.getValidatedNodeTypeIfKnown(call);
+        boolean numeric = type != null && SqlTypeUtil.isNumeric(type);
+        if ((entry.role() == Operators.Role.ARITHMETIC || entry.role() == Operators.Role.FUNCTION) && numeric
+                && call.getOperandList().stream().allMatch(this::isNumericOrLiteral)) {
+            for (int i = 0; i < call.operandCount(); i++) {
+                SqlNode operand = call.operand(i);
+                if (!(operand instanceof SqlLiteral)) {
+                    call.setOperand(i, cast(SqlLibraryOperators.TRY_CAST, operand, doubleSpec()));
+                }
+            }
+            return SqlTypeUtil.isApproximateNumeric(type) ? call
+                    : cast(SqlLibraryOperators.TRY_CAST, call, SqlTypeUtil.convertTypeToSpec(type));
+        }
+        if (entry.role() == Operators.Role.FUNCTION && call.getOperandList().stream()
+                .filter(o -> !holdsAggregateOrQuery(o)).allMatch(SafeEvaluation::isSmallLiteral)) {
+            // what could make it fail (an offset, a length) is a small literal
+            return call;
+        }
+        throw Rejection.of(Surface.describe(call) + " cannot be applied to an aggregate, a window function or a "
+                + "subquery here: it could fail on some values, and whether the query fails must not depend on "
+                + "the data; compute it in an outer query instead");
+    }
+
+    /** SUM and AVG read an argument whose accumulation cannot overflow. */
+    private SqlNode aggregate(SqlCall call) {
+        SqlKind kind = call.getKind();
+        if (kind != SqlKind.SUM && kind != SqlKind.AVG && kind != SqlKind.SUM0 || call.operandCount() != 1) {
+            return call;
+        }
+        SqlNode argument = call.operand(0);
+        RelDataType type = validator.getValidatedNodeTypeIfKnown(argument);
+        if (type == null || !SqlTypeUtil.isNumeric(type)) {
+            throw Rejection.of(call.getOperator().getName() + " needs a numeric argument");
+        }
+        SqlDataTypeSpec spec;
+        if (SqlTypeUtil.isIntType(type)) {
+            spec = new SqlDataTypeSpec(new SqlBasicTypeNameSpec(SqlTypeName.BIGINT, POS), POS);
+        } else if (type.getSqlTypeName() == SqlTypeName.DECIMAL && type.getPrecision() <= 18) {
+            spec = new SqlDataTypeSpec(new SqlBasicTypeNameSpec(SqlTypeName.DECIMAL, type.getPrecision(),
+                    type.getScale(), POS), POS);
+        } else {
+            spec = doubleSpec();
+        }
+        call.setOperand(0, cast(SqlLibraryOperators.TRY_CAST, argument, spec));
+        return call;
+    }
+
+    private boolean isNumeric(SqlNode node) {
+        RelDataType type = validator.getValidatedNodeTypeIfKnown(node);
+        return type != null && SqlTypeUtil.isNumeric(type);
+    }
+
+    private boolean isNumericOrLiteral(SqlNode node) {
+        return node instanceof SqlLiteral literal && literal.getTypeName().getFamily() == SqlTypeFamily.NUMERIC
+                || isNumeric(node);
+    }
+
+    private static boolean isSmallLiteral(SqlNode node) {
+        if (node instanceof SqlLiteral literal && literal.getValue() instanceof BigDecimal value) {
+            return value.abs().compareTo(BigDecimal.valueOf(SMALL)) < 0;
+        }
+        if (node instanceof SqlLiteral literal) {
+            return literal.getTypeName().getFamily() == SqlTypeFamily.CHARACTER
+                    || literal.getTypeName() == SqlTypeName.SYMBOL;
+        }
+        return node != null && Functions.isConstant(node);
+    }
+
+    /** Whether TRY could not hold the expression: it contains an aggregate, a window or a subquery. */
+    static boolean holdsAggregateOrQuery(SqlNode node) {
+        if (node instanceof SqlSelect || node == null) {
+            return node != null;
+        }
+        if (node instanceof SqlNodeList list) {
+            return list.stream().anyMatch(SafeEvaluation::holdsAggregateOrQuery);
+        }
+        if (node instanceof SqlCall call) {
+            SqlKind kind = call.getKind();
+            if (call.getOperator().isAggregator() || kind == SqlKind.OVER) {
+                return true;
+            }
+            return call.getOperandList().stream().anyMatch(SafeEvaluation::holdsAggregateOrQuery);
+        }
+        return false;
+    }
+
+    private static SqlNode cast(org.apache.calcite.sql.SqlOperator operator, SqlNode value, SqlDataTypeSpec spec) {
+        return new SqlBasicCall(operator, List.of(value, spec), POS);
+    }
+
+    private static SqlDataTypeSpec doubleSpec() {
+        return new SqlDataTypeSpec(new SqlBasicTypeNameSpec(SqlTypeName.DOUBLE, POS), POS);
+    }
+}
