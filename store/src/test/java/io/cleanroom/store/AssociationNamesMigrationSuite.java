@@ -84,7 +84,8 @@ abstract class AssociationNamesMigrationSuite {
             }
         }
         try (JdbcStore store = JdbcStore.open(url, null, null)) {
-            assertThat(inCollaboration(store, first)).extracting(Association::name).containsExactlyInAnyOrder("pub_audience", "PUB_AUDIENCE", "other");
+            assertThat(inCollaboration(store, first)).extracting(Association::name)
+                    .containsExactlyInAnyOrder("pub_audience", "PUB_AUDIENCE", "other");
             assertThat(get(store, upper.id())).contains(upper);
             // the clashing rows can still be changed (their owners rename by deleting and associating again)
             Association described = new Association(upper.id(), upper.membershipId(), upper.collaborationId(),
