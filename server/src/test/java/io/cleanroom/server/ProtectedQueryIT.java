@@ -446,6 +446,67 @@ class ProtectedQueryIT {
         assertFailedAs(q, receiver, "FIELD_VALIDATION_FAILED");
     }
 
+    @Test
+    void tableNamesThatDifferOnlyInCaseAreRefusedOnlyWhereAQueryNamesThem() throws Exception {
+        Setup s = new Setup(30);
+        String publisherExtra = Fixtures.configuredTable(s.pub, "extra", "lab", "publisher_audience", "user_id_hash",
+                "segment");
+        Fixtures.aggregationRule(s.pub, publisherExtra, "user_id_hash", "segment");
+        String publisherAssociation = Fixtures.associate(s.pub, s.publisherMembership, publisherExtra, "extra");
+        String advertiserExtra = Fixtures.configuredTable(s.adv, "extra", "lab", "advertiser_audience",
+                "user_id_hash", "campaign");
+        Fixtures.aggregationRule(s.adv, advertiserExtra, "user_id_hash", "campaign");
+        // the API refuses EXTRA now; store it as a server of an earlier version did, marked as migration V6 marks
+        // names that already clashed
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + cluster.dataDir.resolve("metadata.db"))) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout=10000");
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "UPDATE associations SET stored_name_clash = 1 WHERE id = ?")) {
+                ps.setString(1, publisherAssociation);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
+        java.time.Instant now = java.time.Instant.now();
+        io.cleanroom.core.model.Association stored = new io.cleanroom.core.model.Association(
+                io.cleanroom.core.model.AssociationId.random(),
+                new io.cleanroom.core.model.MembershipId(s.advertiserMembership),
+                new io.cleanroom.core.model.CollaborationId(s.collaborationId),
+                new io.cleanroom.core.model.AccountId(s.advertiser.accountId()),
+                new io.cleanroom.core.model.ConfiguredTableId(advertiserExtra), "EXTRA", null, Fixtures.ROLE, now, now);
+        cluster.server.store().inTransaction(tx -> {
+            tx.of(Kinds.ASSOCIATIONS).insert(stored);
+            return null;
+        });
+        // both stay readable
+        assertThat(s.adv.listSchemas(r -> r.collaborationIdentifier(s.collaborationId)).schemaSummaries())
+                .extracting(x -> x.name()).contains("extra", "EXTRA");
+        assertThat(s.adv.getSchema(r -> r.collaborationIdentifier(s.collaborationId).name("EXTRA")).schema()
+                .creatorAccountId()).isEqualTo(s.advertiser.accountId());
+        assertThat(s.adv.getSchema(r -> r.collaborationIdentifier(s.collaborationId).name("extra")).schema()
+                .creatorAccountId()).isEqualTo(s.publisher.accountId());
+        assertThat(s.adv.getConfiguredTableAssociation(r -> r.membershipIdentifier(s.advertiserMembership)
+                .configuredTableAssociationIdentifier(stored.id().value())).configuredTableAssociation().name())
+                .isEqualTo("EXTRA");
+        // a query naming the table, however spelt, is refused and says which associations to rename
+        for (String name : List.of("extra", "EXTRA", "\"EXTRA\"")) {
+            ValidationException e = catchThrowableOfType(ValidationException.class, () -> s.start(
+                    "SELECT a.campaign, COUNT(DISTINCT a.user_id_hash) FROM advertiser_audience a JOIN " + name
+                            + " e ON a.user_id_hash = e.user_id_hash GROUP BY a.campaign"));
+            assertThat(e).as(name).isNotNull();
+            assertThat(e.reasonAsString()).isEqualTo("INVALID_QUERY");
+            assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Table name extra is ambiguous: the "
+                    + "collaboration has tables EXTRA (account " + s.advertiser.accountId() + ") and extra (account "
+                    + s.publisher.accountId() + "), whose names differ only in case. Their owners must rename all but "
+                    + "one of these associations (delete it and associate the table again under another name)");
+        }
+        // a query that does not name it runs
+        ProtectedQuery q = s.await(s.start(OVERLAP).id());
+        assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+    }
+
     private ProtectedQuery startS3(Setup s, String format, String prefix) {
         return s.adv.startProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
                 .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
