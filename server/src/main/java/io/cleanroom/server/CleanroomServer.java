@@ -200,6 +200,16 @@ public final class CleanroomServer implements AutoCloseable {
         return config;
     }
 
+    /** For tests in this package: the protected queries, whose worker has a test seam. */
+    ProtectedQueries queries() {
+        return queries;
+    }
+
+    /** For tests in this package: the metadata store, to set up states the API cannot reach. */
+    io.cleanroom.core.store.Store store() {
+        return store;
+    }
+
     @Override
     public void close() {
         http.stop(0);

@@ -15,6 +15,32 @@ final class ErrorRenderer {
     private ErrorRenderer() {
     }
 
+    private static final String ACCESS_DENIED_REASON = "INSUFFICIENT_PERMISSIONS";
+
+    private static String validationReason(CleanroomException e) {
+        return switch (e.code()) {
+            case INVALID_CONFIGURATION -> "INVALID_CONFIGURATION";
+            case INVALID_QUERY -> "INVALID_QUERY";
+            default -> "FIELD_VALIDATION_FAILED";
+        };
+    }
+
+    /**
+     * The error code of a protected query that StartProtectedQuery's checks refuse when the query
+     * starts running rather than when it is submitted: the reason that StartProtectedQuery would have
+     * answered with (INVALID_QUERY, FIELD_VALIDATION_FAILED, INVALID_CONFIGURATION,
+     * INSUFFICIENT_PERMISSIONS, INVALID_STATE...), or RESOURCE_NOT_FOUND for a
+     * ResourceNotFoundException, which has no reason. The message stays the exception's.
+     */
+    static String refusalCode(CleanroomException e) {
+        return switch (e.code()) {
+            case VALIDATION, INVALID_CONFIGURATION, INVALID_QUERY, PAYLOAD_TOO_LARGE -> validationReason(e);
+            case ACCESS_DENIED -> ACCESS_DENIED_REASON;
+            case RESOURCE_NOT_FOUND, ALREADY_EXISTS, SUBRESOURCES_EXIST, INVALID_STATE, QUOTA_EXCEEDED, THROTTLING,
+                    UNKNOWN_OPERATION, QUERY_FAILED, INTERNAL -> e.code().name();
+        };
+    }
+
     static Rendered cleanRooms(CleanroomException e) {
         ObjectNode body = Json.object();
         body.put("message", e.getMessage());
@@ -24,11 +50,7 @@ final class ErrorRenderer {
             case VALIDATION, INVALID_CONFIGURATION, INVALID_QUERY, PAYLOAD_TOO_LARGE -> {
                 status = e.code() == io.cleanroom.core.ErrorCode.PAYLOAD_TOO_LARGE ? 413 : 400;
                 type = "ValidationException";
-                body.put("reason", switch (e.code()) {
-                    case INVALID_CONFIGURATION -> "INVALID_CONFIGURATION";
-                    case INVALID_QUERY -> "INVALID_QUERY";
-                    default -> "FIELD_VALIDATION_FAILED";
-                });
+                body.put("reason", validationReason(e));
                 if (!e.fieldErrors().isEmpty()) {
                     ArrayNode fields = body.putArray("fieldList");
                     for (CleanroomException.FieldError f : e.fieldErrors()) {
@@ -39,7 +61,7 @@ final class ErrorRenderer {
             case ACCESS_DENIED -> {
                 status = 403;
                 type = "AccessDeniedException";
-                body.put("reason", "INSUFFICIENT_PERMISSIONS");
+                body.put("reason", ACCESS_DENIED_REASON);
             }
             case RESOURCE_NOT_FOUND -> {
                 status = 404;

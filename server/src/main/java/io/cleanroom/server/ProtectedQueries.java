@@ -11,6 +11,7 @@ import io.cleanroom.core.model.CatalogTable;
 import io.cleanroom.core.model.Collaboration;
 import io.cleanroom.core.model.Member;
 import io.cleanroom.core.model.MemberAbility;
+import io.cleanroom.core.model.MemberStatus;
 import io.cleanroom.core.model.Membership;
 import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.model.ProtectedQuery;
@@ -156,20 +157,9 @@ final class ProtectedQueries implements AutoCloseable {
         if (s3Output != null) {
             s3.check(s3Output, "resultConfiguration.outputConfiguration.s3");
         }
-        List<AccountId> receivers = receivers(queryContext.collaboration(), start, account);
-        String sql = start.queryString();
-        Optional<QueryRequest.Template> template = Optional.empty();
-        if (start.analysisTemplateArn() != null) {
-            TemplateService.View view = templates.getInCollaboration(caller, membership.collaborationId(),
-                    start.analysisTemplateArn());
-            sql = view.template().sourceText();
-            template = Optional.of(new QueryRequest.Template(start.analysisTemplateArn(),
-                    view.template().parameters(), start.parameters()));
-        } else if (!start.parameters().isEmpty()) {
-            throw CleanroomException.validation("sqlParameters.parameters",
-                    "Parameters are given only with an analysisTemplateArn");
-        }
-        CheckedQuery checked = control.check(queryContext, caller, sql, template, receivers);
+        List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
+        checkReceivers(queryContext.collaboration(), receivers);
+        CheckedQuery checked = check(caller, queryContext, start, receivers);
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         ProtectedQuery query = context.store().inTransaction(tx -> {
@@ -192,11 +182,47 @@ final class ProtectedQueries implements AutoCloseable {
             }
             return q;
         });
-        Map<String, QueryEngine.TableData> data = tableData(queryContext, checked, this::dataRoots);
         Running handle = new Running();
         running.put(query.id(), handle);
-        workers.submit(() -> run(query, checked, data, handle));
+        workers.submit(() -> run(caller, query, start, handle));
         return query;
+    }
+
+    /** Checks the query's SQL, or its analysis template with the parameter values, against the context. */
+    private CheckedQuery check(Caller caller, SchemaService.QueryContext queryContext, Start start,
+            List<AccountId> receivers) {
+        String sql = start.queryString();
+        Optional<QueryRequest.Template> template = Optional.empty();
+        if (start.analysisTemplateArn() != null) {
+            TemplateService.View view = templates.getInCollaboration(caller,
+                    queryContext.membership().collaborationId(), start.analysisTemplateArn());
+            sql = view.template().sourceText();
+            template = Optional.of(new QueryRequest.Template(start.analysisTemplateArn(),
+                    view.template().parameters(), start.parameters()));
+        } else if (!start.parameters().isEmpty()) {
+            throw CleanroomException.validation("sqlParameters.parameters",
+                    "Parameters are given only with an analysisTemplateArn");
+        }
+        return control.check(queryContext, caller, sql, template, receivers);
+    }
+
+    /** What the engine runs: the query checked again when it starts, and where its tables' data lies then. */
+    private record Admitted(CheckedQuery checked, Map<String, QueryEngine.TableData> data) {
+    }
+
+    /**
+     * Checks a submitted query again as it starts, against the rules, schemas, associations,
+     * memberships, abilities and templates of this moment, exactly as StartProtectedQuery checked it;
+     * a refusal is the same exception. The results still go where the submission said.
+     */
+    private Admitted recheck(Caller caller, ProtectedQuery query, Start start) {
+        SchemaService.QueryContext queryContext = schemas.forQuery(caller, query.membershipId());
+        if (query.s3Output() != null) {
+            s3.check(query.s3Output(), "resultConfiguration.outputConfiguration.s3");
+        }
+        checkReceivers(queryContext.collaboration(), query.receivers());
+        CheckedQuery checked = check(caller, queryContext, start, query.receivers());
+        return new Admitted(checked, tableData(queryContext, checked, this::dataRoots));
     }
 
     /**
@@ -247,16 +273,21 @@ final class ProtectedQueries implements AutoCloseable {
         });
     }
 
-    /** Who receives the results: the member output given, or else the caller; either must be able to. */
-    private List<AccountId> receivers(Collaboration collaboration, Start start, AccountId caller) {
-        AccountId receiver = start.memberOutput() != null ? start.memberOutput() : caller;
-        Optional<Member> member = context.store().inTransaction(tx -> tx.of(Kinds.MEMBERS)
-                .get(collaboration.id().value() + "/" + receiver.value()));
-        if (member.isEmpty() || !member.get().can(MemberAbility.CAN_RECEIVE_RESULTS)) {
-            throw CleanroomException.validation("resultConfiguration.outputConfiguration.member.accountId",
-                    "Account " + receiver + " is not a member of this collaboration who can receive results");
+    /**
+     * Who receives the results (the member output given, or else the caller) must be an invited or
+     * active member who can receive them.
+     */
+    private void checkReceivers(Collaboration collaboration, List<AccountId> receivers) {
+        for (AccountId receiver : receivers) {
+            Optional<Member> member = context.store().inTransaction(tx -> tx.of(Kinds.MEMBERS)
+                    .get(collaboration.id().value() + "/" + receiver.value()));
+            if (member.isEmpty() || !member.get().can(MemberAbility.CAN_RECEIVE_RESULTS)
+                    || !(member.get().status() == MemberStatus.ACTIVE
+                            || member.get().status() == MemberStatus.INVITED)) {
+                throw CleanroomException.validation("resultConfiguration.outputConfiguration.member.accountId",
+                        "Account " + receiver + " is not a member of this collaboration who can receive results");
+            }
         }
-        return List.of(receiver);
     }
 
     private List<String> dataRoots(AccountId owner) {
@@ -285,17 +316,33 @@ final class ProtectedQueries implements AutoCloseable {
         return data;
     }
 
-    private void run(ProtectedQuery query, CheckedQuery checked, Map<String, QueryEngine.TableData> data,
-            Running handle) {
+    /**
+     * Test seam: runs on the worker as it takes a query up, before the query leaves SUBMITTED, so a
+     * test can change the collaboration while the query waits.
+     */
+    volatile java.util.function.Consumer<ProtectedQueryId> beforeStart = id -> {
+    };
+
+    /**
+     * Starts a submitted query: STARTED, checked again (a refusal now ends it FAILED with the code and
+     * message a refusal at submission gives, see ErrorRenderer.refusalCode), its tables' data located,
+     * then run on the engine.
+     */
+    private void run(Caller caller, ProtectedQuery query, Start start, Running handle) {
         ProtectedQueryId id = query.id();
-        ScheduledFuture<?> timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
-                settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout = null;
+        boolean admitted = false;
         try {
+            beforeStart.accept(id);
+            timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
+                    settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
             if (!transition(id, ProtectedQueryStatus.STARTED)) {
                 return;
             }
+            Admitted ready = recheck(caller, query, start);
+            admitted = true;
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
-            engine.execute(checked, data, collector, handle);
+            engine.execute(ready.checked(), ready.data(), collector, handle);
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
             }
@@ -312,6 +359,9 @@ final class ProtectedQueries implements AutoCloseable {
                         + settings.timeout().toSeconds() + " seconds", context.now()));
             } else if (stopped == ProtectedQueryStatus.CANCELLED) {
                 finish(id, q -> q.failed(ProtectedQueryStatus.CANCELLED, null, null, context.now()));
+            } else if (!admitted && e.code() != ErrorCode.INTERNAL) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, ErrorRenderer.refusalCode(e), e.getMessage(),
+                        context.now()));
             } else {
                 String code = e.code() == ErrorCode.QUERY_FAILED ? "EXECUTION_ERROR" : "INTERNAL_ERROR";
                 if (e.code() == ErrorCode.INTERNAL) {
@@ -325,7 +375,9 @@ final class ProtectedQueries implements AutoCloseable {
             finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
                     "The query failed inside the server", context.now()));
         } finally {
-            timeout.cancel(false);
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
             running.remove(id);
         }
     }

@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.core.store.Kinds;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.cleanrooms.model.AccessDeniedException;
 import software.amazon.awssdk.services.cleanrooms.model.AnalysisRuleCustom;
@@ -58,6 +62,10 @@ class ProtectedQueryIT {
         final String collaborationId;
         final String publisherMembership;
         final String advertiserMembership;
+        /** The configured tables publisher_audience and advertiser_audience, and the publisher's association. */
+        final String publisherTable;
+        final String advertiserTable;
+        final String publisherAssociation;
         /** The advertiser's configured table "big" of slowSetup. */
         String bigTable;
 
@@ -91,14 +99,14 @@ class ProtectedQueryIT {
                 publisherMembership = Fixtures.join(pub, collaborationId);
             }
             advertiserMembership = Fixtures.join(adv, collaborationId);
-            String pt = Fixtures.configuredTable(pub, "publisher_audience", "lab", "publisher_audience",
+            publisherTable = Fixtures.configuredTable(pub, "publisher_audience", "lab", "publisher_audience",
                     "user_id_hash", "segment");
-            String at = Fixtures.configuredTable(adv, "advertiser_audience", "lab", "advertiser_audience",
+            advertiserTable = Fixtures.configuredTable(adv, "advertiser_audience", "lab", "advertiser_audience",
                     "user_id_hash", "campaign");
-            Fixtures.aggregationRule(pub, pt, "user_id_hash", "segment");
-            Fixtures.aggregationRule(adv, at, "user_id_hash", "campaign");
-            Fixtures.associate(pub, publisherMembership, pt, "publisher_audience");
-            Fixtures.associate(adv, advertiserMembership, at, "advertiser_audience");
+            Fixtures.aggregationRule(pub, publisherTable, "user_id_hash", "segment");
+            Fixtures.aggregationRule(adv, advertiserTable, "user_id_hash", "campaign");
+            publisherAssociation = Fixtures.associate(pub, publisherMembership, publisherTable, "publisher_audience");
+            Fixtures.associate(adv, advertiserMembership, advertiserTable, "advertiser_audience");
         }
 
         ProtectedQuery start(String sql) {
@@ -234,6 +242,269 @@ class ProtectedQueryIT {
                         ProtectedQueryMemberOutputConfiguration.builder().accountId(s.publisher.accountId())
                                 .build()))))).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("can receive results");
+    }
+
+    /** A change to the collaboration made while a submitted query waits for its worker. */
+    interface Change {
+        void make() throws Exception;
+    }
+
+    /**
+     * Starts a query and holds the worker that takes it up (before the query leaves SUBMITTED) until
+     * the change is made; then waits for the query to end.
+     */
+    private ProtectedQuery startThenChange(Setup s, String membership,
+            java.util.function.Supplier<ProtectedQuery> start, Change change) throws Exception {
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ProtectedQueries queries = cluster.server.queries();
+        queries.beforeStart = id -> {
+            taken.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ProtectedQuery submitted;
+        try {
+            submitted = start.get();
+            assertThat(taken.await(60, TimeUnit.SECONDS)).as("a worker takes the query up").isTrue();
+            queries.beforeStart = id -> {
+            };
+            assertThat(s.adv.getProtectedQuery(r -> r.membershipIdentifier(membership)
+                    .protectedQueryIdentifier(submitted.id())).protectedQuery().status())
+                    .isEqualTo(ProtectedQueryStatus.SUBMITTED);
+            change.make();
+        } finally {
+            queries.beforeStart = id -> {
+            };
+            release.countDown();
+        }
+        return s.await(submitted.id(), membership);
+    }
+
+    /**
+     * The query ended FAILED with the error a submission gets now: the refusal's reason (or, for a
+     * ResourceNotFoundException, RESOURCE_NOT_FOUND) as the code, and its message.
+     */
+    private static void assertFailedAs(ProtectedQuery q, AwsServiceException refusal, String code) {
+        assertThat(refusal).as("StartProtectedQuery refuses the query now").isNotNull();
+        assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.FAILED);
+        assertThat(q.error().code()).isEqualTo(code);
+        assertThat(q.error().message()).isEqualTo(refusal.awsErrorDetails().errorMessage());
+        assertThat(q.result()).isNull();
+    }
+
+    private static AwsServiceException refusal(java.util.function.Supplier<ProtectedQuery> start) {
+        return catchThrowableOfType(AwsServiceException.class, start::get);
+    }
+
+    /** The publisher's table "scores" (k, v) with a custom rule letting the advertiser run any query. */
+    private String customScores(Setup s, String... disallowed) throws Exception {
+        List<String> rows = new ArrayList<>(List.of("k,v"));
+        for (int i = 0; i < 100; i++) {
+            rows.add(i + "," + (i % 10));
+        }
+        Fixtures.catalogTable(cluster, s.publisher, "lab", "scores", rows, false);
+        String table = Fixtures.configuredTable(s.pub, "scores", "lab", "scores", "k", "v");
+        s.pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(anyQueryBy(s.advertiser.accountId(), disallowed)));
+        Fixtures.associate(s.pub, s.publisherMembership, table, "scores");
+        return table;
+    }
+
+    private static ConfiguredTableAnalysisRulePolicy anyQueryBy(String provider, String... disallowed) {
+        return ConfiguredTableAnalysisRulePolicy.fromV1(ConfiguredTableAnalysisRulePolicyV1.fromCustom(
+                AnalysisRuleCustom.builder().allowedAnalyses("ANY_QUERY").allowedAnalysisProviders(provider)
+                        .disallowedOutputColumns(disallowed).build()));
+    }
+
+    @Test
+    void queuedQueryIsCheckedAgainstTheRulesOfWhenItStarts() throws Exception {
+        Setup s = new Setup(10);
+        String table = customScores(s);
+        String sql = "SELECT v, COUNT(*) AS n FROM scores GROUP BY v";
+        // held and released without a change, the query runs
+        ProtectedQuery unchanged = startThenChange(s, s.advertiserMembership, () -> s.start(sql), () -> {
+        });
+        assertThat(unchanged.status()).as(String.valueOf(unchanged.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        // the owner disallows the output column v while the query waits
+        ProtectedQuery changed = startThenChange(s, s.advertiserMembership, () -> s.start(sql),
+                () -> s.pub.updateConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                        .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                        .analysisRulePolicy(anyQueryBy(s.advertiser.accountId(), "v"))));
+        ValidationException now = catchThrowableOfType(ValidationException.class, () -> s.start(sql));
+        assertThat(now.reasonAsString()).isEqualTo("INVALID_QUERY");
+        assertFailedAs(changed, now, "INVALID_QUERY");
+        assertThat(changed.error().message()).contains("v");
+        assertThat(s.result(s.advertiser, s.advertiserMembership, changed.id()).status()).isEqualTo(409);
+        // what the rule still allows runs
+        assertThat(s.await(s.start("SELECT COUNT(*) AS n FROM scores").id()).status())
+                .isEqualTo(ProtectedQueryStatus.SUCCESS);
+    }
+
+    @Test
+    void queuedQueryFailsWhenItsTableLeavesOrChangesRuleType() throws Exception {
+        Setup s = new Setup(30);
+        ProtectedQuery disassociated = startThenChange(s, s.advertiserMembership, () -> s.start(OVERLAP),
+                () -> s.pub.deleteConfiguredTableAssociation(r -> r.membershipIdentifier(s.publisherMembership)
+                        .configuredTableAssociationIdentifier(s.publisherAssociation)));
+        assertFailedAs(disassociated, refusal(() -> s.start(OVERLAP)), "INVALID_QUERY");
+        assertThat(disassociated.error().message()).contains("publisher_audience is not associated");
+
+        Setup t = new Setup(30);
+        ProtectedQuery retyped = startThenChange(t, t.advertiserMembership, () -> t.start(OVERLAP), () -> {
+            t.pub.deleteConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(t.publisherTable)
+                    .analysisRuleType(ConfiguredTableAnalysisRuleType.AGGREGATION));
+            t.pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(t.publisherTable)
+                    .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                    .analysisRulePolicy(anyQueryBy(t.advertiser.accountId())));
+        });
+        assertFailedAs(retyped, refusal(() -> t.start(OVERLAP)), "INVALID_QUERY");
+        assertThat(retyped.error().message()).contains("same analysis rule type");
+    }
+
+    @Test
+    void queuedTemplateQueryFailsWhenItsApprovalIsWithdrawn() throws Exception {
+        Setup s = new Setup(10);
+        List<String> rows = new ArrayList<>(List.of("k,v"));
+        for (int i = 0; i < 100; i++) {
+            rows.add(i + "," + (i % 10));
+        }
+        Fixtures.catalogTable(cluster, s.publisher, "lab", "scores", rows, false);
+        var template = s.adv.createAnalysisTemplate(r -> r.membershipIdentifier(s.advertiserMembership)
+                .name("scores_at_least").format("SQL").source(src -> src.text("SELECT COUNT(*) AS n FROM scores "
+                        + "WHERE v >= :min")).analysisParameters(p -> p.name("min").type("INTEGER")
+                        .defaultValue("5"))).analysisTemplate();
+        var other = s.adv.createAnalysisTemplate(r -> r.membershipIdentifier(s.advertiserMembership)
+                .name("scores_count").format("SQL").source(src -> src.text("SELECT COUNT(*) AS n FROM scores")))
+                .analysisTemplate();
+        String table = Fixtures.configuredTable(s.pub, "scores", "lab", "scores", "k", "v");
+        s.pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(ConfiguredTableAnalysisRulePolicy.fromV1(ConfiguredTableAnalysisRulePolicyV1
+                        .fromCustom(AnalysisRuleCustom.builder().allowedAnalyses(template.arn()).build()))));
+        Fixtures.associate(s.pub, s.publisherMembership, table, "scores");
+        java.util.function.Supplier<ProtectedQuery> start = () -> s.adv.startProtectedQuery(r -> r
+                .membershipIdentifier(s.advertiserMembership).type(ProtectedQueryType.SQL)
+                .sqlParameters(p -> p.analysisTemplateArn(template.arn()).parameters(Map.of("min", "8"))))
+                .protectedQuery();
+        ProtectedQuery q = startThenChange(s, s.advertiserMembership, start,
+                () -> s.pub.updateConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                        .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                        .analysisRulePolicy(ConfiguredTableAnalysisRulePolicy.fromV1(
+                                ConfiguredTableAnalysisRulePolicyV1.fromCustom(AnalysisRuleCustom.builder()
+                                        .allowedAnalyses(other.arn()).build())))));
+        assertFailedAs(q, refusal(start), "INVALID_QUERY");
+        assertThat(q.error().message()).contains(template.arn());
+    }
+
+    /** Replaces the abilities of an account's member entry and membership, as no API call does yet. */
+    private void setAbilities(Setup s, String account, String membership,
+            List<io.cleanroom.core.model.MemberAbility> abilities) {
+        cluster.server.store().inTransaction(tx -> {
+            io.cleanroom.core.model.Member m = tx.of(Kinds.MEMBERS).get(s.collaborationId + "/" + account)
+                    .orElseThrow();
+            tx.of(Kinds.MEMBERS).update(new io.cleanroom.core.model.Member(m.collaborationId(), m.accountId(),
+                    m.displayName(), abilities, m.mlAbilities(), m.paymentConfiguration(), m.status(),
+                    m.membershipId(), m.createTime(), m.updateTime()));
+            io.cleanroom.core.model.Membership ms = tx.of(Kinds.MEMBERSHIPS).get(membership).orElseThrow();
+            tx.of(Kinds.MEMBERSHIPS).update(new io.cleanroom.core.model.Membership(ms.id(), ms.collaborationId(),
+                    ms.accountId(), ms.status(), abilities, ms.mlAbilities(), ms.queryLogStatus(),
+                    ms.jobLogStatus(), ms.defaultResultConfiguration(), ms.paymentConfiguration(),
+                    ms.metricsEnabled(), ms.createTime(), ms.updateTime()));
+            return null;
+        });
+    }
+
+    @Test
+    void queuedQueryFailsWhenItsRunnerOrReceiverMayNoLonger() throws Exception {
+        Setup removed = new Setup(30);
+        ProtectedQuery q = startThenChange(removed, removed.advertiserMembership, () -> removed.start(OVERLAP),
+                () -> removed.pub.deleteMember(r -> r.collaborationIdentifier(removed.collaborationId)
+                        .accountId(removed.advertiser.accountId())));
+        AwsServiceException left = refusal(() -> removed.start(OVERLAP));
+        assertThat(left).isInstanceOf(software.amazon.awssdk.services.cleanrooms.model.ConflictException.class);
+        assertFailedAs(q, left, "INVALID_STATE");
+
+        Setup cannotQuery = new Setup(30);
+        q = startThenChange(cannotQuery, cannotQuery.advertiserMembership, () -> cannotQuery.start(OVERLAP),
+                () -> setAbilities(cannotQuery, cannotQuery.advertiser.accountId(), cannotQuery.advertiserMembership,
+                        List.of(io.cleanroom.core.model.MemberAbility.CAN_RECEIVE_RESULTS)));
+        AwsServiceException denied = refusal(() -> cannotQuery.start(OVERLAP));
+        assertThat(denied).isInstanceOf(AccessDeniedException.class).hasMessageContaining("CAN_QUERY");
+        assertFailedAs(q, denied, "INSUFFICIENT_PERMISSIONS");
+
+        Setup cannotReceive = new Setup(30);
+        q = startThenChange(cannotReceive, cannotReceive.advertiserMembership, () -> cannotReceive.start(OVERLAP),
+                () -> setAbilities(cannotReceive, cannotReceive.advertiser.accountId(),
+                        cannotReceive.advertiserMembership, List.of(io.cleanroom.core.model.MemberAbility.CAN_QUERY)));
+        AwsServiceException receiver = refusal(() -> cannotReceive.start(OVERLAP));
+        assertThat(receiver).isInstanceOf(ValidationException.class).hasMessageContaining("can receive results");
+        assertFailedAs(q, receiver, "FIELD_VALIDATION_FAILED");
+    }
+
+    @Test
+    void tableNamesThatDifferOnlyInCaseAreRefusedOnlyWhereAQueryNamesThem() throws Exception {
+        Setup s = new Setup(30);
+        String publisherExtra = Fixtures.configuredTable(s.pub, "extra", "lab", "publisher_audience", "user_id_hash",
+                "segment");
+        Fixtures.aggregationRule(s.pub, publisherExtra, "user_id_hash", "segment");
+        String publisherAssociation = Fixtures.associate(s.pub, s.publisherMembership, publisherExtra, "extra");
+        String advertiserExtra = Fixtures.configuredTable(s.adv, "extra", "lab", "advertiser_audience",
+                "user_id_hash", "campaign");
+        Fixtures.aggregationRule(s.adv, advertiserExtra, "user_id_hash", "campaign");
+        // the API refuses EXTRA now; store it as a server of an earlier version did, marked as migration V6 marks
+        // names that already clashed
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + cluster.dataDir.resolve("metadata.db"))) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout=10000");
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "UPDATE associations SET stored_name_clash = 1 WHERE id = ?")) {
+                ps.setString(1, publisherAssociation);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
+        java.time.Instant now = java.time.Instant.now();
+        io.cleanroom.core.model.Association stored = new io.cleanroom.core.model.Association(
+                io.cleanroom.core.model.AssociationId.random(),
+                new io.cleanroom.core.model.MembershipId(s.advertiserMembership),
+                new io.cleanroom.core.model.CollaborationId(s.collaborationId),
+                new io.cleanroom.core.model.AccountId(s.advertiser.accountId()),
+                new io.cleanroom.core.model.ConfiguredTableId(advertiserExtra), "EXTRA", null, Fixtures.ROLE, now, now);
+        cluster.server.store().inTransaction(tx -> {
+            tx.of(Kinds.ASSOCIATIONS).insert(stored);
+            return null;
+        });
+        // both stay readable
+        assertThat(s.adv.listSchemas(r -> r.collaborationIdentifier(s.collaborationId)).schemaSummaries())
+                .extracting(x -> x.name()).contains("extra", "EXTRA");
+        assertThat(s.adv.getSchema(r -> r.collaborationIdentifier(s.collaborationId).name("EXTRA")).schema()
+                .creatorAccountId()).isEqualTo(s.advertiser.accountId());
+        assertThat(s.adv.getSchema(r -> r.collaborationIdentifier(s.collaborationId).name("extra")).schema()
+                .creatorAccountId()).isEqualTo(s.publisher.accountId());
+        assertThat(s.adv.getConfiguredTableAssociation(r -> r.membershipIdentifier(s.advertiserMembership)
+                .configuredTableAssociationIdentifier(stored.id().value())).configuredTableAssociation().name())
+                .isEqualTo("EXTRA");
+        // a query naming the table, however spelt, is refused and says which associations to rename
+        for (String name : List.of("extra", "EXTRA", "\"EXTRA\"")) {
+            ValidationException e = catchThrowableOfType(ValidationException.class, () -> s.start(
+                    "SELECT a.campaign, COUNT(DISTINCT a.user_id_hash) FROM advertiser_audience a JOIN " + name
+                            + " e ON a.user_id_hash = e.user_id_hash GROUP BY a.campaign"));
+            assertThat(e).as(name).isNotNull();
+            assertThat(e.reasonAsString()).isEqualTo("INVALID_QUERY");
+            assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Table name extra is ambiguous: the "
+                    + "collaboration has tables EXTRA (account " + s.advertiser.accountId() + ") and extra (account "
+                    + s.publisher.accountId() + "), whose names differ only in case. Their owners must rename all but "
+                    + "one of these associations (delete it and associate the table again under another name)");
+        }
+        // a query that does not name it runs
+        ProtectedQuery q = s.await(s.start(OVERLAP).id());
+        assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
     }
 
     private ProtectedQuery startS3(Setup s, String format, String prefix) {

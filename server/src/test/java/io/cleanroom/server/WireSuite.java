@@ -407,6 +407,37 @@ abstract class WireSuite {
                 .isInstanceOf(ResourceNotFoundException.class);
     }
 
+    @Test
+    void associationNamesDifferingOnlyInCaseAreRefused() throws Exception {
+        Tutorial t = new Tutorial();
+        t.rulesAndAssociations();
+        String advertiserOther = Fixtures.configuredTable(t.adv, "other", "cleanrooms_lab", "advertiser_audience",
+                "user_id_hash");
+        String publisherOther = Fixtures.configuredTable(t.pub, "other", "cleanrooms_lab", "publisher_audience",
+                "user_id_hash");
+        String publisherAssociation = t.pub.listConfiguredTableAssociations(r -> r.membershipIdentifier(
+                t.publisherMembership)).configuredTableAssociationSummaries().get(0).id();
+        // queries name tables without regard to case, so neither another member nor the owner may reuse a name
+        ConflictException other = catchThrowableOfType(ConflictException.class,
+                () -> Fixtures.associate(t.adv, t.advertiserMembership, advertiserOther, "PUBLISHER_AUDIENCE"));
+        assertThat(other).isNotNull();
+        assertThat(other.reasonAsString()).isEqualTo("ALREADY_EXISTS");
+        assertThat(other.resourceTypeAsString()).isEqualTo("CONFIGURED_TABLE_ASSOCIATION");
+        assertThat(other.resourceId()).isEqualTo(publisherAssociation);
+        assertThat(other.awsErrorDetails().errorMessage()).isEqualTo("A table named publisher_audience is already "
+                + "associated with this collaboration; queries name tables without regard to case, so "
+                + "PUBLISHER_AUDIENCE would be ambiguous. Choose another name");
+        assertThatThrownBy(() -> Fixtures.associate(t.pub, t.publisherMembership, publisherOther,
+                "Publisher_Audience")).isInstanceOf(ConflictException.class).hasMessageContaining("ambiguous");
+        assertThatThrownBy(() -> Fixtures.associate(t.pub, t.publisherMembership, publisherOther,
+                "ADVERTISER_audience")).isInstanceOf(ConflictException.class).hasMessageContaining("ambiguous");
+        // nothing was associated by the refusals; a name differing in more than case is accepted
+        Fixtures.associate(t.adv, t.advertiserMembership, advertiserOther, "publisher_audience_2");
+        assertThat(t.adv.listSchemas(r -> r.collaborationIdentifier(t.collaborationId)).schemaSummaries())
+                .extracting(s -> s.name())
+                .containsExactlyInAnyOrder("publisher_audience", "advertiser_audience", "publisher_audience_2");
+    }
+
     private static ConfiguredTableAssociationAnalysisRulePolicy receivers(String... accounts) {
         return ConfiguredTableAssociationAnalysisRulePolicy.fromV1(
                 ConfiguredTableAssociationAnalysisRulePolicyV1.fromAggregation(

@@ -83,9 +83,7 @@ public final class QueryChecker {
         if (!QUERY_KINDS.contains(parsed.getKind())) {
             throw Rejection.of("Only a SELECT query is allowed (found " + parsed.getKind().sql + ")");
         }
-        Map<String, TableSpec> all = new LinkedHashMap<>();
-        request.tables().forEach(t -> all.put(t.key(), t));
-        List<TableSpec> referenced = referencedTables(parsed, all);
+        List<TableSpec> referenced = referencedTables(parsed, request.tables());
         if (referenced.isEmpty()) {
             throw Rejection.of("The query references no table of the collaboration");
         }
@@ -238,9 +236,13 @@ public final class QueryChecker {
 
     /**
      * Every collaboration table named in a FROM anywhere in the query (subqueries and CTEs
-     * included). A CTE may not take the name of a collaboration table.
+     * included). A CTE may not take the name of a collaboration table. Names are compared without
+     * regard to case; a name that more than one table answers to (stored before names had to differ
+     * in more than case) is refused, never resolved to one of them.
      */
-    static List<TableSpec> referencedTables(SqlNode parsed, Map<String, TableSpec> tables) {
+    static List<TableSpec> referencedTables(SqlNode parsed, List<TableSpec> all) {
+        Map<String, List<TableSpec>> tables = new LinkedHashMap<>();
+        all.forEach(t -> tables.computeIfAbsent(t.key(), k -> new ArrayList<>()).add(t));
         Set<String> cteNames = new HashSet<>();
         Set<String> fromNames = new LinkedHashSet<>();
         Deque<SqlNode> stack = new ArrayDeque<>();
@@ -280,10 +282,17 @@ public final class QueryChecker {
         }
         List<TableSpec> out = new ArrayList<>();
         for (String name : fromNames) {
-            TableSpec table = tables.get(name);
-            if (table != null && !cteNames.contains(name)) {
-                out.add(table);
-            } else if (table == null && !cteNames.contains(name)) {
+            List<TableSpec> named = tables.get(name);
+            if (named != null && named.size() > 1 && !cteNames.contains(name)) {
+                throw Rejection.of("Table name " + name + " is ambiguous: the collaboration has tables "
+                        + named.stream().map(t -> t.name() + " (account " + t.owner() + ")").sorted()
+                                .collect(java.util.stream.Collectors.joining(" and "))
+                        + ", whose names differ only in case. Their owners must rename all but one of these "
+                        + "associations (delete it and associate the table again under another name)");
+            }
+            if (named != null && !cteNames.contains(name)) {
+                out.add(named.get(0));
+            } else if (named == null && !cteNames.contains(name)) {
                 throw Rejection.of("Table " + name + " is not associated with this collaboration");
             }
         }

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,6 +56,10 @@ public final class AssociationService {
                 .map(ConfiguredTableAnalysisRule::type));
     }
 
+    /**
+     * Associates one of the caller's configured tables. Its name must be unique in the collaboration
+     * without regard to case (AWS: per membership), since a query names the table by it.
+     */
     public View create(Caller caller, MembershipId membershipId, Create request) {
         AccountId account = caller.requireAccount();
         return context.store().inTransaction(tx -> {
@@ -67,10 +72,15 @@ public final class AssociationService {
             }
             for (Association existing : tx.of(Kinds.ASSOCIATIONS).find("collaboration_id",
                     membership.collaborationId().value())) {
-                if (existing.name().equals(request.name())) {
+                if (sameName(existing.name(), request.name())) {
                     throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS,
                             ResourceType.CONFIGURED_TABLE_ASSOCIATION, existing.id().value(),
-                            "A table named " + request.name() + " is already associated with this collaboration");
+                            existing.name().equals(request.name())
+                                    ? "A table named " + request.name() + " is already associated with this "
+                                            + "collaboration"
+                                    : "A table named " + existing.name() + " is already associated with this "
+                                            + "collaboration; queries name tables without regard to case, so "
+                                            + request.name() + " would be ambiguous. Choose another name");
                 }
                 if (existing.membershipId().equals(membershipId) && existing.configuredTableId().equals(table.id())) {
                     throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS,
@@ -90,6 +100,14 @@ public final class AssociationService {
             }
             return view(tx, association);
         });
+    }
+
+    /**
+     * Whether two association names name the same table in a query: queries resolve names without
+     * regard to case (association names are ASCII, see the TableAlias pattern).
+     */
+    static boolean sameName(String a, String b) {
+        return a.toLowerCase(Locale.ROOT).equals(b.toLowerCase(Locale.ROOT));
     }
 
     public View get(Caller caller, MembershipId membershipId, AssociationId id) {

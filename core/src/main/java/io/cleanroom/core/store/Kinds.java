@@ -50,6 +50,10 @@ public final class Kinds {
     public static final Kind<ConfiguredTableAnalysisRule> TABLE_RULES =
             Kind.of("table_rules", ConfiguredTableAnalysisRule.class, r -> r.configuredTableId().value()).build();
 
+    /**
+     * Names are unique in a collaboration without regard to case (migration V6 indexes the lower-cased
+     * collaboration_name, leaving out rows that already clashed when it ran).
+     */
     public static final Kind<Association> ASSOCIATIONS = Kind.of("associations", Association.class, a -> a.id().value())
             .index("membership_id", a -> a.membershipId().value())
             .index("collaboration_id", a -> a.collaborationId().value())
