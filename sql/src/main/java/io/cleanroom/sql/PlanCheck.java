@@ -314,8 +314,12 @@ final class PlanCheck {
                 default -> throw Rejection.of(call.getAggregation().getName() + " is not an aggregate function");
             }
         }
-        Set<Flow> rows = counted(in.rows());
-        rows.addAll(counted(keys));
+        // a global aggregate has exactly one row whatever its input; groups exist where input rows do
+        Set<Flow> rows = new LinkedHashSet<>();
+        if (!aggregate.getGroupSet().isEmpty() || aggregate.getGroupSets().size() > 1) {
+            rows.addAll(counted(in.rows()));
+            rows.addAll(counted(keys));
+        }
         return new Shape(fields, rows);
     }
 

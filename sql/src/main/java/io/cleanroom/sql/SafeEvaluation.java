@@ -77,6 +77,11 @@ final class SafeEvaluation {
             return node;
         }
         List<SqlNode> operands = call.getOperandList();
+        // types as validated, before the operands are rewritten into nodes the validator never saw
+        List<RelDataType> types = new java.util.ArrayList<>();
+        for (SqlNode operand : operands) {
+            types.add(operand == null ? null : validator.getValidatedNodeTypeIfKnown(operand));
+        }
         for (int i = 0; i < operands.size(); i++) {
             SqlNode operand = operands.get(i);
             if (operand != null) {
@@ -87,7 +92,7 @@ final class SafeEvaluation {
             }
         }
         if (call.getOperator().isAggregator()) {
-            return aggregate(call);
+            return aggregate(call, types);
         }
         Operators.Entry entry = Operators.of(call.getOperator()).orElse(null);
         if (entry == null) {
@@ -103,15 +108,21 @@ final class SafeEvaluation {
         if (!holdsAggregateOrQuery(call)) {
             return new SqlBasicCall(TRY, List.of(call), POS);
         }
-        return overAggregates(call, entry);
+        return overAggregates(call, entry, types);
     }
 
     /** A fallible operation over an aggregate, a window or a subquery, which TRY cannot hold. */
-    private SqlNode overAggregates(SqlCall call, Operators.Entry entry) {
+    private SqlNode overAggregates(SqlCall call, Operators.Entry entry, List<RelDataType> types) {
         RelDataType type = validator.getValidatedNodeTypeIfKnown(call);
         boolean numeric = type != null && SqlTypeUtil.isNumeric(type);
+        boolean numericOperands = true;
+        for (int i = 0; i < call.operandCount(); i++) {
+            numericOperands &= call.operand(i) instanceof SqlLiteral literal
+                    && literal.getTypeName().getFamily() == SqlTypeFamily.NUMERIC
+                    || types.get(i) != null && SqlTypeUtil.isNumeric(types.get(i));
+        }
         if ((entry.role() == Operators.Role.ARITHMETIC || entry.role() == Operators.Role.FUNCTION) && numeric
-                && call.getOperandList().stream().allMatch(this::isNumericOrLiteral)) {
+                && numericOperands) {
             for (int i = 0; i < call.operandCount(); i++) {
                 SqlNode operand = call.operand(i);
                 if (!(operand instanceof SqlLiteral)) {
@@ -132,13 +143,13 @@ final class SafeEvaluation {
     }
 
     /** SUM and AVG read an argument whose accumulation cannot overflow. */
-    private SqlNode aggregate(SqlCall call) {
+    private SqlNode aggregate(SqlCall call, List<RelDataType> types) {
         SqlKind kind = call.getKind();
         if (kind != SqlKind.SUM && kind != SqlKind.AVG && kind != SqlKind.SUM0 || call.operandCount() != 1) {
             return call;
         }
         SqlNode argument = call.operand(0);
-        RelDataType type = validator.getValidatedNodeTypeIfKnown(argument);
+        RelDataType type = types.get(0);
         if (type == null || !SqlTypeUtil.isNumeric(type)) {
             throw Rejection.of(call.getOperator().getName() + " needs a numeric argument");
         }
@@ -153,16 +164,6 @@ final class SafeEvaluation {
         }
         call.setOperand(0, cast(SqlLibraryOperators.TRY_CAST, argument, spec));
         return call;
-    }
-
-    private boolean isNumeric(SqlNode node) {
-        RelDataType type = validator.getValidatedNodeTypeIfKnown(node);
-        return type != null && SqlTypeUtil.isNumeric(type);
-    }
-
-    private boolean isNumericOrLiteral(SqlNode node) {
-        return node instanceof SqlLiteral literal && literal.getTypeName().getFamily() == SqlTypeFamily.NUMERIC
-                || isNumeric(node);
     }
 
     private static boolean isSmallLiteral(SqlNode node) {
