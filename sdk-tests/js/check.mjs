@@ -4,8 +4,16 @@ import {
   CleanRoomsClient, CreateCollaborationCommand, GetCollaborationCommand, ListCollaborationsCommand,
   UpdateCollaborationCommand, TagResourceCommand, ListTagsForResourceCommand, DeleteCollaborationCommand,
 } from '@aws-sdk/client-cleanrooms';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 
 const client = new CleanRoomsClient({
+  endpoint: process.env.CLEANROOM_ENDPOINT,
+  region: 'us-east-1',
+  maxAttempts: 1,
+});
+
+// sends X-Amz-Target: CloudTrail_20131101.LookupEvents (the Java SDK sends the long form)
+const trail = new CloudTrailClient({
   endpoint: process.env.CLEANROOM_ENDPOINT,
   region: 'us-east-1',
   maxAttempts: 1,
@@ -52,6 +60,30 @@ try {
   await expectError('not found', client.send(new GetCollaborationCommand({
     collaborationIdentifier: '00000000-0000-0000-0000-000000000000',
   })), 'ResourceNotFoundException', 404);
+
+  // the audit trail: this account's own call, in full
+  const looked = await trail.send(new LookupEventsCommand({
+    LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateCollaboration' }],
+  }));
+  const mine = (looked.Events ?? [])
+    .filter((e) => JSON.parse(e.CloudTrailEvent).requestParameters?.includes('"js-sdk"'));
+  const event = mine[0];
+  const detail = event ? JSON.parse(event.CloudTrailEvent) : {};
+  check('lookup', mine.length === 1 && event.EventName === 'CreateCollaboration'
+    && event.Username === c.creatorAccountId && event.AccessKeyId === process.env.AWS_ACCESS_KEY_ID
+    && event.ReadOnly === 'false' && event.EventTime instanceof Date && event.EventSource === 'cleanrooms.amazonaws.com'
+    && detail.accountId === c.creatorAccountId && detail.errorCode === null,
+  JSON.stringify({ found: mine.length, name: event?.EventName, user: event?.Username, time: event?.EventTime }));
+
+  const first = await trail.send(new LookupEventsCommand({ MaxResults: 1 }));
+  const second = await trail.send(new LookupEventsCommand({ MaxResults: 1, NextToken: first.NextToken }));
+  check('lookup paging', first.Events.length === 1 && typeof first.NextToken === 'string'
+    && second.Events.length === 1 && second.Events[0].EventId !== first.Events[0].EventId
+    && second.Events[0].EventTime <= first.Events[0].EventTime,
+  JSON.stringify({ first: first.Events.length, token: typeof first.NextToken, second: second.Events.length }));
+
+  await expectError('lookup bad token', trail.send(new LookupEventsCommand({ NextToken: 'forged' })),
+    'InvalidNextTokenException', 400);
 
   await client.send(new DeleteCollaborationCommand({ collaborationIdentifier: c.id }));
   await expectError('deleted', client.send(new GetCollaborationCommand({ collaborationIdentifier: c.id })),

@@ -74,7 +74,8 @@ final class AuditCommand {
     }
 
     @Command(name = "lookup", description = "Look up events your account may see (CloudTrail LookupEvents), "
-            + "newest first, with your account's credentials (environment or --profile).")
+            + "newest first, with your account's credentials (environment or --profile): your own calls in full, "
+            + "other members' calls as metadata only (operation, time, account, resources, outcome).")
     static final class Lookup extends Sub {
         @Option(names = "--profile", description = "Profile in ~/.aws/credentials")
         String profile;

@@ -7,6 +7,7 @@ import io.cleanroom.core.audit.AuditChain;
 import io.cleanroom.core.audit.AuditDigest;
 import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -149,8 +150,9 @@ final class AuditKeeper {
     Verification verify() {
         // one transaction: a prune between reading events and reading digests would look like tampering
         return store.inTransaction(tx -> {
-            List<AuditEvent> events = tx.of(Kinds.AUDIT_EVENTS).all();
-            List<AuditDigest> digests = tx.of(Kinds.AUDIT_DIGESTS).all();
+            // rows, not just events: the columns lookups go by must agree with the hashed events
+            List<Row<AuditEvent>> events = tx.of(Kinds.AUDIT_EVENTS).rows();
+            List<Row<AuditDigest>> digests = tx.of(Kinds.AUDIT_DIGESTS).rows();
             return new Verification(events.size(), digests.size(), AuditChain.verify(events, digests,
                     this::signatureValid));
         });

@@ -69,8 +69,7 @@ final class Front implements HttpHandler {
             String target = request.header("x-amz-target").orElse(null);
             HttpResponse response;
             if (request.method().equals("POST") && request.rawPath().equals("/") && target != null) {
-                protocol = target.startsWith(CloudTrailApi.TARGET_PREFIX + ".") ? Protocol.CLOUDTRAIL
-                        : Protocol.AWS_JSON;
+                protocol = CloudTrailApi.isCloudTrailTarget(target) ? Protocol.CLOUDTRAIL : Protocol.AWS_JSON;
                 response = dispatchAwsJson(request, target);
             } else {
                 response = dispatchRest(request);
@@ -229,7 +228,7 @@ final class Front implements HttpHandler {
     }
 
     private HttpResponse dispatchAwsJson(HttpRequest request, String target) {
-        if (target.equals(CloudTrailApi.TARGET_PREFIX + ".LookupEvents")) {
+        if (CloudTrailApi.isLookupEvents(target)) {
             AuditContext.current().update(d -> d.withCall("cloudtrail.amazonaws.com", "LookupEvents",
                     java.util.List.of(), auditedParameters(request), null));
             Caller caller = authenticate(request, "cloudtrail", "LookupEvents");

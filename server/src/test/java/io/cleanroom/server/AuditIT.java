@@ -200,8 +200,9 @@ class AuditIT {
         assertThat(removed.at("/firstProblem/kind").asText()).isEqualTo("REMOVED");
         assertThat(removed.at("/firstProblem/sequence").asLong()).isEqualTo(3);
         try (Connection c = db(); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO audit_events (id, account_id, collaboration_id, body) VALUES ('" + key + "', '', '', '"
-                    + original.replace("'", "''") + "')");
+            // put back as it was, columns included (the event of a CreateCollaboration names no collaboration)
+            s.execute("INSERT INTO audit_events (id, account_id, collaboration_id, body) VALUES ('" + key + "', '"
+                    + keys.accountId() + "', '', '" + original.replace("'", "''") + "')");
         }
         assertThat(verify().get("verified").asBoolean()).isTrue();
 
@@ -215,6 +216,255 @@ class AuditIT {
         JsonNode reordered = verify();
         assertThat(reordered.at("/firstProblem/kind").asText()).isEqualTo("REORDERED");
         assertThat(reordered.at("/firstProblem/sequence").asLong()).isEqualTo(3);
+    }
+
+    /** Every field of an event the CloudTrail client returns, CloudTrailEvent and Resources included. */
+    private static String everyField(software.amazon.awssdk.services.cloudtrail.model.Event event) {
+        StringBuilder out = new StringBuilder();
+        for (software.amazon.awssdk.core.SdkField<?> field : event.sdkFields()) {
+            out.append(field.memberName()).append('=').append(field.getValueOrDefault(event)).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Every event the account may see, all pages. */
+    private static List<software.amazon.awssdk.services.cloudtrail.model.Event> lookUpAll(
+            software.amazon.awssdk.services.cloudtrail.CloudTrailClient trail) {
+        List<software.amazon.awssdk.services.cloudtrail.model.Event> out = new ArrayList<>();
+        String token = null;
+        do {
+            String current = token;
+            var page = trail.lookupEvents(r -> r.maxResults(50).nextToken(current));
+            out.addAll(page.events());
+            token = page.nextToken();
+        } while (token != null);
+        return out;
+    }
+
+    private static JsonNode cloudTrailEvent(software.amazon.awssdk.services.cloudtrail.model.Event event) {
+        try {
+            return Json.MAPPER.readTree(event.cloudTrailEvent());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void membersSeeEachOthersCallsAsMetadataOnly() throws Exception {
+        TestCluster.Keys owner = Fixtures.account(cluster, "publisher");
+        TestCluster.Keys runner = Fixtures.account(cluster, "advertiser");
+        Fixtures.catalogTable(cluster, owner, "lab", "publisher_audience", Fixtures.PUBLISHER, false);
+        Fixtures.catalogTable(cluster, runner, "lab", "advertiser_audience", Fixtures.ADVERTISER, false);
+        // words only one account ever sends: the runner's SQL, the owner's template, rule and description
+        String runnerSecret = "runner_secret_9e7b";
+        String ownerSecret = "owner_secret_4c1d";
+        String collaboration;
+        String ownerMembership;
+        String runnerMembership;
+        try (CleanRoomsClient pub = cluster.cleanRooms(owner); CleanRoomsClient adv = cluster.cleanRooms(runner)) {
+            // query logging DISABLED: the runner's SQL is not the owner's to read
+            collaboration = Fixtures.createCollaboration(pub, "logs-off", runner);
+            ownerMembership = Fixtures.join(pub, collaboration);
+            runnerMembership = Fixtures.join(adv, collaboration);
+            String pt = Fixtures.configuredTable(pub, "publisher_audience", "lab", "publisher_audience",
+                    "user_id_hash", "segment");
+            String at = Fixtures.configuredTable(adv, "advertiser_audience", "lab", "advertiser_audience",
+                    "user_id_hash", "campaign");
+            Fixtures.aggregationRule(pub, pt, "user_id_hash", "segment");
+            Fixtures.aggregationRule(adv, at, "user_id_hash", "campaign");
+            String association = pub.createConfiguredTableAssociation(r -> r.membershipIdentifier(ownerMembership)
+                    .configuredTableIdentifier(pt).name("publisher_audience").roleArn(Fixtures.ROLE)
+                    .description("kept by " + ownerSecret)).configuredTableAssociation().id();
+            pub.createConfiguredTableAssociationAnalysisRule(r -> r.membershipIdentifier(ownerMembership)
+                    .configuredTableAssociationIdentifier(association)
+                    .analysisRuleType("AGGREGATION")
+                    .analysisRulePolicy(p -> p.v1(v -> v.aggregation(a -> a.allowedResultReceivers(
+                            runner.accountId())))));
+            pub.createAnalysisTemplate(r -> r.membershipIdentifier(ownerMembership).name("owner_template")
+                    .format("SQL").source(src -> src.text("SELECT segment AS " + ownerSecret
+                            + " FROM publisher_audience")));
+            Fixtures.associate(adv, runnerMembership, at, "advertiser_audience");
+            adv.startProtectedQuery(r -> r.membershipIdentifier(runnerMembership).type("SQL")
+                    .sqlParameters(q -> q.queryString("SELECT a.campaign, p.segment, COUNT(*) AS " + runnerSecret
+                            + " FROM advertiser_audience a JOIN publisher_audience p"
+                            + " ON a.user_id_hash = p.user_id_hash GROUP BY 1, 2"))
+                    .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
+                            runner.accountId())))));
+            // a refused query: its error message would echo what it asked for
+            assertThatThrownBy(() -> adv.startProtectedQuery(r -> r.membershipIdentifier(runnerMembership)
+                    .type("SQL").sqlParameters(q -> q.queryString("SELECT " + runnerSecret + "_column FROM "
+                            + runnerSecret + "_table"))
+                    .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
+                            runner.accountId())))))).isInstanceOf(ValidationException.class);
+        }
+
+        try (var ownerTrail = cluster.cloudTrail(owner); var runnerTrail = cluster.cloudTrail(runner)) {
+            var ownerSees = lookUpAll(ownerTrail);
+            var runnerSees = lookUpAll(runnerTrail);
+
+            // the owner learns that the runner ran queries: when, on what, and how each ended...
+            var queries = ownerSees.stream().filter(e -> e.eventName().equals("StartProtectedQuery")).toList();
+            assertThat(queries).hasSize(2).allSatisfy(e -> {
+                assertThat(e.username()).isEqualTo(runner.accountId());
+                assertThat(e.eventTime()).isNotNull();
+                assertThat(e.resources()).extracting(r -> r.resourceName()).contains(runnerMembership);
+                assertThat(cloudTrailEvent(e).get("collaborationId").asText()).isEqualTo(collaboration);
+                assertThat(e.accessKeyId()).isNull();
+            });
+            assertThat(queries).extracting(e -> cloudTrailEvent(e).get("errorCode").isNull() ? "ok"
+                    : cloudTrailEvent(e).get("errorCode").asText())
+                    .containsExactlyInAnyOrder("ok", "ValidationException");
+            // ...but nothing of what it asked, in any field
+            assertThat(ownerSees).allSatisfy(e -> assertThat(everyField(e)).doesNotContain(runnerSecret)
+                    .doesNotContain(runner.accessKeyId()));
+            // and the same the other way: the runner sees that the owner set up rules and templates, not what
+            assertThat(runnerSees).extracting(e -> e.eventName()).contains("CreateConfiguredTableAssociation",
+                    "CreateConfiguredTableAssociationAnalysisRule", "CreateAnalysisTemplate");
+            assertThat(runnerSees).allSatisfy(e -> assertThat(everyField(e)).doesNotContain(ownerSecret)
+                    .doesNotContain(owner.accessKeyId()).doesNotContain("allowedResultReceivers"));
+            var ownerRule = runnerSees.stream().filter(e -> e.eventName().equals(
+                    "CreateConfiguredTableAssociationAnalysisRule")).findFirst().orElseThrow();
+            assertThat(cloudTrailEvent(ownerRule).has("requestParameters")).isFalse();
+            assertThat(cloudTrailEvent(ownerRule).has("sourceIpAddress")).isFalse();
+            assertThat(cloudTrailEvent(ownerRule).has("requestId")).isFalse();
+            assertThat(cloudTrailEvent(ownerRule).has("hash")).isFalse();
+
+            // each sees its own calls in full
+            assertThat(runnerSees.stream().filter(e -> e.eventName().equals("StartProtectedQuery")))
+                    .hasSize(2).allSatisfy(e -> {
+                        assertThat(e.accessKeyId()).isEqualTo(runner.accessKeyId());
+                        assertThat(cloudTrailEvent(e).get("requestParameters").asText()).contains(runnerSecret);
+                        assertThat(cloudTrailEvent(e).get("sourceIpAddress").asText()).isEqualTo("127.0.0.1");
+                    });
+            assertThat(runnerSees.stream().filter(e -> e.eventName().equals("StartProtectedQuery")
+                    && !cloudTrailEvent(e).get("errorMessage").isNull())).singleElement()
+                    .satisfies(e -> assertThat(cloudTrailEvent(e).get("errorCode").asText())
+                            .isEqualTo("ValidationException"));
+            assertThat(ownerSees.stream().filter(e -> e.eventName().equals("CreateAnalysisTemplate")))
+                    .singleElement().satisfies(e -> assertThat(cloudTrailEvent(e).get("requestParameters").asText())
+                            .contains(ownerSecret));
+            assertThat(ownerSees.stream().filter(e -> e.eventName().equals(
+                    "CreateConfiguredTableAssociationAnalysisRule"))).singleElement()
+                    .satisfies(e -> assertThat(e.cloudTrailEvent()).contains("allowedResultReceivers"));
+
+            // a withheld field is no search term either: the runner's access key finds nothing for the owner
+            assertThat(ownerTrail.lookupEvents(r -> r.lookupAttributes(a -> a.attributeKey("AccessKeyId")
+                    .attributeValue(runner.accessKeyId()))).events()).isEmpty();
+            assertThat(runnerTrail.lookupEvents(r -> r.lookupAttributes(a -> a.attributeKey("AccessKeyId")
+                    .attributeValue(runner.accessKeyId()))).events()).isNotEmpty();
+        }
+
+        // the operator sees everything: through the CloudTrail client and in the export
+        JsonNode operator = cluster.operatorCredentials();
+        try (var operatorTrail = cluster.cloudTrail(new TestCluster.Keys("operator",
+                operator.get("accessKeyId").asText(), operator.get("secretAccessKey").asText()))) {
+            String everything = lookUpAll(operatorTrail).stream().map(e -> e.cloudTrailEvent())
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            assertThat(everything).contains(runnerSecret).contains(ownerSecret);
+        }
+        assertThat(events().toString()).contains(runnerSecret).contains(ownerSecret);
+    }
+
+    private static Connection db(TestCluster cluster) throws Exception {
+        return cluster.kind == TestCluster.StoreKind.POSTGRES ? DriverManager.getConnection(TestCluster.postgresUrl())
+                : DriverManager.getConnection("jdbc:sqlite:" + cluster.dataDir.resolve("metadata.db"));
+    }
+
+    @Test
+    void verificationFindsRewrittenColumnsOnSqlite() throws Exception {
+        verificationFindsRewrittenColumns();
+    }
+
+    @Test
+    void verificationFindsRewrittenColumnsOnPostgres() throws Exception {
+        cluster.close();
+        cluster = TestCluster.start(TestCluster.StoreKind.POSTGRES);
+        verificationFindsRewrittenColumns();
+    }
+
+    /**
+     * The id, account_id and collaboration_id columns are copies of the hashed event that decide
+     * where it is found and who reads it: rewriting one, in the database, must fail verification
+     * naming the event, and must not hand the event to the account it now names.
+     */
+    private void verificationFindsRewrittenColumns() throws Exception {
+        TestCluster.Keys creator = Fixtures.account(cluster, "creator");
+        TestCluster.Keys outsider = Fixtures.account(cluster, "outsider");
+        String collaboration;
+        String theirs;
+        try (CleanRoomsClient c = cluster.cleanRooms(creator); CleanRoomsClient o = cluster.cleanRooms(outsider)) {
+            collaboration = Fixtures.createCollaboration(c, "mine");
+            theirs = Fixtures.createCollaboration(o, "theirs");
+            c.getCollaboration(r -> r.collaborationIdentifier(collaboration));
+        }
+        JsonNode get = events().stream().filter(e -> e.get("eventName").asText().equals("GetCollaboration"))
+                .findFirst().orElseThrow();
+        long sequence = get.get("sequence").asLong();
+        String key = String.format("%019d", sequence);
+        assertThat(verify().get("verified").asBoolean()).isTrue();
+
+        record Rewrite(String column, String value) {
+        }
+        for (Rewrite rewrite : List.of(new Rewrite("account_id", outsider.accountId()),
+                new Rewrite("collaboration_id", theirs), new Rewrite("id", key + "x"))) {
+            String original;
+            try (Connection c = db(cluster); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT " + rewrite.column() + " FROM audit_events WHERE id = '"
+                        + key + "'")) {
+                    assertThat(rs.next()).isTrue();
+                    original = rs.getString(1);
+                }
+                s.execute("UPDATE audit_events SET " + rewrite.column() + " = '" + rewrite.value() + "' WHERE id = '"
+                        + key + "'");
+            }
+            JsonNode broken = verify();
+            assertThat(broken.get("verified").asBoolean()).as(rewrite.column()).isFalse();
+            assertThat(broken.at("/firstProblem/kind").asText()).as(broken.toString()).isEqualTo("INCONSISTENT");
+            assertThat(broken.at("/firstProblem/sequence").asLong()).isEqualTo(sequence);
+            assertThat(broken.at("/firstProblem/message").asText()).contains("Event " + sequence)
+                    .contains(rewrite.column());
+            // the account the row now names does not get the event
+            try (var trail = cluster.cloudTrail(outsider)) {
+                assertThat(lookUpAll(trail)).extracting(e -> e.eventId())
+                        .doesNotContain(get.get("eventId").asText());
+            }
+            try (Connection c = db(cluster); Statement s = c.createStatement()) {
+                String where = rewrite.column().equals("id") ? rewrite.value() : key;
+                s.execute("UPDATE audit_events SET " + rewrite.column() + " = '" + original + "' WHERE id = '"
+                        + where + "'");
+            }
+            JsonNode restored = verify();
+            assertThat(restored.get("verified").asBoolean()).as(restored.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void lookupEventsAnswersTheTargetsOfTheJavaAndJavaScriptSdksOnly() throws Exception {
+        TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
+        SignedHttpClient client = new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(),
+                keys.secretAccessKey(), "us-east-1", java.time.Clock.systemUTC());
+        java.util.function.Function<String, SignedHttpClient.Response> lookup = target -> {
+            try {
+                return client.send("POST", "/", java.util.Map.of(), java.util.Map.of("X-Amz-Target", target,
+                        "Content-Type", "application/x-amz-json-1.1"), "{}", "cloudtrail");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        for (String target : List.of("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+                "CloudTrail_20131101.LookupEvents")) {
+            SignedHttpClient.Response r = lookup.apply(target);
+            assertThat(r.status()).as(target + ": " + r.body()).isEqualTo(200);
+            assertThat(Json.MAPPER.readTree(r.body()).get("Events").isArray()).isTrue();
+        }
+        for (String target : List.of("cloudtrail_20131101.LookupEvents", "CloudTrail_20131101.lookupevents",
+                "com.amazonaws.cloudtrail.v20131101.LookupEvents",
+                "CloudTrail_20131101.GetTrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail",
+                "CloudTrail_20131101.LookupEvents.LookupEvents", "LookupEvents")) {
+            SignedHttpClient.Response r = lookup.apply(target);
+            assertThat(r.status()).as(target + ": " + r.body()).isBetween(400, 499);
+            assertThat(r.body()).as(target).contains("UnknownOperationException");
+        }
     }
 
     @Test

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official AWS SDK for JavaScript v3 against the server: sdk-tests/js/check.mjs creates, reads,
- * lists, tags and deletes a collaboration and checks the SDK's error types for bad input, unknown
- * ids and a wrong secret. Needs Node.js and npm (installs the pinned SDK with npm ci).
+ * lists, tags and deletes a collaboration, looks its creation up in the audit trail with the
+ * CloudTrail client, and checks the SDK's error types for bad input, unknown ids, a forged page
+ * token and a wrong secret. Needs Node.js and npm (installs the pinned SDK with npm ci).
  */
 class JsSdkIT {
     private static final Path DIR = Path.of("..", "sdk-tests", "js").toAbsolutePath().normalize();
@@ -49,7 +50,9 @@ class JsSdkIT {
 
     @Test
     void theJavaScriptSdkWorksUnchanged() throws Exception {
-        if (!Files.isDirectory(DIR.resolve("node_modules").resolve("@aws-sdk").resolve("client-cleanrooms"))) {
+        Path sdk = DIR.resolve("node_modules").resolve("@aws-sdk");
+        if (!Files.isDirectory(sdk.resolve("client-cleanrooms"))
+                || !Files.isDirectory(sdk.resolve("client-cloudtrail"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), java.util.Map.of(), 0);
         }
         TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
@@ -62,7 +65,7 @@ class JsSdkIT {
             assertThat(c.get("ok").asBoolean()).as(c.toString()).isTrue();
             passed.add(c.get("name").asText());
         });
-        assertThat(passed).containsExactly("create", "get", "list", "tags", "validation", "not found", "deleted",
-                "bad signature");
+        assertThat(passed).containsExactly("create", "get", "list", "tags", "validation", "not found", "lookup",
+                "lookup paging", "lookup bad token", "deleted", "bad signature");
     }
 }

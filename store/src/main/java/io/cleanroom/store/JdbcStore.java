@@ -10,6 +10,7 @@ import io.cleanroom.core.audit.AuditContext;
 import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.store.Kind;
 import io.cleanroom.core.store.Records;
+import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
 import io.cleanroom.core.store.Tx;
 import java.nio.file.Files;
@@ -295,13 +296,43 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public List<V> before(String key, int limit) {
+        public List<Row<V>> rows() {
+            return queryRows("ORDER BY id");
+        }
+
+        @Override
+        public List<Row<V>> rowsBefore(String key, int limit) {
             if (limit < 1) {
                 throw new IllegalArgumentException("limit must be positive");
             }
-            return key == null
-                    ? query("SELECT body FROM " + kind.table() + " ORDER BY id DESC LIMIT " + limit)
-                    : query("SELECT body FROM " + kind.table() + " WHERE id < ? ORDER BY id DESC LIMIT " + limit, key);
+            return key == null ? queryRows("ORDER BY id DESC LIMIT " + limit)
+                    : queryRows("WHERE id < ? ORDER BY id DESC LIMIT " + limit, key);
+        }
+
+        /** Rows with their key and index columns as stored (a direct edit may have made them disagree). */
+        private List<Row<V>> queryRows(String clauses, String... args) {
+            StringBuilder sql = new StringBuilder("SELECT id");
+            columns.forEach(col -> sql.append(", ").append(col));
+            sql.append(", body FROM ").append(kind.table()).append(' ').append(clauses);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                List<Row<V>> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, String> stored = new java.util.HashMap<>();
+                        for (int i = 0; i < columns.size(); i++) {
+                            stored.put(columns.get(i), rs.getString(i + 2));
+                        }
+                        out.add(new Row<>(rs.getString(1), stored,
+                                codec.read(rs.getString(columns.size() + 2), kind.type())));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure(e);
+            }
         }
 
         private List<V> query(String sql, String... args) {

@@ -1,6 +1,7 @@
 package io.cleanroom.core.audit;
 
 import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Tx;
 import java.util.List;
 import java.util.Optional;
@@ -27,13 +28,24 @@ public final class AuditChain {
     }
 
     /**
-     * Verifies a trail with its signed digests: the latest CHECKPOINT (if the trail was pruned)
-     * says where the chain starts; the chain must hold from there; and every DIGEST must carry a
-     * valid signature and match the event it names (a chain rewritten consistently after a digest
-     * does not). Reports BAD_SIGNATURE or DIGEST_MISMATCH besides the chain's own problems.
+     * Verifies a trail with its signed digests: every stored row must agree with the event it holds
+     * (its key and index columns, which decide where lookups find it and who may see it, are copies
+     * of the hashed event); the latest CHECKPOINT (if the trail was pruned) says where the chain
+     * starts; the chain must hold from there; and every DIGEST must carry a valid signature and match
+     * the event it names (a chain rewritten consistently after a digest does not). Reports
+     * INCONSISTENT, BAD_SIGNATURE or DIGEST_MISMATCH besides the chain's own problems.
      */
-    public static Optional<Problem> verify(List<AuditEvent> events, List<AuditDigest> digests,
+    public static Optional<Problem> verify(List<Row<AuditEvent>> rows, List<Row<AuditDigest>> digestRows,
             java.util.function.Predicate<AuditDigest> signatureValid) {
+        for (Row<AuditDigest> row : digestRows) {
+            List<String> wrong = Kinds.AUDIT_DIGESTS.disagreements(row);
+            if (!wrong.isEmpty()) {
+                return Optional.of(new Problem(row.value().sequence(), "INCONSISTENT", "The " + row.value().kind()
+                        + " of event " + row.value().sequence() + " is stored under another key (" + wrong.get(0)
+                        + "): the row was edited"));
+            }
+        }
+        List<AuditDigest> digests = digestRows.stream().map(Row::value).toList();
         long start = 1;
         String previous = AuditEvent.GENESIS;
         Optional<AuditDigest> checkpoint = latestCheckpoint(digests);
@@ -45,12 +57,12 @@ public final class AuditChain {
             start = checkpoint.get().sequence() + 1;
             previous = checkpoint.get().hash();
         }
-        Optional<Problem> chain = verify(events, start, previous);
+        Optional<Problem> chain = verifyRows(rows, start, previous);
         if (chain.isPresent()) {
             return chain;
         }
         java.util.Map<Long, AuditEvent> bySequence = new java.util.HashMap<>();
-        events.forEach(e -> bySequence.put(e.sequence(), e));
+        rows.forEach(r -> bySequence.put(r.value().sequence(), r.value()));
         for (AuditDigest d : digests) {
             if (!d.kind().equals(AuditDigest.DIGEST) || d.sequence() < start) {
                 continue;
@@ -85,11 +97,22 @@ public final class AuditChain {
      * before it), REORDERED (out of sequence order).
      */
     public static Optional<Problem> verify(List<AuditEvent> events, long firstSequence, String firstPreviousHash) {
+        return verifyRows(events.stream().map(Kinds.AUDIT_EVENTS::row).toList(), firstSequence, firstPreviousHash);
+    }
+
+    /**
+     * Walks stored rows in key order as {@link #verify(List, long, String)} walks events, and also
+     * reports INCONSISTENT for a row whose key or index column (account_id, collaboration_id: what
+     * lookups go by) disagrees with the event it holds: an edit that would move the event to
+     * another account or collaboration without touching the hashed content.
+     */
+    static Optional<Problem> verifyRows(List<Row<AuditEvent>> rows, long firstSequence, String firstPreviousHash) {
         long expected = firstSequence;
         String previous = firstPreviousHash;
         java.util.Set<Long> present = new java.util.HashSet<>();
-        events.forEach(e -> present.add(e.sequence()));
-        for (AuditEvent e : events) {
+        rows.forEach(r -> present.add(r.value().sequence()));
+        for (Row<AuditEvent> row : rows) {
+            AuditEvent e = row.value();
             if (!e.computeHash().equals(e.hash())) {
                 return Optional.of(new Problem(e.sequence(), "ALTERED",
                         "Event " + e.sequence() + " does not hash to the value it carries: its content was changed"));
@@ -109,6 +132,12 @@ public final class AuditChain {
             if (!e.previousHash().equals(previous)) {
                 return Optional.of(new Problem(e.sequence(), "REMOVED",
                         "Event " + e.sequence() + " does not follow the event before it: the chain was broken"));
+            }
+            List<String> wrong = Kinds.AUDIT_EVENTS.disagreements(row);
+            if (!wrong.isEmpty()) {
+                return Optional.of(new Problem(e.sequence(), "INCONSISTENT", "Event " + e.sequence()
+                        + " is stored with " + String.join(", ", wrong)
+                        + " not matching the event: the row was edited"));
             }
             previous = e.hash();
             expected++;

@@ -14,6 +14,13 @@ import java.util.List;
  * where, which operation on which resources, with which parameters (secrets removed), and how it
  * ended. Events form a chain: each carries its sequence number, the hash of its predecessor and its
  * own hash over both and its content.
+ *
+ * <p>{@code hashFormat} says how the content is laid out for hashing: {@link #HASH_FORMAT} (1) for
+ * every event recorded now, in which each field is length-prefixed, so no text can move from one
+ * field to the next without changing the hash; 0 for events recorded before formats existed (their
+ * stored JSON has no such field), which keep the line-per-field layout they were hashed in. Changing
+ * the format of a stored event changes the layout, hence the hash, and any other format hashes to
+ * nothing, so the format is bound by the chain like every other field.
  */
 public record AuditEvent(
         long sequence,
@@ -31,7 +38,8 @@ public record AuditEvent(
         String requestId,
         String collaborationId,
         String previousHash,
-        String hash) {
+        String hash,
+        int hashFormat) {
     public AuditEvent {
         requireNonNull(eventId, "eventId is null");
         requireNonNull(time, "time is null");
@@ -40,6 +48,9 @@ public record AuditEvent(
         resources = List.copyOf(resources);
         requireNonNull(previousHash, "previousHash is null");
     }
+
+    /** The layout every new event is hashed in (see the class comment). */
+    public static final int HASH_FORMAT = 1;
 
     /** The hash of the genesis predecessor. */
     public static final String GENESIS = "0".repeat(64);
@@ -52,8 +63,55 @@ public record AuditEvent(
         return String.format("%019d", sequence);
     }
 
-    /** The content the hash covers, one field per line, in a fixed order. */
+    /** The content the hash covers, in the layout of the event's hash format; null for an unknown format. */
     String canonical() {
+        return switch (hashFormat) {
+            case 0 -> canonicalV0();
+            case HASH_FORMAT -> canonicalV1();
+            default -> null;
+        };
+    }
+
+    /**
+     * Format 1: a header line, then every field in a fixed order, each as "-" (null) or
+     * "=" + its length in UTF-8 bytes + ":" + its text, and a newline; resources as their count
+     * followed by each resource; the time to the nanosecond.
+     */
+    private String canonicalV1() {
+        StringBuilder out = new StringBuilder("cleanroom-audit-event-v1\n");
+        field(out, Long.toString(sequence));
+        field(out, eventId);
+        field(out, time.getEpochSecond() + "." + time.getNano());
+        field(out, accountId);
+        field(out, accessKeyId);
+        field(out, sourceAddress);
+        field(out, eventSource);
+        field(out, eventName);
+        field(out, Integer.toString(resources.size()));
+        resources.forEach(r -> field(out, r));
+        field(out, requestParameters);
+        field(out, errorCode);
+        field(out, errorMessage);
+        field(out, requestId);
+        field(out, collaborationId);
+        field(out, previousHash);
+        return out.toString();
+    }
+
+    private static void field(StringBuilder out, String value) {
+        if (value == null) {
+            out.append("-\n");
+        } else {
+            out.append('=').append(value.getBytes(StandardCharsets.UTF_8).length).append(':').append(value)
+                    .append('\n');
+        }
+    }
+
+    /**
+     * Format 0 (events recorded before format 1): one field per line. Ambiguous where a field holds a
+     * line break, a comma between resources or the text "null"; kept only to verify old events.
+     */
+    private String canonicalV0() {
         StringBuilder out = new StringBuilder();
         out.append(sequence).append('\n').append(eventId).append('\n').append(time.toEpochMilli()).append('\n')
                 .append(accountId).append('\n').append(accessKeyId).append('\n').append(sourceAddress).append('\n')
@@ -64,11 +122,18 @@ public record AuditEvent(
         return out.toString();
     }
 
-    /** SHA-256 over the canonical content (which includes the predecessor's hash). */
+    /**
+     * SHA-256 over the canonical content (which includes the predecessor's hash); for an unknown
+     * hash format, a value no stored hash equals.
+     */
     public String computeHash() {
+        String content = canonical();
+        if (content == null) {
+            return "unknown hash format " + hashFormat;
+        }
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(canonical().getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(digest.digest(content.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -77,32 +142,35 @@ public record AuditEvent(
     /** A draft for a call that has just arrived. */
     public static AuditEvent draft(String requestId, Instant time, String sourceAddress) {
         return new AuditEvent(0, java.util.UUID.randomUUID().toString(), time, null, null, sourceAddress, "unknown",
-                "Unknown", List.of(), null, null, null, requestId, null, GENESIS, null);
+                "Unknown", List.of(), null, null, null, requestId, null, GENESIS, null, HASH_FORMAT);
     }
 
     public AuditEvent withCall(String newSource, String newName, List<String> newResources, String parameters,
             String collaboration) {
         return new AuditEvent(sequence, eventId, time, accountId, accessKeyId, sourceAddress, newSource, newName,
-                newResources, parameters, errorCode, errorMessage, requestId, collaboration, previousHash, hash);
+                newResources, parameters, errorCode, errorMessage, requestId, collaboration, previousHash, hash,
+                hashFormat);
     }
 
     public AuditEvent withIdentity(String account, String key) {
         return new AuditEvent(sequence, eventId, time, account, key, sourceAddress, eventSource, eventName,
-                resources, requestParameters, errorCode, errorMessage, requestId, collaborationId, previousHash, hash);
+                resources, requestParameters, errorCode, errorMessage, requestId, collaborationId, previousHash, hash,
+                hashFormat);
     }
 
     public AuditEvent withError(String code, String message) {
         return new AuditEvent(sequence, eventId, time, accountId, accessKeyId, sourceAddress, eventSource, eventName,
-                resources, requestParameters, code, message, requestId, collaborationId, previousHash, hash);
+                resources, requestParameters, code, message, requestId, collaborationId, previousHash, hash,
+                hashFormat);
     }
 
     /** This event placed after a predecessor: its sequence, the predecessor's hash and its own hash. */
     public AuditEvent chainedAfter(long newSequence, String predecessorHash) {
         AuditEvent unhashed = new AuditEvent(newSequence, eventId, time, accountId, accessKeyId, sourceAddress,
                 eventSource, eventName, resources, requestParameters, errorCode, errorMessage, requestId,
-                collaborationId, predecessorHash, null);
+                collaborationId, predecessorHash, null, hashFormat);
         return new AuditEvent(newSequence, eventId, time, accountId, accessKeyId, sourceAddress, eventSource,
                 eventName, resources, requestParameters, errorCode, errorMessage, requestId, collaborationId,
-                predecessorHash, unhashed.computeHash());
+                predecessorHash, unhashed.computeHash(), hashFormat);
     }
 }

@@ -6,6 +6,7 @@ import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.Page;
 import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
@@ -16,8 +17,11 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Reading the audit trail. The operator sees every event; an account sees the events it caused,
- * the events of collaborations it belongs to, and the events that name a resource it owns.
+ * Reading the audit trail. The operator sees every event in full. An account sees the events it
+ * caused in full, and, as metadata only ({@link AuditView.Metadata}), the other events of
+ * collaborations it belongs to and the events that name a resource it owns: another member's SQL,
+ * policies and templates never reach it through the trail (query logs are the way a querier's SQL
+ * reaches a data owner, when both enabled them).
  */
 public final class AuditService {
     private final Store store;
@@ -26,50 +30,72 @@ public final class AuditService {
         this.store = requireNonNull(store, "store is null");
     }
 
-    /** A lookup: an optional filter on one attribute and an optional time range. */
-    public record Lookup(Predicate<AuditEvent> filter, Instant start, Instant end) {
+    /**
+     * A lookup: a filter on one attribute and an optional time range. The filter sees each event as
+     * the caller may see it, so a field withheld from the caller cannot be probed by filtering on it.
+     */
+    public record Lookup(Predicate<AuditView> filter, Instant start, Instant end) {
+        public Lookup {
+            requireNonNull(filter, "filter is null");
+        }
     }
 
     /**
-     * The events the caller may see that match the lookup, newest first. Walks the trail backwards
-     * from the newest event (or from the token's position) in batches and stops when the page is
-     * full, so recent pages cost little however long the trail is; the token names the last event
-     * returned, so events recorded meanwhile do not shift later pages.
+     * The events the caller may see that match the lookup, newest first, each as the caller may see
+     * it. Walks the trail backwards from the newest event (or from the token's position) in batches
+     * and stops when the page is full, so recent pages cost little however long the trail is; the
+     * token names the last row returned, so events recorded meanwhile do not shift later pages. A row
+     * whose columns disagree with its event (edited in the database; `audit verify` names it) is
+     * skipped, so an edit of those columns cannot move an event to another reader.
      */
-    public Page<AuditEvent> lookup(Caller caller, Lookup lookup, Page.Request page) {
+    public Page<AuditView> lookup(Caller caller, Lookup lookup, Page.Request page) {
         String cursor = page.nextToken() == null ? null : Page.position("audit", page.nextToken(), EVENT_KEY);
         return store.inTransaction(tx -> {
-            Predicate<AuditEvent> visible = caller.operator() ? e -> true : visibility(tx, caller.account());
-            List<AuditEvent> out = new ArrayList<>();
+            Reader reader = caller.operator() ? Reader.OPERATOR : reader(tx, caller.account());
+            List<AuditView> out = new ArrayList<>();
             String position = cursor;
+            String lastReturned = null;
             boolean more = false;
             scan:
             while (true) {
-                List<AuditEvent> batch = tx.of(Kinds.AUDIT_EVENTS).before(position, BATCH);
-                for (AuditEvent e : batch) {
-                    position = e.key();
-                    if ((lookup.start() == null || !e.time().isBefore(lookup.start()))
-                            && (lookup.end() == null || !e.time().isAfter(lookup.end()))
-                            && lookup.filter().test(e) && visible.test(e)) {
+                List<Row<AuditEvent>> batch = tx.of(Kinds.AUDIT_EVENTS).rowsBefore(position, BATCH);
+                for (Row<AuditEvent> row : batch) {
+                    position = row.key();
+                    if (!Kinds.AUDIT_EVENTS.disagreements(row).isEmpty()) {
+                        continue;
+                    }
+                    AuditView view = reader.view(row.value());
+                    if (view != null && (lookup.start() == null || !view.time().isBefore(lookup.start()))
+                            && (lookup.end() == null || !view.time().isAfter(lookup.end()))
+                            && lookup.filter().test(view)) {
                         if (out.size() == page.maxResults()) {
                             more = true;
                             break scan;
                         }
-                        out.add(e);
+                        out.add(view);
+                        lastReturned = row.key();
                     }
                 }
                 if (batch.size() < BATCH) {
                     break;
                 }
             }
-            return new Page<>(out, more ? Page.token("audit", out.get(out.size() - 1).key()) : null);
+            return new Page<>(out, more ? Page.token("audit", lastReturned) : null);
         });
     }
 
     private static final int BATCH = 1000;
     private static final java.util.regex.Pattern EVENT_KEY = java.util.regex.Pattern.compile("[0-9]{19}");
 
-    private static Predicate<AuditEvent> visibility(Tx tx, AccountId account) {
+    /** How one reader sees events: in full, as metadata, or (null) not at all. */
+    @FunctionalInterface
+    private interface Reader {
+        Reader OPERATOR = AuditView.Full::new;
+
+        AuditView view(AuditEvent event);
+    }
+
+    private static Reader reader(Tx tx, AccountId account) {
         Set<String> collaborations = new HashSet<>();
         Set<String> owned = new HashSet<>();
         tx.of(Kinds.MEMBERS).find("account_id", account.value())
@@ -83,8 +109,13 @@ public final class AuditService {
         tx.of(Kinds.COLLABORATIONS).find("creator_account_id", account.value())
                 .forEach(c -> owned.add(c.id().value()));
         String self = account.value();
-        return e -> self.equals(e.accountId())
-                || (e.collaborationId() != null && collaborations.contains(e.collaborationId()))
-                || e.resources().stream().anyMatch(r -> owned.contains(r) || r.contains(":" + self + ":"));
+        return e -> {
+            if (self.equals(e.accountId())) {
+                return new AuditView.Full(e);
+            }
+            boolean concerns = (e.collaborationId() != null && collaborations.contains(e.collaborationId()))
+                    || e.resources().stream().anyMatch(r -> owned.contains(r) || r.contains(":" + self + ":"));
+            return concerns ? AuditView.Metadata.of(e) : null;
+        };
     }
 }

@@ -2,7 +2,9 @@ package io.cleanroom.core.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -43,6 +45,31 @@ public final class Kind<V> {
     /** Index column name to the function computing it; iteration order is not significant. */
     public Map<String, Function<V, String>> indexes() {
         return indexes;
+    }
+
+    /** The row this record is stored as: its key and the value of every index column. */
+    public Row<V> row(V value) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        indexes.forEach((column, function) -> columns.put(column, function.apply(value)));
+        return new Row<>(keyOf(value), columns, value);
+    }
+
+    /**
+     * The columns of a stored row that disagree with the record it holds, in a fixed order: "id"
+     * when its key is not the record's, then each index column whose value is not the record's.
+     * Empty when the row is what {@link #row} would store.
+     */
+    public List<String> disagreements(Row<V> stored) {
+        List<String> out = new ArrayList<>();
+        if (!stored.key().equals(keyOf(stored.value()))) {
+            out.add("id");
+        }
+        indexes.keySet().stream().sorted().forEach(column -> {
+            if (!java.util.Objects.equals(indexes.get(column).apply(stored.value()), stored.columns().get(column))) {
+                out.add(column);
+            }
+        });
+        return out;
     }
 
     @Override

@@ -24,6 +24,12 @@ public interface Records<V> {
     /** The record with the greatest key, if any. */
     Optional<V> last();
 
-    /** At most limit records with keys below the given key (all keys when null), greatest key first. */
-    List<V> before(String key, int limit);
+    /** Every record with the columns of its row, in key order. */
+    List<Row<V>> rows();
+
+    /**
+     * At most limit rows with keys below the given key (all keys when null), greatest key first,
+     * each with its stored columns.
+     */
+    List<Row<V>> rowsBefore(String key, int limit);
 }

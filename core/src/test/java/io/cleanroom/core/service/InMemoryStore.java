@@ -5,6 +5,7 @@ import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.ResourceType;
 import io.cleanroom.core.store.Kind;
 import io.cleanroom.core.store.Records;
+import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
 import io.cleanroom.core.store.Tx;
 import java.util.ArrayList;
@@ -100,9 +101,19 @@ final class InMemoryStore implements Store {
         }
 
         @Override
-        public List<V> before(String key, int limit) {
+        public List<Row<V>> rows() {
+            return rows.entrySet().stream().map(this::row).toList();
+        }
+
+        @Override
+        public List<Row<V>> rowsBefore(String key, int limit) {
             var below = key == null ? rows.descendingMap() : rows.headMap(key, false).descendingMap();
-            return below.values().stream().limit(limit).map(kind.type()::cast).toList();
+            return below.entrySet().stream().limit(limit).map(this::row).toList();
+        }
+
+        private Row<V> row(Map.Entry<String, Object> entry) {
+            V value = kind.type().cast(entry.getValue());
+            return new Row<>(entry.getKey(), kind.row(value).columns(), value);
         }
     }
 }
