@@ -97,7 +97,6 @@ final class Operators {
                 SqlStdOperatorTable.IS_UNKNOWN, SqlStdOperatorTable.IS_NOT_UNKNOWN);
         add(Role.PREDICATE, false, SqlStdOperatorTable.IN, SqlStdOperatorTable.NOT_IN,
                 SqlStdOperatorTable.SEARCH, SqlStdOperatorTable.BETWEEN, SqlStdOperatorTable.NOT_BETWEEN,
-                SqlStdOperatorTable.SYMMETRIC_BETWEEN, SqlStdOperatorTable.SYMMETRIC_NOT_BETWEEN,
                 SqlStdOperatorTable.EXISTS, SqlStdOperatorTable.LIKE, SqlStdOperatorTable.NOT_LIKE,
                 SqlLibraryOperators.ILIKE, SqlLibraryOperators.NOT_ILIKE, SqlLibraryOperators.STARTS_WITH,
                 SqlLibraryOperators.ENDS_WITH);
@@ -108,8 +107,7 @@ final class Operators {
         add(Role.ARITHMETIC, false, SqlStdOperatorTable.UNARY_PLUS);
         add(Role.CONDITIONAL, false, SqlStdOperatorTable.CASE, SqlStdOperatorTable.NULLIF);
         scalar(Role.CONDITIONAL, false, ScalarFunction.COALESCE, SqlStdOperatorTable.COALESCE);
-        scalar(Role.CAST, true, ScalarFunction.CAST, SqlStdOperatorTable.CAST, SqlLibraryOperators.INFIX_CAST);
-        add(Role.CAST, false, SqlLibraryOperators.TRY_CAST);
+        scalar(Role.CAST, true, ScalarFunction.CAST, SqlStdOperatorTable.CAST);
         // string functions
         scalar(Role.FUNCTION, false, ScalarFunction.LOWER, SqlStdOperatorTable.LOWER);
         scalar(Role.FUNCTION, false, ScalarFunction.UPPER, SqlStdOperatorTable.UPPER);

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.sql.SqlCall;
@@ -36,6 +37,28 @@ import org.apache.calcite.sql.SqlWithItem;
 public final class QueryChecker {
     private static final Set<SqlKind> QUERY_KINDS = Set.of(SqlKind.SELECT, SqlKind.ORDER_BY, SqlKind.WITH,
             SqlKind.UNION, SqlKind.INTERSECT, SqlKind.EXCEPT);
+
+    /**
+     * An operator or function query control allows: its name as written in SQL, how it takes part
+     * in the rules, whether its evaluation can fail on some values (it then runs under TRY), and
+     * the aggregation-rule scalar function it is, if any.
+     */
+    public record AllowedOperator(String name, String role, boolean fallible,
+            Optional<io.cleanroom.core.model.ScalarFunction> scalarFunction) {
+    }
+
+    /** The allow-list, without the structural syntax (AS, OVER, JOIN ...), sorted by name. */
+    public static List<AllowedOperator> allowList() {
+        List<AllowedOperator> out = new ArrayList<>();
+        for (Operators.Entry entry : Operators.all().values()) {
+            if (entry.role() != Operators.Role.STRUCTURE) {
+                out.add(new AllowedOperator(entry.operator().getName(), entry.role().name(), entry.fallible(),
+                        entry.scalar()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(AllowedOperator::name).thenComparing(AllowedOperator::role));
+        return List.copyOf(out);
+    }
 
     /** Loads and exercises Calcite once (its first use takes about a second). */
     public static void warmUp() {

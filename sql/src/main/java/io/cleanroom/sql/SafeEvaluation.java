@@ -94,6 +94,17 @@ final class SafeEvaluation {
         if (call.getOperator().isAggregator()) {
             return aggregate(call, types);
         }
+        if (call.getKind() == SqlKind.AS && call.operandCount() == 2
+                && call.operand(1) instanceof org.apache.calcite.sql.SqlIdentifier alias && alias.isSimple()) {
+            // the validator names a niladic function's column after it (CURRENT_DATE AS current_date), and
+            // Calcite renders that name as the keyword, which no engine reads as an alias
+            String name = alias.getSimple();
+            if (Operators.all().keySet().stream().anyMatch(op -> op.getSyntax() == org.apache.calcite.sql.SqlSyntax
+                    .FUNCTION_ID && op.getName().equalsIgnoreCase(name))) {
+                call.setOperand(1, new org.apache.calcite.sql.SqlIdentifier(name + "_", POS));
+            }
+            return call;
+        }
         Operators.Entry entry = Operators.of(call.getOperator()).orElse(null);
         if (entry == null) {
             return call;
