@@ -18,7 +18,8 @@ import java.util.Optional;
 
 /**
  * Latency of query control (parse, validate, check, rewrite, render) for a typical two-table
- * aggregation query and a 15-table one. Prints median, p99 and mean after warm-up.
+ * aggregation query, a 15-table one, and custom-rule queries under an aggregation threshold and
+ * comparison controls (plan lineage, rewrite, and the re-check of the rewritten query). Prints median, p99 and mean after warm-up.
  * Run: see the README ("Benchmarks").
  */
 public final class CheckBench {
@@ -78,6 +79,32 @@ public final class CheckBench {
                 micros[micros.length / 2], micros[(int) Math.floor(micros.length * 0.99)], mean);
     }
 
+    /**
+     * Two tables with custom rules: the publisher's with an aggregation threshold of 100 on
+     * user_id, comparison controls and a disallowed column; the runner's with ANY_QUERY.
+     */
+    static List<TableSpec> customTables() {
+        io.cleanroom.core.model.AnalysisRulePolicy.Custom publisher = new io.cleanroom.core.model.AnalysisRulePolicy
+                .Custom(List.of(io.cleanroom.core.model.AnalysisRulePolicy.Custom.ANY_QUERY), List.of(RUNNER), null,
+                List.of("region"), null, List.of(new io.cleanroom.core.model.AnalysisRulePolicy.AggregationThreshold(
+                        List.of("user_id"), 100, "ANY_EXPRESSION", List.of())),
+                new io.cleanroom.core.model.AnalysisRulePolicy.ComparisonControls(List.of("segment"),
+                        List.of("user_id")));
+        io.cleanroom.core.model.AnalysisRulePolicy.Custom runner = new io.cleanroom.core.model.AnalysisRulePolicy
+                .Custom(List.of(io.cleanroom.core.model.AnalysisRulePolicy.Custom.ANY_QUERY), List.of(RUNNER), null,
+                List.of(), null, List.of(), null);
+        List<Column> columns = List.of(new Column("user_id", "string"), new Column("segment", "string"),
+                new Column("region", "string"), new Column("spend", "double"));
+        return List.of(new TableSpec("pub", new AccountId("111111111111"), columns, Optional.of(publisher), true),
+                new TableSpec("adv", RUNNER, columns, Optional.of(runner), true));
+    }
+
+    static final String CUSTOM_JOIN = "SELECT a.segment, COUNT(DISTINCT p.user_id), SUM(a.spend) FROM adv a "
+            + "JOIN pub p ON a.user_id = p.user_id WHERE p.segment = 'news' GROUP BY a.segment";
+    static final String CUSTOM_NESTED = "WITH r AS (SELECT p.user_id AS u, p.segment FROM pub p WHERE p.segment <> "
+            + "'x') SELECT t.segment, COUNT(*), SUM(t.spend) FROM (SELECT a.segment, a.spend, r.u FROM adv a JOIN r "
+            + "ON a.user_id = r.u WHERE a.spend > (SELECT AVG(a2.spend) FROM adv a2)) t GROUP BY t.segment";
+
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
@@ -85,5 +112,9 @@ public final class CheckBench {
             QueryRequest request = QueryRequest.adHoc(query(n), RUNNER, tables(n));
             report("aggregation, " + n + " tables", measure(request, warmup, runs));
         }
+        report("custom, threshold, join", measure(QueryRequest.adHoc(CUSTOM_JOIN, RUNNER, customTables()), warmup,
+                runs));
+        report("custom, threshold, cte+subqueries", measure(QueryRequest.adHoc(CUSTOM_NESTED, RUNNER,
+                customTables()), warmup, runs));
     }
 }
