@@ -173,6 +173,8 @@ final class ProtectedQueries implements AutoCloseable {
                     "Parameters are given only with an analysisTemplateArn");
         }
         CheckedQuery checked = control.check(queryContext, caller, sql, template, receivers);
+        // before the query is stored: a refusal here must not leave it SUBMITTED with no worker to run it
+        Map<String, PinnedTables.Table> data = tableData(queryContext, checked, this::dataRoots);
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         ProtectedQuery query = context.store().inTransaction(tx -> {
@@ -195,7 +197,6 @@ final class ProtectedQueries implements AutoCloseable {
             }
             return q;
         });
-        Map<String, PinnedTables.Table> data = tableData(queryContext, checked, this::dataRoots);
         Running handle = new Running();
         running.put(query.id(), handle);
         workers.submit(() -> run(query, checked, data, handle));
