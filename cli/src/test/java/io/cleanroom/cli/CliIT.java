@@ -55,14 +55,20 @@ class CliIT {
         }
     }
 
-    private Process startServer() throws Exception {
+    /** Where the last server started writes its output. */
+    Path serverLog;
+
+    private Process startServer(String... options) throws Exception {
         Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
         assertThat(jar).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "server", "--port", String.valueOf(port),
-                "--data-dir", dataDir.toString())
+        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString(), "server", "--port",
+                String.valueOf(port), "--data-dir", dataDir.toString()));
+        command.addAll(List.of(options));
+        serverLog = dir.resolve("server-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server-" + System.nanoTime() + ".log").toFile())
+                .redirectOutput(serverLog.toFile())
                 .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -249,6 +255,21 @@ class CliIT {
         assertThat(text).contains("Step 8").contains("0 rows")
                 .contains("Join column advertiser_audience.user_id_hash can only be used in INNER JOIN ON conditions")
                 .contains("12 rows").contains("Demo finished");
+    }
+
+    @Test
+    void allowAnyPathIsADevelopmentSwitchThatWarnsAtStart() throws Exception {
+        assertThat(Files.readString(serverLog)).doesNotContain("--allow-any-path");
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer("--allow-any-path");
+        assertThat(Files.readString(serverLog)).contains("WARNING: --allow-any-path is on")
+                .contains("never on a shared server");
+        JsonNode account = ok("admin", "create-account", "--account-id", "444444444444", "--name", "dev").json();
+        profiles(account);
+        Path csv = Files.writeString(dir.resolve("anywhere.csv"), "a,b\n1,2\n");
+        ok("catalog", "create-table", "--profile", "444444444444", "--create-database", "--database", "db",
+                "--name", "t", "--location", csv.toString(), "--format", "csv");
     }
 
     @Test
