@@ -90,7 +90,7 @@ final class NativeFiles {
                     c.getFunction("openat");
                     c.getFunction("statx");
                     libc = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
-                } catch (UnsatisfiedLinkError | RuntimeException e) {
+                } catch (LinkageError | RuntimeException e) {
                     why = "the C library lacks openat or statx";
                 }
             }
