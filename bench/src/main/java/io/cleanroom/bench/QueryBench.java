@@ -75,15 +75,24 @@ public final class QueryBench {
                 "Content-Type", "application/x-amz-json-1.1"));
     }
 
-    /** One collaboration over the given files; returns the advertiser's client and membership. */
+    /** An account confined to one data root. */
+    private JsonNode account(String id, String name, Path dataRoot) throws Exception {
+        return call(operator, "POST", "/admin/accounts", "{\"accountId\":\"" + id + "\",\"name\":\"" + name
+                + "\",\"dataRoots\":[" + MAPPER.writeValueAsString(dataRoot.toString()) + "]}", "cleanroom", Map.of());
+    }
+
+    /**
+     * One collaboration over the given files, each account confined to the directory of its file;
+     * returns the advertiser's client and membership.
+     */
     private Object[] collaboration(String tag, Path publisherFile, Path advertiserFile, String format)
             throws Exception {
         String pubId = "1" + tag;
         String advId = "2" + tag;
-        JsonNode pubKeys = call(operator, "POST", "/admin/accounts", "{\"accountId\":\"" + pubId
-                + "\",\"name\":\"publisher\"}", "cleanroom", Map.of());
-        JsonNode advKeys = call(operator, "POST", "/admin/accounts", "{\"accountId\":\"" + advId
-                + "\",\"name\":\"advertiser\"}", "cleanroom", Map.of());
+        publisherFile = publisherFile.toRealPath();
+        advertiserFile = advertiserFile.toRealPath();
+        JsonNode pubKeys = account(pubId, "publisher", publisherFile.getParent());
+        JsonNode advKeys = account(advId, "advertiser", advertiserFile.getParent());
         SignedHttpClient pub = client(pubKeys);
         SignedHttpClient adv = client(advKeys);
         String[][] parties = {{"publisher_audience", "segment"}, {"advertiser_audience", "campaign"}};
@@ -200,8 +209,10 @@ public final class QueryBench {
             JsonNode creds = MAPPER.readTree(server.config().operatorCredentialsFile().toFile());
             operator = client(creds);
 
-            Path tp = dir.resolve("tutorial_publisher.csv");
-            Path ta = dir.resolve("tutorial_advertiser.csv");
+            Path publisherDir = Files.createDirectories(dir.resolve("publisher"));
+            Path advertiserDir = Files.createDirectories(dir.resolve("advertiser"));
+            Path tp = publisherDir.resolve("tutorial_publisher.csv");
+            Path ta = advertiserDir.resolve("tutorial_advertiser.csv");
             Files.writeString(tp, "user_id_hash,segment\naaa111,news\nbbb222,sports\nccc333,news\nddd444,finance\n"
                     + "eee555,sports\n");
             Files.writeString(ta, "user_id_hash,campaign\nbbb222,spring_launch\nccc333,spring_launch\n"
@@ -223,8 +234,8 @@ public final class QueryBench {
 
             int tag = 1;
             for (long rows : sizes) {
-                Path p = dir.resolve("publisher_" + rows + ".parquet");
-                Path a = dir.resolve("advertiser_" + rows + ".parquet");
+                Path p = publisherDir.resolve("publisher_" + rows + ".parquet");
+                Path a = advertiserDir.resolve("advertiser_" + rows + ".parquet");
                 generate(p, a, rows);
                 Object[] c = collaboration(String.format("%011d", tag++), p, a, "parquet");
                 rawRun(p, a, OVERLAP);

@@ -44,7 +44,8 @@ final class AdminCommand {
     }
 
     @Command(name = "create-account", description = "Create an account and its first (administrator) access key. "
-            + "Prints accountId, accessKeyId and secretAccessKey; the secret is shown only this once.")
+            + "Prints accountId, accessKeyId and secretAccessKey; the secret is shown only this once. Without "
+            + "--data-root the account can register no table until set-data-roots grants one.")
     static final class CreateAccount extends Sub {
         @Option(names = "--account-id", required = true, description = "12-digit account id")
         String accountId;
@@ -52,10 +53,18 @@ final class AdminCommand {
         @Option(names = "--name", required = true, description = "Account name")
         String name;
 
+        @Option(names = "--data-root", paramLabel = "DIR", description = "An absolute directory the account's "
+                + "catalog tables may point into (repeatable)")
+        List<String> dataRoots = new java.util.ArrayList<>();
+
         @Override
         public Integer call() {
-            return print(admin.send("CreateAccount", "POST", "/admin/accounts",
-                    object().put("accountId", accountId).put("name", name)));
+            ObjectNode body = object().put("accountId", accountId).put("name", name);
+            if (!dataRoots.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode roots = body.putArray("dataRoots");
+                dataRoots.forEach(roots::add);
+            }
+            return print(admin.send("CreateAccount", "POST", "/admin/accounts", body));
         }
     }
 
@@ -91,8 +100,9 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "set-data-roots", description = "Confine the account's catalog tables to these directories "
-            + "(repeat --path; no --path lifts the restriction). Set it on any shared server.")
+    @Command(name = "set-data-roots", description = "Set the directories the account's catalog tables may point "
+            + "into, replacing the previous ones (repeat --path). With no --path the account has none and can "
+            + "register no table.")
     static final class SetDataRoots extends Sub {
         @Option(names = "--account-id", required = true)
         String accountId;

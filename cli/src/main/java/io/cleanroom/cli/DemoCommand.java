@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Replays the seed guide's lab on embedded defaults: two accounts, their CSVs registered in their
- * catalogs, a collaboration, configured tables with aggregation rules, associations, the overlap
- * query, and the validation step; then the same on generated data where the counts appear.
+ * Replays the seed guide's lab on embedded defaults: two accounts, each confined to its own data
+ * directory (its data root), their CSVs registered in their catalogs, a collaboration, configured
+ * tables with aggregation rules, associations, the overlap query, and the validation step; then
+ * the same on generated data where the counts appear.
  */
 @Command(name = "demo", description = "Replay the tutorial (publisher and advertiser audience overlap) on an "
         + "embedded server, printing each step and the results.")
@@ -104,19 +105,23 @@ final class DemoCommand implements Callable<Integer> {
         JsonNode creds = Calls.MAPPER.readTree(server.config().operatorCredentialsFile().toFile());
         operator = client(creds);
 
-        step("Step 1: two accounts, the publisher and the advertiser (cleanroom admin create-account)");
+        step("Step 1: two accounts, the publisher and the advertiser, each confined to its own data directory "
+                + "(cleanroom admin create-account --data-root)");
+        // real paths: locations are compared with the roots as the operator granted them
+        Path publisherData = Files.createDirectories(dir.resolve("lab").resolve("publisher")).toRealPath();
+        Path advertiserData = Files.createDirectories(dir.resolve("lab").resolve("advertiser")).toRealPath();
         JsonNode publisherKeys = call(operator, "CreateAccount", "POST", "/admin/accounts",
-                json("{\"accountId\":\"" + PUBLISHER + "\",\"name\":\"publisher\"}"), "cleanroom", Map.of());
+                account(PUBLISHER, "publisher", publisherData), "cleanroom", Map.of());
         JsonNode advertiserKeys = call(operator, "CreateAccount", "POST", "/admin/accounts",
-                json("{\"accountId\":\"" + ADVERTISER + "\",\"name\":\"advertiser\"}"), "cleanroom", Map.of());
+                account(ADVERTISER, "advertiser", advertiserData), "cleanroom", Map.of());
         SignedHttpClient pub = client(publisherKeys);
         SignedHttpClient adv = client(advertiserKeys);
-        say("publisher " + PUBLISHER + " and advertiser " + ADVERTISER + " created, each with an access key");
+        say("publisher " + PUBLISHER + " (data root " + publisherData + ") and advertiser " + ADVERTISER
+                + " (data root " + advertiserData + ") created, each with an access key");
 
         step("Steps 2-4: each party keeps its data and registers it in its own catalog");
-        Path lab = Files.createDirectories(dir.resolve("lab"));
-        Path publisherCsv = lab.resolve("publisher_audience.csv");
-        Path advertiserCsv = lab.resolve("advertiser_audience.csv");
+        Path publisherCsv = publisherData.resolve("publisher_audience.csv");
+        Path advertiserCsv = advertiserData.resolve("advertiser_audience.csv");
         Files.writeString(publisherCsv, "user_id_hash,segment\naaa111,news\nbbb222,sports\nccc333,news\n"
                 + "ddd444,finance\neee555,sports\n");
         Files.writeString(advertiserCsv, "user_id_hash,campaign\nbbb222,spring_launch\nccc333,spring_launch\n"
@@ -177,6 +182,12 @@ final class DemoCommand implements Callable<Integer> {
         generate(publisherCsv, advertiserCsv, users);
         say("the CSVs were regenerated in place; the catalog still points at them");
         runAndPrint(adv, advertiserMembership, overlap);
+    }
+
+    private static ObjectNode account(String id, String name, Path dataRoot) {
+        ObjectNode body = Calls.MAPPER.createObjectNode().put("accountId", id).put("name", name);
+        body.putArray("dataRoots").add(dataRoot.toAbsolutePath().toString());
+        return body;
     }
 
     private void register(SignedHttpClient client, String table, Path csv) {

@@ -97,6 +97,12 @@ final class ServerCommand implements Callable<Integer> {
                     + "(env CLEANROOM_AUDIT_RETENTION_DAYS; default ${DEFAULT-VALUE})")
     long auditRetentionDays;
 
+    @Option(names = "--allow-any-path", defaultValue = "${env:CLEANROOM_ALLOW_ANY_PATH:-false}",
+            description = "Development only: accounts without data roots may register and query any file the "
+                    + "server can read (env CLEANROOM_ALLOW_ANY_PATH; default ${DEFAULT-VALUE}). Never on a shared "
+                    + "server.")
+    boolean allowAnyPath;
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
@@ -118,7 +124,7 @@ final class ServerCommand implements Callable<Integer> {
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
                             Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets,
                     new ServerConfig.Audit(Duration.ofMinutes(auditDigestMinutes),
-                            Duration.ofDays(auditRetentionDays)));
+                            Duration.ofDays(auditRetentionDays)), allowAnyPath);
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }
@@ -131,6 +137,9 @@ final class ServerCommand implements Callable<Integer> {
                             + ")" : ""), Main.USAGE_ERROR);
         } catch (RuntimeException e) {
             throw new CliException("error: cannot start the server: " + e.getMessage(), Main.USAGE_ERROR);
+        }
+        if (allowAnyPath) {
+            System.err.println(CleanroomServer.ANY_PATH_WARNING);
         }
         System.out.println("Cleanroom listening on " + server.endpoint() + " (data in "
                 + config.dataDir().toAbsolutePath() + "; operator credentials in "

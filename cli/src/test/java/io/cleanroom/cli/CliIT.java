@@ -55,14 +55,20 @@ class CliIT {
         }
     }
 
-    private Process startServer() throws Exception {
+    /** Where the last server started writes its output. */
+    Path serverLog;
+
+    private Process startServer(String... options) throws Exception {
         Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
         assertThat(jar).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "server", "--port", String.valueOf(port),
-                "--data-dir", dataDir.toString())
+        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString(), "server", "--port",
+                String.valueOf(port), "--data-dir", dataDir.toString()));
+        command.addAll(List.of(options));
+        serverLog = dir.resolve("server-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server-" + System.nanoTime() + ".log").toFile())
+                .redirectOutput(serverLog.toFile())
                 .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -123,12 +129,23 @@ class CliIT {
         System.setProperty("aws.sharedCredentialsFile", file.toString());
     }
 
+    /** A directory for one account's data, to grant as its data root. */
+    private Path root(String name) throws IOException {
+        return Files.createDirectories(dir.resolve(name)).toRealPath();
+    }
+
     @Test
     void operatorAndTutorialSetupWithTheCli() throws Exception {
-        JsonNode publisher = ok("admin", "create-account", "--account-id", "111111111111", "--name", "publisher").json();
+        Path publisherRoot = root("publisher");
+        Path advertiserRoot = root("advertiser");
+        JsonNode publisher = ok("admin", "create-account", "--account-id", "111111111111", "--name", "publisher",
+                "--data-root", publisherRoot.toString()).json();
         assertThat(publisher.get("secretAccessKey").asText()).hasSize(40);
+        assertThat(publisher.get("dataRoots").toString()).contains(publisherRoot.toString());
+        // without --data-root the account exists but can register nothing until the operator grants a root
         JsonNode advertiser = ok("admin", "create-account", "--account-id", "222222222222", "--name", "advertiser")
                 .json();
+        assertThat(advertiser.get("dataRoots")).isEmpty();
         assertThat(ok("admin", "list-accounts").out()).contains("publisher").contains("advertiser")
                 .doesNotContain(publisher.get("secretAccessKey").asText());
         Result duplicate = run("admin", "create-account", "--account-id", "111111111111", "--name", "again");
@@ -136,12 +153,24 @@ class CliIT {
         assertThat(duplicate.err()).contains("ConflictException").contains("already exists");
         profiles(publisher, advertiser);
 
-        Path pubCsv = dir.resolve("publisher_audience.csv");
+        Path pubCsv = publisherRoot.resolve("publisher_audience.csv");
         Files.writeString(pubCsv, "user_id_hash,segment\naaa111,news\nbbb222,sports\nccc333,news\n");
-        Path advCsv = dir.resolve("advertiser_audience.csv");
+        Path advCsv = advertiserRoot.resolve("advertiser_audience.csv");
         Files.writeString(advCsv, "user_id_hash,campaign\nbbb222,spring_launch\nccc333,spring_launch\n");
         ok("catalog", "create-table", "--profile", "111111111111", "--create-database", "--database",
                 "cleanrooms_lab", "--name", "publisher_audience", "--location", pubCsv.toString(), "--format", "csv");
+        Result noRoots = run("catalog", "create-table", "--profile", "222222222222", "--create-database",
+                "--database", "cleanrooms_lab", "--name", "advertiser_audience", "--location", advCsv.toString(),
+                "--format", "csv");
+        assertThat(noRoots.code()).isEqualTo(Main.SERVICE_ERROR);
+        assertThat(noRoots.err()).contains("AccessDeniedException").contains("no data roots")
+                .contains("operator must grant one");
+        // nor may it read the publisher's file
+        ok("admin", "set-data-roots", "--account-id", "222222222222", "--path", advertiserRoot.toString());
+        Result theirs = run("catalog", "create-table", "--profile", "222222222222", "--create-database",
+                "--database", "cleanrooms_lab", "--name", "stolen", "--location", pubCsv.toString(), "--format", "csv");
+        assertThat(theirs.code()).isEqualTo(Main.SERVICE_ERROR);
+        assertThat(theirs.err()).contains("does not exist or is outside your data roots");
         JsonNode table = ok("catalog", "create-table", "--profile", "222222222222", "--create-database",
                 "--database", "cleanrooms_lab", "--name", "advertiser_audience", "--location", advCsv.toString(),
                 "--format", "csv", "--column", "user_id_hash:string", "--column", "campaign:string").json();
@@ -229,10 +258,27 @@ class CliIT {
     }
 
     @Test
+    void allowAnyPathIsADevelopmentSwitchThatWarnsAtStart() throws Exception {
+        assertThat(Files.readString(serverLog)).doesNotContain("--allow-any-path");
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer("--allow-any-path");
+        assertThat(Files.readString(serverLog)).contains("WARNING: --allow-any-path is on")
+                .contains("never on a shared server");
+        JsonNode account = ok("admin", "create-account", "--account-id", "444444444444", "--name", "dev").json();
+        profiles(account);
+        Path csv = Files.writeString(dir.resolve("anywhere.csv"), "a,b\n1,2\n");
+        ok("catalog", "create-table", "--profile", "444444444444", "--create-database", "--database", "db",
+                "--name", "t", "--location", csv.toString(), "--format", "csv");
+    }
+
+    @Test
     void queryRunningWhenTheServerIsKilledEndsFailedAfterRestart() throws Exception {
-        JsonNode advertiser = ok("admin", "create-account", "--account-id", "222222222222", "--name", "adv").json();
+        Path root = root("adv");
+        JsonNode advertiser = ok("admin", "create-account", "--account-id", "222222222222", "--name", "adv",
+                "--data-root", root.toString()).json();
         profiles(advertiser);
-        Path csv = dir.resolve("big.csv");
+        Path csv = root.resolve("big.csv");
         StringBuilder big = new StringBuilder("k,v\n");
         for (int i = 0; i < 150_000; i++) {
             big.append(i).append(',').append(i % 7).append('\n');
@@ -283,9 +329,11 @@ class CliIT {
 
     @Test
     void killedServerRestartsWithEveryAcknowledgedChange() throws Exception {
-        JsonNode account = ok("admin", "create-account", "--account-id", "333333333333", "--name", "writer").json();
+        Path root = root("writer");
+        JsonNode account = ok("admin", "create-account", "--account-id", "333333333333", "--name", "writer",
+                "--data-root", root.toString()).json();
         profiles(account);
-        Path csv = dir.resolve("t.csv");
+        Path csv = root.resolve("t.csv");
         Files.writeString(csv, "a,b\n1,2\n");
         ok("catalog", "create-table", "--profile", "333333333333", "--create-database", "--database", "db",
                 "--name", "t", "--location", csv.toString(), "--format", "csv");

@@ -40,8 +40,10 @@ final class AdminApi {
             In body = c.body();
             String id = body.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
             String name = body.string("name", true, 1, 100, In.NON_BLANK);
+            java.util.List<String> roots = body.strings("dataRoots", false, 0, 20, 4096, null);
             body.done();
-            AccountService.CreatedAccount created = accounts.createAccount(c.caller(), new AccountId(id), name);
+            AccountService.CreatedAccount created = accounts.createAccount(c.caller(), new AccountId(id), name,
+                    roots == null ? java.util.List.of() : roots);
             ObjectNode out = account(created.account());
             issued(out, created.key());
             return HttpResponse.ok(out);

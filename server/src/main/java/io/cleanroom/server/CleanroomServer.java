@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
 public final class CleanroomServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CleanroomServer.class);
 
+    /** Printed at start when any path is allowed. */
+    public static final String ANY_PATH_WARNING = "WARNING: --allow-any-path is on: accounts without data roots can "
+            + "register and query ANY file this server can read, including other members' data and the server's own "
+            + "files. Use it only on your own machine for development; never on a shared server.";
+
     private final HttpServer http;
     private final ExecutorService executor;
     private final JdbcStore store;
@@ -90,13 +95,13 @@ public final class CleanroomServer implements AutoCloseable {
                     new DuckDbEngine(new DuckDbEngine.Limits(engineConfig.memoryLimit(), engineConfig.threads())),
                     new ResultStore(config.dataDir().resolve("results"), sealer), new S3Outputs(config.s3Buckets()),
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(), 5, 5,
-                            engineConfig.maxResultRows()));
+                            engineConfig.maxResultRows(), config.allowAnyPath()));
             queries.recover();
             new QueryApi(control, queries, context.arns()).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
             new AdminApi(accounts, store, keeper).register(admin);
-            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector()));
+            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath())));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
 
             // send small responses at once: without TCP_NODELAY, headers and body in two writes meet the
@@ -119,6 +124,14 @@ public final class CleanroomServer implements AutoCloseable {
                     store));
             http.start();
             warmUpQueryControl();
+            if (config.allowAnyPath()) {
+                LOG.warn(ANY_PATH_WARNING);
+            }
+            if (!NativeFiles.available()) {
+                LOG.warn("Protected queries and column inference will be refused: {}. Cleanroom reads table data "
+                        + "only where it can pin the files it checked (Linux with /proc)",
+                        NativeFiles.unavailableReason());
+            }
             LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),
                     http.getAddress().getPort(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");

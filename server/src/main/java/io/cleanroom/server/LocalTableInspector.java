@@ -9,136 +9,100 @@ import io.cleanroom.engine.duckdb.DuckDbSchemaReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Reads table locations on the local file system: a file, a directory (its files) or a glob
- * (/data/part-*.csv). s3:// and jdbc:postgresql:// locations are recognised and refused until
- * their readers exist. Column inference reads CSV headers and JSON-lines keys from a sample, and
- * Parquet footers through a locked-down DuckDB.
+ * (/data/part-*.csv), always inside the account's data roots ({@link DataLocation}). s3:// and
+ * jdbc:postgresql:// locations are recognised and refused until their readers exist. Column
+ * inference reads CSV headers and JSON-lines keys from a sample, and Parquet footers through a
+ * locked-down DuckDB, always through the pinned files ({@link PinnedFiles}), so it reads the files
+ * that were checked.
+ *
+ * <p>An account without data roots may register nothing, unless the server runs with
+ * allowAnyPath (development only), where such an account may read any file the server can.
  */
 final class LocalTableInspector implements TableInspector {
     private static final int SAMPLE_ROWS = 1000;
+    static final String NO_ROOTS = "Your account has no data roots, so it cannot register tables: the operator "
+            + "must grant one first (cleanroom admin set-data-roots --account-id ACCOUNT --path DIR)";
 
     private final DuckDbSchemaReader parquet = new DuckDbSchemaReader();
+    private final boolean allowAnyPath;
 
-    @Override
-    public void checkLocation(String location, List<String> dataRoots) {
-        realFiles(location, dataRoots);
+    LocalTableInspector(boolean allowAnyPath) {
+        this.allowAnyPath = allowAnyPath;
     }
 
     /**
-     * The data files of a location with symbolic links resolved, each inside one of dataRoots
-     * (when that list is not empty).
+     * The roots a location must lie in: the account's, or, for an account without any, the whole
+     * file system when any path is allowed; otherwise empty.
      */
-    static List<Path> realFiles(String location, List<String> dataRoots) {
-        List<Path> out = new ArrayList<>();
-        for (Path file : files(location)) {
-            Path real;
-            try {
-                real = file.toRealPath();
-            } catch (IOException e) {
-                throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
-                        "The location cannot be read");
-            }
-            if (!dataRoots.isEmpty() && dataRoots.stream().noneMatch(root -> real.startsWith(Path.of(root)))) {
-                throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
-                        "The location is outside the directories the operator allows for your account");
-            }
-            out.add(real);
+    static List<Path> roots(List<String> dataRoots, boolean allowAnyPath) {
+        if (dataRoots.isEmpty()) {
+            return allowAnyPath ? List.of(Path.of("/")) : List.of();
         }
-        return out;
+        return dataRoots.stream().map(Path::of).toList();
     }
 
-    /** The data files of a location, sorted; at least one, or a validation error. */
-    static List<Path> files(String location) {
-        String field = "TableInput.StorageDescriptor.Location";
-        if (location.startsWith("s3://") || location.startsWith("s3a://")) {
-            throw CleanroomException.validation(field,
-                    "s3:// locations are not supported yet; use a local file, directory or glob");
+    private List<DataLocation.CheckedFile> files(String location, List<String> dataRoots) {
+        List<Path> roots = roots(dataRoots, allowAnyPath);
+        if (roots.isEmpty()) {
+            throw CleanroomException.accessDenied(NO_ROOTS);
         }
-        if (location.startsWith("jdbc:")) {
-            throw CleanroomException.validation(field,
-                    "JDBC locations are not supported yet; use a local file, directory or glob");
-        }
-        String path = location.startsWith("file://") ? location.substring("file://".length()) : location;
-        if (!path.startsWith("/")) {
-            throw CleanroomException.validation(field, "The location must be an absolute path (or file:// URI)");
-        }
-        int glob = indexOfGlob(path);
-        List<Path> out = new ArrayList<>();
-        try {
-            if (glob < 0) {
-                Path p = Path.of(path);
-                if (Files.isRegularFile(p)) {
-                    out.add(p);
-                } else if (Files.isDirectory(p)) {
-                    try (Stream<Path> s = Files.list(p)) {
-                        s.filter(Files::isRegularFile)
-                                .filter(f -> !f.getFileName().toString().startsWith(".")
-                                        && !f.getFileName().toString().startsWith("_"))
-                                .sorted().forEach(out::add);
-                    }
-                }
-            } else {
-                int slash = path.lastIndexOf('/', glob);
-                Path base = Path.of(path.substring(0, Math.max(1, slash)));
-                PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + path);
-                if (Files.isDirectory(base)) {
-                    try (Stream<Path> s = Files.walk(base, 8)) {
-                        s.filter(Files::isRegularFile).filter(matcher::matches).sorted().forEach(out::add);
-                    }
-                }
-            }
-        } catch (IOException | java.nio.file.InvalidPathException e) {
-            throw CleanroomException.validation(field, "The location cannot be read");
-        }
-        if (out.isEmpty()) {
-            throw CleanroomException.validation(field, "No data files found at " + location);
-        }
-        return out;
-    }
-
-    private static int indexOfGlob(String path) {
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == '{') {
-                return i;
-            }
-        }
-        return -1;
+        return DataLocation.resolve(location, roots);
     }
 
     @Override
-    public List<Column> inferColumns(String location, TableFormat format) {
-        Path first = files(location).get(0);
-        try {
+    public void checkLocation(String location, List<String> dataRoots) {
+        files(location, dataRoots);
+    }
+
+    @Override
+    public List<Column> inferColumns(String location, List<String> dataRoots, TableFormat format) {
+        List<DataLocation.CheckedFile> files = files(location, dataRoots);
+        if (!NativeFiles.available()) {
+            // reading unpinned files could read another member's: refuse, the owner can give the columns
+            throw CleanroomException.validation(DataLocation.FIELD, "This server cannot infer columns ("
+                    + NativeFiles.unavailableReason() + "); give the table's columns");
+        }
+        String first = files.get(0).path().getFileName().toString();
+        try (PinnedFiles pinned = PinnedFiles.open(format == TableFormat.PARQUET ? files : files.subList(0, 1))) {
+            List<Path> paths = pinned.paths();
             return switch (format) {
-                case CSV -> csv(first);
-                case JSON -> jsonLines(first);
-                case PARQUET -> parquet.parquetColumns(files(location));
+                case CSV -> csv(paths.get(0), first);
+                case JSON -> jsonLines(paths.get(0), first);
+                case PARQUET -> parquetColumns(paths, first, files.size());
             };
+        } catch (PinnedFiles.ChangedException e) {
+            throw CleanroomException.validation(DataLocation.FIELD, "A data file " + e.getMessage()
+                    + "; register the table again");
         } catch (IOException e) {
-            throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
-                    "Cannot read " + first.getFileName() + " to infer its columns");
+            throw CleanroomException.validation(DataLocation.FIELD, "Cannot read " + first + " to infer its columns");
         }
     }
 
-    private static List<Column> csv(Path file) throws IOException {
+    private List<Column> parquetColumns(List<Path> paths, String first, int count) {
+        try {
+            return parquet.parquetColumns(paths);
+        } catch (CleanroomException e) {
+            throw CleanroomException.validation(DataLocation.FIELD, "Cannot read the Parquet schema of " + first
+                    + (count > 1 ? " and " + (count - 1) + " more" : "") + ": not a readable Parquet file");
+        }
+    }
+
+    private static List<Column> csv(Path file, String name) throws IOException {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = reader.readLine();
             if (header == null) {
-                throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
-                        file.getFileName() + " is empty; a CSV table needs a header line");
+                throw CleanroomException.validation(DataLocation.FIELD,
+                        name + " is empty; a CSV table needs a header line");
             }
             List<String> names = CsvLine.split(header.startsWith("\uFEFF") ? header.substring(1) : header);
             List<String> types = new ArrayList<>();
@@ -161,7 +125,7 @@ final class LocalTableInspector implements TableInspector {
         }
     }
 
-    private static List<Column> jsonLines(Path file) throws IOException {
+    private static List<Column> jsonLines(Path file, String fileName) throws IOException {
         Map<String, String> types = new LinkedHashMap<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -174,12 +138,12 @@ final class LocalTableInspector implements TableInspector {
                 try {
                     node = Json.MAPPER.readTree(line);
                 } catch (IOException e) {
-                    throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
-                            file.getFileName() + " line " + (rows + 1) + " is not a JSON object");
+                    throw CleanroomException.validation(DataLocation.FIELD,
+                            fileName + " line " + (rows + 1) + " is not a JSON object");
                 }
                 if (node == null || !node.isObject()) {
-                    throw CleanroomException.validation("TableInput.StorageDescriptor.Location",
-                            file.getFileName() + " line " + (rows + 1) + " is not a JSON object");
+                    throw CleanroomException.validation(DataLocation.FIELD,
+                            fileName + " line " + (rows + 1) + " is not a JSON object");
                 }
                 node.properties().forEach(e -> types.merge(e.getKey().toLowerCase(Locale.ROOT),
                         jsonType(e.getValue()), LocalTableInspector::widen));

@@ -53,9 +53,12 @@ import org.slf4j.LoggerFactory;
 final class ProtectedQueries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProtectedQueries.class);
 
-    /** Engine and quota settings. */
+    /**
+     * Engine and quota settings; allowAnyPath lets tables of accounts without data roots be read
+     * from anywhere (development only).
+     */
     record Settings(int workers, Duration timeout, int concurrentPerMembership, int concurrentPerAccount,
-            long maxResultRows) {
+            long maxResultRows, boolean allowAnyPath) {
     }
 
     /**
@@ -160,6 +163,9 @@ final class ProtectedQueries implements AutoCloseable {
         List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
         checkReceivers(queryContext.collaboration(), receivers);
         CheckedQuery checked = check(caller, queryContext, start, receivers);
+        // the locations are checked now, so that a bad one is refused at once; they are resolved again
+        // and pinned when the query starts
+        tableData(queryContext, checked, this::dataRoots);
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         ProtectedQuery query = context.store().inTransaction(tx -> {
@@ -207,7 +213,7 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /** What the engine runs: the query checked again when it starts, and where its tables' data lies then. */
-    private record Admitted(CheckedQuery checked, Map<String, QueryEngine.TableData> data) {
+    private record Admitted(CheckedQuery checked, Map<String, PinnedTables.Table> data) {
     }
 
     /**
@@ -296,21 +302,33 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /**
-     * Where each referenced table's data lies now: the location is resolved again (symbolic links
-     * followed) and must still be inside its owner's data roots, and the engine gets the real paths.
+     * Where each referenced table's data lies now: the location is resolved again against its
+     * owner's current data roots (symbolic links followed, every file inside a root). The engine
+     * reads these files only once run has pinned them ({@link PinnedTables}).
      */
-    private static Map<String, QueryEngine.TableData> tableData(SchemaService.QueryContext queryContext,
+    private Map<String, PinnedTables.Table> tableData(SchemaService.QueryContext queryContext,
             CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots) {
-        Map<String, QueryEngine.TableData> data = new LinkedHashMap<>();
+        Map<String, PinnedTables.Table> data = new LinkedHashMap<>();
         for (SchemaService.Schema schema : queryContext.schemas()) {
             if (!checked.tables().contains(schema.name())) {
                 continue;
             }
             CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
                     ErrorCode.INVALID_STATE, "Table " + schema.name() + " has no catalog entry"));
-            List<java.nio.file.Path> files = LocalTableInspector.realFiles(catalog.location(),
-                    roots.apply(schema.association().ownerAccountId()));
-            data.put(schema.name(), new QueryEngine.TableData(schema.name(), files, catalog.format(),
+            List<java.nio.file.Path> ownerRoots = LocalTableInspector.roots(
+                    roots.apply(schema.association().ownerAccountId()), settings.allowAnyPath());
+            if (ownerRoots.isEmpty()) {
+                throw CleanroomException.of(ErrorCode.VALIDATION, "Table " + schema.name() + " cannot be read: "
+                        + "its owner has no data roots; the operator must grant one");
+            }
+            List<DataLocation.CheckedFile> files;
+            try {
+                files = DataLocation.resolve(catalog.location(), ownerRoots);
+            } catch (CleanroomException e) {
+                throw CleanroomException.of(ErrorCode.VALIDATION, "Table " + schema.name() + " cannot be read: its "
+                        + "location does not exist, has no data files or is outside its owner's data roots");
+            }
+            data.put(schema.name(), new PinnedTables.Table(schema.name(), files, catalog.format(),
                     schema.columns()));
         }
         return data;
@@ -342,7 +360,10 @@ final class ProtectedQueries implements AutoCloseable {
             Admitted ready = recheck(caller, query, start);
             admitted = true;
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
-            engine.execute(ready.checked(), ready.data(), collector, handle);
+            // the engine reads the files checked just now, pinned open until it returns
+            try (PinnedTables pinned = PinnedTables.open(ready.data())) {
+                engine.execute(ready.checked(), pinned.data(), collector, handle);
+            }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
             }

@@ -8,6 +8,8 @@ import java.time.Duration;
 /**
  * Everything the server can be told. The defaults run on a laptop: 127.0.0.1:8080, data in
  * ./cleanroom-data, SQLite metadata. storeUrl (jdbc:postgresql://...) switches to PostgreSQL.
+ * allowAnyPath (development only) lets accounts without data roots register and read any file the
+ * server can read; by default such accounts can register nothing.
  */
 public record ServerConfig(
         String host,
@@ -23,7 +25,8 @@ public record ServerConfig(
         Path masterKeyFile,
         Engine engine,
         java.util.Map<String, Path> s3Buckets,
-        Audit audit) {
+        Audit audit,
+        boolean allowAnyPath) {
     /**
      * How the audit trail is kept: how often the server signs a digest of the chain (zero: only on
      * request), and how long events are kept before they are pruned behind a signed checkpoint
@@ -92,53 +95,60 @@ public record ServerConfig(
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
-                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of(), Audit.DEFAULTS);
+                2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of(), Audit.DEFAULTS,
+                false);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile, engine, s3Buckets, audit);
+                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withEngine(Engine newEngine) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit);
+                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath);
     }
 
     /** S3-style result output: each bucket name maps to a local directory. */
     public ServerConfig withS3Buckets(java.util.Map<String, Path> buckets) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, buckets, audit);
+                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath);
     }
 
     public ServerConfig withAudit(Audit newAudit) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath);
+    }
+
+    /** Development only: accounts without data roots may use any path the server can read. */
+    public ServerConfig withAllowAnyPath(boolean allow) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow);
     }
 
     public Path effectiveMasterKeyFile() {

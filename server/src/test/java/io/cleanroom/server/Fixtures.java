@@ -40,10 +40,10 @@ final class Fixtures {
         return cluster.createAccount(randomAccountId(), name);
     }
 
-    /** Registers a CSV table in the account's catalog through the Glue SDK client. */
+    /** Registers a CSV table, written in the account's data root, in its catalog through the Glue SDK client. */
     static void catalogTable(TestCluster cluster, TestCluster.Keys keys, String database, String table,
             List<String> lines, boolean giveColumns) throws Exception {
-        Path file = cluster.csv(keys.accountId() + "-" + table + ".csv", lines);
+        Path file = cluster.csv(keys, table + ".csv", lines);
         try (GlueClient glue = cluster.glue(keys)) {
             try {
                 glue.createDatabase(r -> r.databaseInput(d -> d.name(database)));

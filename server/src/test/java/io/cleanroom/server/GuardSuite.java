@@ -207,7 +207,7 @@ abstract class GuardSuite {
                     .parameters(Map.of("classification", "csv"))
                     .storageDescriptor(sd -> sd.location(theirs.toString())))))
                     .isInstanceOf(software.amazon.awssdk.services.glue.model.InvalidInputException.class)
-                    .hasMessageContaining("outside the directories the operator allows");
+                    .hasMessageContaining("does not exist or is outside your data roots");
         }
         SignedHttpClient.Response bad = cluster.admin("PUT", "/admin/accounts/" + tenant.accountId() + "/dataRoots",
                 "{\"dataRoots\":[\"relative/dir\"]}");

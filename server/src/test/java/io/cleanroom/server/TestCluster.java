@@ -102,9 +102,23 @@ final class TestCluster implements AutoCloseable {
         return operator().send(method, path, Map.of(), Map.of(), body, AdminApi.SIGNING_NAME);
     }
 
+    /** The directory granted to an account as its data root by {@link #createAccount}: files/ACCOUNT. */
+    Path dataRoot(String accountId) throws IOException {
+        return Files.createDirectories(dataDir.resolve("files").resolve(accountId)).toRealPath();
+    }
+
+    /** An account confined to its own data root, {@link #dataRoot}. */
     Keys createAccount(String accountId, String name) throws Exception {
+        return createAccount(accountId, name, List.of(dataRoot(accountId)));
+    }
+
+    Keys createAccount(String accountId, String name, List<Path> dataRoots) throws Exception {
+        StringBuilder roots = new StringBuilder();
+        for (Path root : dataRoots) {
+            roots.append(roots.length() == 0 ? "" : ",").append(Json.MAPPER.writeValueAsString(root.toString()));
+        }
         SignedHttpClient.Response r = admin("POST", "/admin/accounts",
-                "{\"accountId\":\"" + accountId + "\",\"name\":\"" + name + "\"}");
+                "{\"accountId\":\"" + accountId + "\",\"name\":\"" + name + "\",\"dataRoots\":[" + roots + "]}");
         if (!r.ok()) {
             throw new IllegalStateException("create account failed: " + r);
         }
@@ -155,12 +169,19 @@ final class TestCluster implements AutoCloseable {
                 .build();
     }
 
-    /** Writes a CSV file under the data directory and returns its absolute path. */
+    /** Writes a CSV file under the data directory, in no account's data root, and returns its real path. */
     Path csv(String name, List<String> lines) throws IOException {
         Path file = dataDir.resolve("files").resolve(name);
         Files.createDirectories(file.getParent());
         Files.write(file, lines);
-        return file.toAbsolutePath();
+        return file.toRealPath();
+    }
+
+    /** Writes a CSV file in the account's data root and returns its real path. */
+    Path csv(Keys owner, String name, List<String> lines) throws IOException {
+        Path file = dataRoot(owner.accountId()).resolve(name);
+        Files.write(file, lines);
+        return file.toRealPath();
     }
 
     @Override

@@ -565,6 +565,13 @@ abstract class WireSuite {
                     .parameters(Map.of("classification", "csv"))
                     .storageDescriptor(sd -> sd.location("/no/such/dir")))))
                     .isInstanceOf(software.amazon.awssdk.services.glue.model.InvalidInputException.class)
+                    .hasMessageContaining("does not exist or is outside your data roots");
+            java.nio.file.Path empty = java.nio.file.Files.createDirectories(
+                    cluster.dataRoot(owner.accountId()).resolve("empty"));
+            assertThatThrownBy(() -> glue.createTable(r -> r.databaseName("sales").tableInput(ti -> ti.name("x")
+                    .parameters(Map.of("classification", "csv"))
+                    .storageDescriptor(sd -> sd.location(empty.toString())))))
+                    .isInstanceOf(software.amazon.awssdk.services.glue.model.InvalidInputException.class)
                     .hasMessageContaining("No data files");
             assertThatThrownBy(() -> glue.createTable(r -> r.databaseName("sales").tableInput(ti -> ti.name("x")
                     .parameters(Map.of("classification", "csv"))

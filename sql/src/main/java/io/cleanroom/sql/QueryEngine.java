@@ -12,7 +12,11 @@ import static java.util.Objects.requireNonNull;
  * reading each referenced table from its files, exposing exactly the table's allowed columns.
  */
 public interface QueryEngine extends AutoCloseable {
-    /** Where a table's data lies and which of its columns the query may see. */
+    /**
+     * Where a table's data lies and which of its columns the query may see. The files are names to
+     * open exactly as given (the server passes /proc/self/fd/N names of files it checked and holds
+     * open): an engine neither resolves, lists nor globs them.
+     */
     record TableData(String name, List<Path> files, TableFormat format, List<Column> columns) {
         public TableData {
             requireNonNull(name, "name is null");

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * An account: one organisation taking part in clean rooms. dataRoots, when not empty, are the
- * only directories its catalog tables may point into (set by the operator); empty means anywhere
- * the server can read, which suits a laptop but not a shared server.
+ * An account: one organisation taking part in clean rooms. dataRoots are the only directories its
+ * catalog tables may point into (set by the operator, stored as real paths); an account without
+ * any can register no table until the operator grants one.
  */
 public record Account(AccountId id, String name, boolean enabled, List<String> dataRoots, Instant createTime) {
     public Account {

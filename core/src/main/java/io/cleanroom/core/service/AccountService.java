@@ -74,17 +74,24 @@ public final class AccountService {
         });
     }
 
+    /** An account without data roots: it can register no table until the operator grants one. */
     public CreatedAccount createAccount(Caller caller, AccountId id, String name) {
+        return createAccount(caller, id, name, List.of());
+    }
+
+    /** An account confined to dataRoots (absolute, existing directories; stored as real paths). */
+    public CreatedAccount createAccount(Caller caller, AccountId id, String name, List<String> dataRoots) {
         requireOperator(caller);
         if (name == null || name.isBlank() || name.length() > 100) {
             throw CleanroomException.validation("name", "Account name must be 1-100 characters");
         }
+        List<String> roots = realRoots(dataRoots);
         return context.store().inTransaction(tx -> {
             if (tx.of(Kinds.ACCOUNTS).get(id.value()).isPresent()) {
                 throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.ACCOUNT, id.value(),
                         "Account " + id + " already exists");
             }
-            Account account = new Account(id, name, true, List.of(), context.now());
+            Account account = new Account(id, name, true, roots, context.now());
             tx.of(Kinds.ACCOUNTS).insert(account);
             return new CreatedAccount(account, issue(tx, id, Role.ADMINISTRATOR));
         });
@@ -111,29 +118,44 @@ public final class AccountService {
     }
 
     /**
-     * Sets the directories the account's catalog tables may point into (absolute, existing); an
-     * empty list lifts the restriction.
+     * Sets the directories the account's catalog tables may point into (absolute, existing). An
+     * empty list removes them all: the account can then register nothing, and queries over its
+     * tables fail, until the operator grants a root again.
      */
     public Account setDataRoots(Caller caller, AccountId id, List<String> roots) {
         requireOperator(caller);
-        List<String> canonical = new java.util.ArrayList<>();
-        for (int i = 0; i < roots.size(); i++) {
-            java.nio.file.Path path = java.nio.file.Path.of(roots.get(i));
-            if (!path.isAbsolute() || !java.nio.file.Files.isDirectory(path)) {
-                throw CleanroomException.validation("dataRoots[" + i + "]",
-                        "Must be an absolute path of an existing directory");
-            }
-            try {
-                canonical.add(path.toRealPath().toString());
-            } catch (java.io.IOException e) {
-                throw CleanroomException.validation("dataRoots[" + i + "]", "The directory cannot be resolved");
-            }
-        }
+        List<String> canonical = realRoots(roots);
         return context.store().inTransaction(tx -> {
             Account updated = account(tx, id).withDataRoots(canonical);
             tx.of(Kinds.ACCOUNTS).update(updated);
             return updated;
         });
+    }
+
+    /** Each root as its real path (symbolic links resolved), so that locations compare with it. */
+    private static List<String> realRoots(List<String> roots) {
+        List<String> canonical = new java.util.ArrayList<>();
+        for (int i = 0; i < roots.size(); i++) {
+            java.nio.file.Path path;
+            try {
+                path = java.nio.file.Path.of(roots.get(i));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw CleanroomException.validation("dataRoots[" + i + "]", "Not a valid path");
+            }
+            if (!path.isAbsolute() || !java.nio.file.Files.isDirectory(path)) {
+                throw CleanroomException.validation("dataRoots[" + i + "]",
+                        "Must be an absolute path of an existing directory");
+            }
+            try {
+                String real = path.toRealPath().toString();
+                if (!canonical.contains(real)) {
+                    canonical.add(real);
+                }
+            } catch (java.io.IOException e) {
+                throw CleanroomException.validation("dataRoots[" + i + "]", "The directory cannot be resolved");
+            }
+        }
+        return List.copyOf(canonical);
     }
 
     public IssuedKey createKey(Caller caller, AccountId id, Role role) {

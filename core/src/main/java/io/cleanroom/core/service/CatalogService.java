@@ -130,9 +130,10 @@ public final class CatalogService {
     }
 
     private List<Column> columns(AccountId account, TableInput input) {
-        inspector.checkLocation(input.location(), dataRoots(account));
+        List<String> roots = dataRoots(account);
+        inspector.checkLocation(input.location(), roots);
         List<Column> columns = input.columns().isEmpty()
-                ? inspector.inferColumns(input.location(), input.format())
+                ? inspector.inferColumns(input.location(), roots, input.format())
                 : input.columns();
         List<Column> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();

@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * referenced table becomes a view of exactly its allowed columns over its files (values that do
  * not fit the catalog type become NULL rather than an error that could quote them). Then the
  * connection is locked down before the query runs: no extension loading, no file access beyond
- * the tables' files, configuration locked, memory and threads limited.
+ * the tables' files, configuration locked, memory and threads limited. The server gives the files
+ * as /proc/self/fd/N names of files it has pinned; they are read by those names, as given, and
+ * the formats come from the catalog (never from file name extensions).
  */
 public final class DuckDbEngine implements QueryEngine {
     private static final Pattern DECIMAL = Pattern.compile("decimal\\((\\d+),\\s*(\\d+)\\)");
@@ -100,7 +102,10 @@ public final class DuckDbEngine implements QueryEngine {
         } else if (text.contains("Out of Memory")) {
             reason = "The query ran out of memory in the engine; raise the engine memory limit or simplify the query";
         } else if (text.contains("Permission Error")) {
-            reason = "The query tried to read data outside the registered table locations";
+            // DuckDB compares the real path of each file it opens with the allowed ones, fixed when the
+            // sandbox was built: a pinned file moved or removed while the query runs fails here too
+            reason = "A table's data files were moved or removed while the query ran, or the query tried to read "
+                    + "data outside the registered table locations";
         } else if (text.contains("IO Error")) {
             reason = "A table's data files could not be read";
         } else {

@@ -166,6 +166,77 @@ class DuckDbEngineIT {
         }
     }
 
+    /** The number of this process's descriptor open on file (found through /proc/self/fd). */
+    private static int descriptorOf(Path file) throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(file)) {
+                        return Integer.parseInt(fd.getFileName().toString());
+                    }
+                } catch (java.io.IOException gone) {
+                    // the listing's own descriptor
+                }
+            }
+        }
+        throw new AssertionError("no descriptor open on " + file);
+    }
+
+    /**
+     * The server hands the engine pinned files as /proc/self/fd/N (Linux): the engine must read
+     * them in every format under its sandbox, read the opened file even after its path was
+     * swapped for a link, and still refuse any other descriptor's file.
+     */
+    @Test
+    void readsPinnedDescriptorPathsInEveryFormatAndNothingElse() throws Exception {
+        Path real = dir.toRealPath();
+        Path csv = real.resolve("mine.csv");
+        Path json = real.resolve("mine.json");
+        Path parquet = real.resolve("mine.parquet");
+        Path secret = real.resolve("secret.csv");
+        Files.writeString(csv, "k\nmine-csv\n");
+        Files.writeString(json, "{\"k\":\"mine-json\"}\n");
+        Files.writeString(secret, "k\nSECRET\n");
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (SELECT 'mine-parquet' AS k) TO '" + parquet + "' (FORMAT parquet)");
+        }
+        try (var csvIn = new java.io.FileInputStream(csv.toFile());
+                var jsonIn = new java.io.FileInputStream(json.toFile());
+                var parquetIn = new java.io.FileInputStream(parquet.toFile());
+                var secretIn = new java.io.FileInputStream(secret.toFile())) {
+            Path csvFd = Path.of("/proc/self/fd/" + descriptorOf(csv));
+            Path jsonFd = Path.of("/proc/self/fd/" + descriptorOf(json));
+            Path parquetFd = Path.of("/proc/self/fd/" + descriptorOf(parquet));
+            Path secretFd = Path.of("/proc/self/fd/" + descriptorOf(secret));
+            // after the server pinned it, the member swaps its file for a link to another member's
+            Files.move(csv, real.resolve("moved-away.csv"));
+            Files.createSymbolicLink(csv, secret);
+            List<Column> k = List.of(new Column("k", "string"));
+            List<QueryEngine.TableData> tables = List.of(
+                    new QueryEngine.TableData("c", List.of(csvFd), TableFormat.CSV, k),
+                    new QueryEngine.TableData("j", List.of(jsonFd), TableFormat.JSON, k),
+                    new QueryEngine.TableData("p", List.of(parquetFd), TableFormat.PARQUET, k));
+            try (Connection c = DuckDbEngine.sandbox(tables, LIMITS); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT k FROM c UNION ALL SELECT k FROM j UNION ALL SELECT k FROM p "
+                            + "ORDER BY k")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+                assertThat(rows).containsExactly("mine-csv", "mine-json", "mine-parquet");
+                for (String attempt : List.of("SELECT * FROM read_csv('" + secretFd + "')",
+                        "SELECT * FROM read_csv('" + csv + "')", "SELECT * FROM read_csv('/proc/self/fd/*')")) {
+                    try (Statement st = c.createStatement()) {
+                        assertThatThrownBy(() -> st.executeQuery(attempt)).as(attempt)
+                                .isInstanceOf(java.sql.SQLException.class);
+                    }
+                }
+            }
+            assertThat(secretIn.available()).isPositive();
+            assertThat(csvIn.available() + jsonIn.available() + parquetIn.available()).isPositive();
+        }
+    }
+
     @Test
     void engineErrorsNeverQuoteData() throws Exception {
         Path file = dir.resolve("typed.csv");

@@ -1,0 +1,77 @@
+package io.cleanroom.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.model.Column;
+import io.cleanroom.core.model.TableFormat;
+import io.cleanroom.sql.QueryEngine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tables of one protected query with their data files pinned ({@link PinnedFiles}): opened by
+ * the server right before the engine runs, closed after it returns. The engine gets
+ * {@link QueryEngine.TableData} naming the pinned files, so it reads exactly the files that were
+ * checked against their owners' data roots.
+ */
+final class PinnedTables implements AutoCloseable {
+    /** A table as checked when the query was started: its files inside its owner's data roots. */
+    record Table(String name, List<DataLocation.CheckedFile> files, TableFormat format, List<Column> columns) {
+        Table {
+            requireNonNull(name, "name is null");
+            files = List.copyOf(files);
+            requireNonNull(format, "format is null");
+            columns = List.copyOf(columns);
+        }
+    }
+
+    private final List<PinnedFiles> pins;
+    private final Map<String, QueryEngine.TableData> data;
+
+    private PinnedTables(List<PinnedFiles> pins, Map<String, QueryEngine.TableData> data) {
+        this.pins = pins;
+        this.data = data;
+    }
+
+    /**
+     * Pins every table's files. A file no longer as checked fails the query (QUERY_FAILED, naming
+     * the table, never a path); nothing stays open then.
+     */
+    static PinnedTables open(Map<String, Table> tables) {
+        List<PinnedFiles> pins = new ArrayList<>();
+        Map<String, QueryEngine.TableData> data = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Table> entry : tables.entrySet()) {
+                Table table = entry.getValue();
+                PinnedFiles pinned;
+                try {
+                    pinned = PinnedFiles.open(table.files());
+                } catch (PinnedFiles.ChangedException e) {
+                    throw CleanroomException.of(ErrorCode.QUERY_FAILED, "A data file of table " + table.name() + " "
+                            + e.getMessage() + "; the query did not read it. Start the query again");
+                }
+                pins.add(pinned);
+                data.put(entry.getKey(), new QueryEngine.TableData(table.name(), pinned.paths(), table.format(),
+                        table.columns()));
+            }
+            return new PinnedTables(List.copyOf(pins), java.util.Collections.unmodifiableMap(data));
+        } catch (RuntimeException e) {
+            pins.forEach(PinnedFiles::close);
+            throw e;
+        }
+    }
+
+    /** What the engine reads: each table with the names of its pinned files. */
+    Map<String, QueryEngine.TableData> data() {
+        return data;
+    }
+
+    @Override
+    public void close() {
+        pins.forEach(PinnedFiles::close);
+    }
+}
