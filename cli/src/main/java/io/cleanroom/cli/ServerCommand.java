@@ -128,6 +128,11 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }
+        if (allowAnyPath) {
+            // before the first request can arrive
+            System.err.println(CleanroomServer.ANY_PATH_WARNING);
+            System.err.flush();
+        }
         CleanroomServer server;
         try {
             server = CleanroomServer.start(config);
@@ -137,9 +142,6 @@ final class ServerCommand implements Callable<Integer> {
                             + ")" : ""), Main.USAGE_ERROR);
         } catch (RuntimeException e) {
             throw new CliException("error: cannot start the server: " + e.getMessage(), Main.USAGE_ERROR);
-        }
-        if (allowAnyPath) {
-            System.err.println(CleanroomServer.ANY_PATH_WARNING);
         }
         System.out.println("Cleanroom listening on " + server.endpoint() + " (data in "
                 + config.dataDir().toAbsolutePath() + "; operator credentials in "
