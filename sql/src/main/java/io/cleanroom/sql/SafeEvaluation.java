@@ -110,8 +110,7 @@ final class SafeEvaluation {
             return call;
         }
         if (entry.role() == Operators.Role.CAST && call.getKind() == SqlKind.CAST) {
-            return Functions.isConstant(call.operand(0)) ? call
-                    : new SqlBasicCall(SqlLibraryOperators.TRY_CAST, call.getOperandList(), POS);
+            return fits(call) ? call : new SqlBasicCall(SqlLibraryOperators.TRY_CAST, call.getOperandList(), POS);
         }
         if (!entry.fallible()) {
             return call;
@@ -151,6 +150,30 @@ final class SafeEvaluation {
         throw Rejection.of(Surface.describe(call) + " cannot be applied to an aggregate, a window function or a "
                 + "subquery here: it could fail on some values, and whether the query fails must not depend on "
                 + "the data; compute it in an outer query instead");
+    }
+
+    /**
+     * A cast that cannot fail: a number literal into an integer type whose range holds it, or into
+     * DOUBLE. Any other cast, even of a literal, becomes TRY_CAST, so that no failure depends on
+     * whether the engine folds a constant before it meets a row.
+     */
+    private boolean fits(SqlCall cast) {
+        if (!(cast.operand(0) instanceof SqlLiteral literal) || !(literal.getValue() instanceof BigDecimal value)
+                || !(cast.operand(1) instanceof SqlDataTypeSpec spec)) {
+            return false;
+        }
+        RelDataType type = validator.getValidatedNodeTypeIfKnown(cast);
+        SqlTypeName target = type != null ? type.getSqlTypeName()
+                : SqlTypeName.get(spec.getTypeName().getSimple().toUpperCase(java.util.Locale.ROOT));
+        if (target == null) {
+            return false;
+        }
+        return switch (target) {
+            case BIGINT -> value.scale() <= 0 && value.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0;
+            case INTEGER -> value.scale() <= 0 && value.abs().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) < 0;
+            case DOUBLE -> true;
+            default -> false;
+        };
     }
 
     /** SUM and AVG read an argument whose accumulation cannot overflow. */

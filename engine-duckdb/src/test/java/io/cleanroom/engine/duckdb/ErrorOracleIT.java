@@ -120,6 +120,9 @@ class ErrorOracleIT {
         "arithmetic over aggregates | SELECT p.segment, MAX(p.big) * MAX(p.big) AS x, COUNT(*) AS n FROM pub p "
                 + "GROUP BY p.segment | 1,1990,5,5,2001-01-01,2020-01-01 "
                 + "| 1,1990,9223372036854775807,5,2001-01-01,2020-01-01",
+        "constant cast reached by one row | SELECT p.segment, COUNT(*) AS n FROM pub p WHERE CASE WHEN "
+                + "p.region = 'x' THEN CAST('abc' AS INTEGER) ELSE 1 END = 1 GROUP BY p.segment "
+                + "| 1,1990,5,5,2001-01-01,2020-01-01 | x,1990,5,5,2001-01-01,2020-01-01",
         "scalar subquery of several rows | SELECT p.segment, COUNT(*) AS n FROM pub p WHERE p.birth_year > "
                 + "(SELECT q.birth_year FROM pub q WHERE q.region = '9') GROUP BY p.segment "
                 + "| 1,1990,5,5,2001-01-01,2020-01-01 | 9,1990,5,5,2001-01-01,2020-01-01",
