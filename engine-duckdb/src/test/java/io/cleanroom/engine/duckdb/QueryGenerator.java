@@ -346,7 +346,8 @@ final class QueryGenerator {
 
     /** A query: WITH, set operation, or a SELECT; at the top its output columns flow to the result. */
     private Block query(Scope outer, List<Cte> ctes, int depth, Purpose purpose, List<Type> target) {
-        boolean canNest = depth < MAX_DEPTH && canSubquery() && (purpose == Purpose.FINAL || purpose == Purpose.DERIVED);
+        boolean canNest = depth < MAX_DEPTH && canSubquery()
+                && (purpose == Purpose.FINAL || purpose == Purpose.DERIVED);
         if (canNest && p(purpose == Purpose.FINAL ? 0.18 : 0.08) && spend(2)) {
             return with(outer, ctes, depth, purpose, target);
         }
@@ -438,7 +439,8 @@ final class QueryGenerator {
         value.add(next.lineage());
         String bound = self.alias() + ".n < " + between(2, 4);
         s.append(" UNION ALL SELECT ").append(next.sql()).append(", ").append(self.alias()).append(".n + 1 FROM ")
-                .append(cte).append(" AS ").append(self.alias()).append(join).append(" WHERE ").append(bound).append(')');
+                .append(cte).append(" AS ").append(self.alias()).append(join).append(" WHERE ").append(bound)
+                .append(')');
         sql.append(s);
         return new Cte(cte, cols);
     }
@@ -1507,7 +1509,7 @@ final class QueryGenerator {
     private Expr scalarSubquery(Ctx ctx, Type t) {
         nodes.add(Node.SUBQUERY_SCALAR);
         function("SqlStdOperatorTable.SCALAR_QUERY");
-        int depth = 1 + (int) ctx.scope().rels().stream().count() / 3;
+        int depth = MAX_DEPTH - 1;
         if (p(0.3)) {
             // the smallest correlated subquery: (SELECT outer.column), as in the red-team report
             Expr inner = leaf(ctx.clause(Clause.OUTPUT), t);
