@@ -20,6 +20,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
@@ -62,7 +66,7 @@ final class LeakHunt implements AutoCloseable {
     }
 
     private final List<World> worlds;
-    private final Oracle oracle;
+    private final List<Oracle> oracles = new ArrayList<>();
     private final OperatorCatalog catalog;
     private final Path dir;
 
@@ -78,6 +82,7 @@ final class LeakHunt implements AutoCloseable {
     int generated;
     int admitted;
     int clean;
+    int noVariant;
     int failedOnBase;
     int nonDeterministic;
     int inconclusive;
@@ -88,7 +93,10 @@ final class LeakHunt implements AutoCloseable {
         this.dir = dir;
         this.worlds = Worlds.all();
         this.catalog = OperatorCatalog.get();
-        this.oracle = new Oracle(worlds, dir, LIMITS, TIMEOUT_MILLIS);
+        int workers = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        for (int w = 0; w < workers; w++) {
+            oracles.add(new Oracle(worlds, dir.resolve("worker-" + w), LIMITS, TIMEOUT_MILLIS));
+        }
     }
 
     List<World> worlds() {
@@ -103,11 +111,44 @@ final class LeakHunt implements AutoCloseable {
         for (World world : worlds) {
             generators.put(world.name(), new QueryGenerator(world, catalog, new Random(random.nextLong())));
         }
+        // generate in order, judge on every core (each worker with its own checker and connections), count
+        // in order: the same seed gives the same report however the work is shared
+        List<World> chosen = new ArrayList<>();
+        List<Generated> queries = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             World world = worlds.get(random.nextInt(worlds.size()));
-            Generated g = generators.get(world.name()).next();
+            chosen.add(world);
+            queries.add(generators.get(world.name()).next());
+        }
+        Verdict[] verdicts = new Verdict[count];
+        ExecutorService pool = Executors.newFixedThreadPool(oracles.size());
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int w = 0; w < oracles.size(); w++) {
+                Oracle oracle = oracles.get(w);
+                int first = w;
+                work.add(pool.submit(() -> {
+                    for (int i = first; i < count; i += oracles.size()) {
+                        verdicts[i] = oracle.judge(chosen.get(i), queries.get(i).sql(), queries.get(i).flowOnly());
+                    }
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < count; i++) {
+            World world = chosen.get(i);
+            Generated g = queries.get(i);
+            Verdict verdict = verdicts[i];
             generated++;
-            Verdict verdict = oracle.judge(world, g.sql(), g.flowOnly());
             if (DEBUG) {
                 System.err.println("### " + world.name() + " " + g.mode() + "\n" + g.sql() + "\n=> " + verdict);
             }
@@ -141,6 +182,8 @@ final class LeakHunt implements AutoCloseable {
                 if (!g.flowOnly().stream().filter(world.permutable()::contains).toList().isEmpty()) {
                     comparedPermuted++;
                 }
+            } else if (verdict instanceof Verdict.NoVariant) {
+                noVariant++;
             } else if (verdict instanceof Verdict.NonDeterministic) {
                 nonDeterministic++;
             } else if (verdict instanceof Verdict.Inconclusive) {
@@ -176,10 +219,11 @@ final class LeakHunt implements AutoCloseable {
     void report(PrintStream out, long seed) {
         out.printf("Leak hunt, seed %d: %d queries in %.1f s (%d worlds)%n", seed, generated, millis / 1000.0,
                 worlds.size());
-        out.printf("  admitted %d (%.1f%%): ran clean %d (of which failed the same way on every variant %d, "
-                + "permuted variant compared %d), non-deterministic (skipped) %d, inconclusive (time-out or "
-                + "memory) %d, LEAKS %d%n", admitted, 100 * admittedShare(), clean, failedOnBase, comparedPermuted,
-                nonDeterministic, inconclusive, leaks.size());
+        out.printf("  LEAKS %d; admitted %d (%.1f%%): no variant applies %d, ran clean %d (of which failed the same "
+                + "way on every variant %d, permuted variant compared %d), non-deterministic (skipped) %d, "
+                + "inconclusive (time-out, memory or too many rows) %d%n", leaks.size(), admitted,
+                100 * admittedShare(), noVariant, clean, failedOnBase, comparedPermuted, nonDeterministic,
+                inconclusive);
         out.printf("  checker errors other than refusals: %d%n", checkerErrors.values().stream()
                 .mapToInt(Integer::intValue).sum());
         checkerErrors.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(8)
@@ -236,11 +280,7 @@ final class LeakHunt implements AutoCloseable {
 
     @Override
     public void close() {
-        oracle.close();
-    }
-
-    Oracle oracle() {
-        return oracle;
+        oracles.forEach(Oracle::close);
     }
 
     Path dir() {

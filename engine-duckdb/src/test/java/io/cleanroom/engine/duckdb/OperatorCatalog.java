@@ -261,13 +261,35 @@ final class OperatorCatalog {
         return out;
     }
 
+    /** Calibrates on two threads, each with its own validator, every other operator; the result keeps their order. */
     private static OperatorCatalog calibrate() {
-        Calibrator calibrator = new Calibrator();
-        List<Operator> out = new ArrayList<>();
-        for (Map.Entry<String, SqlOperator> e : enumerate().entrySet()) {
-            out.add(calibrator.calibrate(e.getKey(), e.getValue()));
+        List<Map.Entry<String, SqlOperator>> all = new ArrayList<>(enumerate().entrySet());
+        Operator[] out = new Operator[all.size()];
+        int workers = 2;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        try {
+            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int first = w;
+                work.add(pool.submit(() -> {
+                    Calibrator calibrator = new Calibrator();
+                    for (int i = first; i < all.size(); i += workers) {
+                        out[i] = calibrator.calibrate(all.get(i).getKey(), all.get(i).getValue());
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : work) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return new OperatorCatalog(out);
+        return new OperatorCatalog(List.of(out));
     }
 
     /** Tries call shapes against a validator configured like the query checker's, with every library. */

@@ -35,6 +35,10 @@ final class Oracle implements AutoCloseable {
         record CheckerError(String message) implements Verdict {
         }
 
+        /** Admitted, but no variant applies: the world hides nothing the query could reveal. */
+        record NoVariant(String sql) implements Verdict {
+        }
+
         /** The outputs were equal on every variant tried. */
         record Clean(String sql, Outcome base, int variants) implements Verdict {
         }
@@ -85,11 +89,6 @@ final class Oracle implements AutoCloseable {
         } catch (RuntimeException e) {
             return new Verdict.CheckerError("rendering: " + e);
         }
-        Datasets data = datasets.get(world.name());
-        Outcome base = data.run(Variant.BASE, run);
-        if (base instanceof Outcome.Resource resource) {
-            return new Verdict.Inconclusive(run, resource.what());
-        }
         List<Variant> variants = new ArrayList<>();
         if (!world.renamed().isEmpty()) {
             variants.add(Variant.RENAMED);
@@ -98,6 +97,14 @@ final class Oracle implements AutoCloseable {
         permute.retainAll(world.permutable());
         if (!permute.isEmpty()) {
             variants.add(Variant.permuted(permute));
+        }
+        if (variants.isEmpty()) {
+            return new Verdict.NoVariant(run);
+        }
+        Datasets data = datasets.get(world.name());
+        Outcome base = data.run(Variant.BASE, run);
+        if (base instanceof Outcome.Resource resource) {
+            return new Verdict.Inconclusive(run, resource.what());
         }
         for (Variant variant : variants) {
             Outcome other = data.run(variant, run);
