@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * oracle run the admitted ones on the data variants, and reports what it saw. A leak is printed as
  * a case ready to paste into {@code src/test/resources/leaks.cases}.
  *
- * <p>Run a long hunt with {@code LeakHunt <seed> <count>} (see the README's "Hunting leaks").
+ * <p>Run a long hunt with {@code LeakHunt <seed> <count>} (see the README's "Hunting leaks");
+ * {@code -Dhunt.debug=true} prints every query with its verdict.
  */
 final class LeakHunt implements AutoCloseable {
     static final DuckDbEngine.Limits LIMITS = new DuckDbEngine.Limits("256MB", 1);
