@@ -93,8 +93,11 @@ public final class DuckDbEngine implements QueryEngine {
         }
     }
 
-    /** An engine error as a safe message: the category of the failure, never DuckDB's text. */
-    private static CleanroomException failure(SQLException e, Cancellation cancellation) {
+    /**
+     * An engine error as a safe message: the category of the failure, never DuckDB's text.
+     * Package-visible so that the non-interference hunt compares what a querier would observe.
+     */
+    static CleanroomException failure(SQLException e, Cancellation cancellation) {
         String text = String.valueOf(e.getMessage());
         String reason;
         if (cancellation.cancelled() || text.contains("INTERRUPT") || text.contains("Interrupted")) {
