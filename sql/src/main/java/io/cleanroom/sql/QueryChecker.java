@@ -35,6 +35,7 @@ import org.apache.calcite.sql.SqlWithItem;
  * columns, then enforce that rule type on the validated tree.
  */
 public final class QueryChecker {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueryChecker.class);
     private static final Set<SqlKind> QUERY_KINDS = Set.of(SqlKind.SELECT, SqlKind.ORDER_BY, SqlKind.WITH,
             SqlKind.UNION, SqlKind.INTERSECT, SqlKind.EXCEPT);
 
@@ -74,7 +75,25 @@ public final class QueryChecker {
     }
 
     public CheckedQuery check(QueryRequest request) {
-        return run(request, Trace.NONE, new String[1], new ArrayList<>());
+        return guarded(() -> run(request, Trace.NONE, new String[1], new ArrayList<>()));
+    }
+
+    /**
+     * Runs a check so that nothing but a refusal escapes it: Calcite asserts on some queries it
+     * cannot handle (an AssertionError), and a construct that breaks query control is refused, not
+     * answered with an internal error.
+     */
+    private static <T> T guarded(java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (io.cleanroom.core.CleanroomException e) {
+            throw e;
+        } catch (StackOverflowError e) {
+            throw Rejection.of("The query is nested too deeply");
+        } catch (RuntimeException | AssertionError e) {
+            LOG.debug("query control could not analyse a query", e);
+            throw Rejection.of("The query uses a construct query control cannot analyse; simplify it");
+        }
     }
 
     /**
@@ -86,7 +105,7 @@ public final class QueryChecker {
         String[] type = new String[1];
         List<String> tables = new ArrayList<>();
         try {
-            CheckedQuery checked = run(request, trace, type, tables);
+            CheckedQuery checked = guarded(() -> run(request, trace, type, tables));
             return new Explanation(true, java.util.Optional.of(checked.ruleType().name()), checked.tables(),
                     trace.decisions(), java.util.Optional.empty(), checked.addedConstraints(),
                     java.util.Optional.of(checked.sql()));
