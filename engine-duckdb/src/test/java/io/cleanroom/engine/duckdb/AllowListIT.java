@@ -187,7 +187,7 @@ class AllowListIT {
                     CheckedQuery query = new QueryChecker().check(QueryRequest.adHoc(sql, RUNNER, List.of(spec)));
                     rendered = query.sql();
                     List<List<Object>> rows = new ArrayList<>();
-                    engine.execute(query, Map.of("t", data), sink(rows), never());
+                    engine.execute(query, Map.of("t", data), Engines.rowsInto(rows), Engines.never());
                     if (rows.isEmpty()) {
                         failures.add(sample.getKey() + ": no rows from " + rendered);
                     }
@@ -200,29 +200,4 @@ class AllowListIT {
         assertThat(failures).isEmpty();
     }
 
-    private static QueryEngine.ResultSink sink(List<List<Object>> rows) {
-        return new QueryEngine.ResultSink() {
-            @Override
-            public void columns(List<QueryEngine.ResultColumn> columns) {
-            }
-
-            @Override
-            public void row(List<Object> values) {
-                rows.add(values);
-            }
-        };
-    }
-
-    private static QueryEngine.Cancellation never() {
-        return new QueryEngine.Cancellation() {
-            @Override
-            public void onCancel(Runnable stop) {
-            }
-
-            @Override
-            public boolean cancelled() {
-                return false;
-            }
-        };
-    }
 }

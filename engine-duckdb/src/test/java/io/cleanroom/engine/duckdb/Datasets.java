@@ -351,7 +351,7 @@ final class Datasets implements AutoCloseable {
             if (timedOut.get()) {
                 return new Outcome.Resource("TIMED OUT after " + timeoutMillis + " ms");
             }
-            String observable = DuckDbEngine.failure(e, never()).getMessage();
+            String observable = DuckDbEngine.failure(e, Engines.never()).getMessage();
             if (observable.contains("out of memory")) {
                 return new Outcome.Resource("OUT OF MEMORY");
             }
@@ -441,18 +441,6 @@ final class Datasets implements AutoCloseable {
         return one.length() > 160 ? one.substring(0, 160) + "..." : one;
     }
 
-    private static QueryEngine.Cancellation never() {
-        return new QueryEngine.Cancellation() {
-            @Override
-            public void onCancel(Runnable stop) {
-            }
-
-            @Override
-            public boolean cancelled() {
-                return false;
-            }
-        };
-    }
 
     @Override
     public void close() {

@@ -100,18 +100,6 @@ class DuckDbEngineIT {
         return new Collected(columns.get(), rows);
     }
 
-    static QueryEngine.Cancellation never() {
-        return new QueryEngine.Cancellation() {
-            @Override
-            public void onCancel(Runnable stop) {
-            }
-
-            @Override
-            public boolean cancelled() {
-                return false;
-            }
-        };
-    }
 
     private static final String OVERLAP = "SELECT a.campaign, p.segment, COUNT(*) AS overlap_count "
             + "FROM advertiser_audience a JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash "
@@ -121,7 +109,7 @@ class DuckDbEngineIT {
     void tutorialOverlapRunsAndMatchesAPlainComputation() throws Exception {
         Map<String, QueryEngine.TableData> tables = data(1200);
         CheckedQuery checked = new QueryChecker().check(QueryRequest.adHoc(OVERLAP, ADVERTISER, specs(2)));
-        Collected result = run(checked, tables, never());
+        Collected result = run(checked, tables, Engines.never());
         assertThat(result.columns()).extracting(QueryEngine.ResultColumn::name)
                 .containsExactly("campaign", "segment", "overlap_count");
         // users divisible by 3 are in both; segment by parity, campaign by i % 4
@@ -139,9 +127,9 @@ class DuckDbEngineIT {
         Map<String, QueryEngine.TableData> tables = data(1200);
         CheckedQuery strict = new QueryChecker().check(QueryRequest.adHoc(OVERLAP, ADVERTISER, specs(150)));
         // each of the 4 groups has 100 users: all are below 150 and none may leave the engine
-        assertThat(run(strict, tables, never()).rows()).isEmpty();
+        assertThat(run(strict, tables, Engines.never()).rows()).isEmpty();
         CheckedQuery lenient = new QueryChecker().check(QueryRequest.adHoc(OVERLAP, ADVERTISER, specs(100)));
-        assertThat(run(lenient, tables, never()).rows()).hasSize(4);
+        assertThat(run(lenient, tables, Engines.never()).rows()).hasSize(4);
     }
 
     @Test
@@ -249,10 +237,10 @@ class DuckDbEngineIT {
                         null, List.of(), null)), true);
         CheckedQuery checked = new QueryChecker().check(QueryRequest.adHoc("SELECT user_id_hash, segment FROM t",
                 ADVERTISER, List.of(spec)));
-        assertThat(run(checked, tables, never()).rows()).containsExactly(java.util.Arrays.asList(null, "news"));
+        assertThat(run(checked, tables, Engines.never()).rows()).containsExactly(java.util.Arrays.asList(null, "news"));
         Files.delete(file);
         CleanroomException missing = catchThrowableOfType(CleanroomException.class,
-                () -> run(checked, tables, never()));
+                () -> run(checked, tables, Engines.never()));
         assertThat(missing.getMessage()).doesNotContain(file.toString()).isNotBlank();
     }
 
@@ -282,12 +270,12 @@ class DuckDbEngineIT {
                     @Override
                     public void row(List<Object> values) {
                     }
-                }, never()));
+                }, Engines.never()));
         assertThat(e).as("the query should exhaust 16 MB").isNotNull();
         assertThat(e.getMessage()).startsWith("The query ran out of memory");
         CheckedQuery light = new QueryChecker().check(QueryRequest.adHoc("SELECT COUNT(*) FROM wide", ADVERTISER,
                 List.of(spec)));
-        assertThat(run(light, tables, never()).rows()).containsExactly(List.of(20000L));
+        assertThat(run(light, tables, Engines.never()).rows()).containsExactly(List.of(20000L));
     }
 
     @Test

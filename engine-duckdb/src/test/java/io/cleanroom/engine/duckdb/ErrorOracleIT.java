@@ -69,25 +69,9 @@ class ErrorOracleIT {
     private static String run(CheckedQuery query, QueryEngine.TableData data) {
         List<List<Object>> rows = new ArrayList<>();
         try (DuckDbEngine engine = new DuckDbEngine(new DuckDbEngine.Limits("512MB", 1))) {
-            engine.execute(query, Map.of("pub", data), new QueryEngine.ResultSink() {
-                @Override
-                public void columns(List<QueryEngine.ResultColumn> columns) {
-                }
-
-                @Override
-                public void row(List<Object> values) {
-                    rows.add(values.stream().map(String::valueOf).map(Object.class::cast).toList());
-                }
-            }, new QueryEngine.Cancellation() {
-                @Override
-                public void onCancel(Runnable stop) {
-                }
-
-                @Override
-                public boolean cancelled() {
-                    return false;
-                }
-            });
+            List<List<Object>> raw = new ArrayList<>();
+            engine.execute(query, Map.of("pub", data), Engines.rowsInto(raw), Engines.never());
+            raw.forEach(r -> rows.add(r.stream().map(String::valueOf).map(Object.class::cast).toList()));
         } catch (CleanroomException e) {
             return "FAILED: " + e.getMessage();
         }
