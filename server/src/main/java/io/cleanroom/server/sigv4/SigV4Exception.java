@@ -13,7 +13,7 @@ public final class SigV4Exception extends RuntimeException {
     public enum Kind {
         /** No Authorization header (MissingAuthenticationTokenException). */
         MISSING_AUTHENTICATION,
-        /** The Authorization header or a required part of the request is malformed or missing (IncompleteSignatureException). */
+        /** The Authorization header, or a part the signature needs, is malformed or missing (IncompleteSignature). */
         INCOMPLETE_SIGNATURE,
         /** Well formed, but the scope, time, payload or signature is wrong (InvalidSignatureException). */
         INVALID_SIGNATURE,
