@@ -102,7 +102,8 @@ public final class CleanroomServer implements AutoCloseable {
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
             new AdminApi(accounts, store, keeper).register(admin);
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath())));
-            SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
+            SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
+                    config.maxClockSkew());
 
             // send small responses at once: without TCP_NODELAY, headers and body in two writes meet the
             // client's delayed ACK and every request waits about 40 ms

@@ -39,7 +39,7 @@ class SigV4VerifierTest {
     private final SigV4Verifier verifier = new SigV4Verifier(id -> id.equals(KEY)
             ? Optional.of(new AccountService.Credential(new AccessKey(KEY, new AccountId("111111111111"),
                     Role.ADMINISTRATOR, true, "sealed", NOW), SECRET))
-            : Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(15));
+            : Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC), "us-east-1", Duration.ofMinutes(15));
 
     private static HttpRequest signed(String method, String path, String query, String body, Instant at,
             String service, String secret) {
@@ -90,6 +90,44 @@ class SigV4VerifierTest {
         HttpRequest withQuery = signed("GET", "/tags/arn%3Aaws%3Acleanrooms%3Aus-east-1%3A111111111111%3Acollaboration%2Fx",
                 "tagKeys=a&tagKeys=b%20c", "", NOW, "cleanrooms", SECRET);
         assertThat(verifier.verify(withQuery, "cleanrooms")).isNotNull();
+    }
+
+    /** Requests exactly as boto3/botocore (so the AWS CLI) sent them: no x-amz-content-sha256, percent-encoded ARNs. */
+    @Test
+    void acceptsWhatBotocoreSigned() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of(getClass().getResource("/sigv4-clients").toURI());
+        List<java.nio.file.Path> captures;
+        try (var files = java.nio.file.Files.list(dir)) {
+            captures = files.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+        }
+        assertThat(captures).isNotEmpty();
+        for (java.nio.file.Path capture : captures) {
+            String text = java.nio.file.Files.readString(capture);
+            int end = text.indexOf("\n\n");
+            String[] lines = text.substring(0, end).split("\n");
+            String method = lines[0].substring(0, lines[0].indexOf(' '));
+            String target = lines[0].substring(method.length() + 1, lines[0].lastIndexOf(' '));
+            Map<String, List<String>> headers = new HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.computeIfAbsent(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                        .add(lines[i].substring(colon + 1));
+            }
+            int q = target.indexOf('?');
+            HttpRequest request = new HttpRequest(method, q < 0 ? target : target.substring(0, q),
+                    q < 0 ? null : target.substring(q + 1), headers,
+                    text.substring(end + 2).getBytes(StandardCharsets.UTF_8), "127.0.0.1");
+            Instant at = Instant.from(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                    .withZone(ZoneOffset.UTC).parse(headers.get("x-amz-date").get(0)));
+            String key = "CRAKEXAMPLEBOTOCORE1";
+            SigV4Verifier atCaptureTime = new SigV4Verifier(id -> id.equals(key)
+                    ? Optional.of(new AccountService.Credential(new AccessKey(key, new AccountId("111111111111"),
+                            Role.ADMINISTRATOR, true, "sealed", at), "botocore/example/secret/0123456789abcdefghij"))
+                    : Optional.empty(), Clock.fixed(at, ZoneOffset.UTC), "us-east-1", Duration.ofMinutes(15));
+            String service = capture.getFileName().toString().contains("glue") ? "glue" : "cleanrooms";
+            assertThat(atCaptureTime.verify(request, service).key().accessKeyId()).as(capture.toString())
+                    .isEqualTo(key);
+        }
     }
 
     @Test
