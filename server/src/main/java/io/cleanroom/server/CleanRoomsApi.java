@@ -37,6 +37,8 @@ import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
 import io.cleanroom.core.service.Page;
+import io.cleanroom.core.service.Quota;
+import io.cleanroom.core.service.Quotas;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
@@ -62,10 +64,11 @@ final class CleanRoomsApi {
     private final TemplateService templates;
     private final TagService tags;
     private final Render render;
+    private final Quotas quotas;
 
     CleanRoomsApi(CollaborationService collaborations, MembershipService memberships, ConfiguredTableService tables,
             AssociationService associations, SchemaService schemas, TemplateService templates, TagService tags,
-            Render render) {
+            Render render, Quotas quotas) {
         this.collaborations = requireNonNull(collaborations, "collaborations is null");
         this.memberships = requireNonNull(memberships, "memberships is null");
         this.tables = requireNonNull(tables, "tables is null");
@@ -74,6 +77,19 @@ final class CleanRoomsApi {
         this.templates = requireNonNull(templates, "templates is null");
         this.tags = requireNonNull(tags, "tags is null");
         this.render = requireNonNull(render, "render is null");
+        this.quotas = requireNonNull(quotas, "quotas is null");
+    }
+
+    /** The analysis rule size quota, on the policy's JSON as sent (without insignificant whitespace). */
+    private void checkRuleSize(In body) {
+        com.fasterxml.jackson.databind.JsonNode policy = body.raw("analysisRulePolicy");
+        if (policy != null) {
+            try {
+                quotas.require(Quota.ANALYSIS_RULE_SIZE, Json.MAPPER.writeValueAsBytes(policy).length);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw CleanroomException.internal("cannot measure an analysis rule", e);
+            }
+        }
     }
 
     void register(Router router) {
@@ -479,6 +495,7 @@ final class CleanRoomsApi {
         ConfiguredTableId id = ctid(c);
         In body = c.body();
         AnalysisRuleType type = body.enumValue("analysisRuleType", AnalysisRuleType.class, true);
+        checkRuleSize(body);
         AnalysisRulePolicy policy = PolicyWire.read(body);
         body.done();
         return tableRule(c, tables.createRule(c.caller(), id, type, policy));
@@ -488,6 +505,7 @@ final class CleanRoomsApi {
         ConfiguredTableId id = ctid(c);
         AnalysisRuleType type = ruleType(c);
         In body = c.body();
+        checkRuleSize(body);
         AnalysisRulePolicy policy = PolicyWire.read(body);
         body.done();
         return tableRule(c, tables.updateRule(c.caller(), id, type, policy));
@@ -526,6 +544,7 @@ final class CleanRoomsApi {
         In body = c.body();
         AnalysisRuleType type = create ? body.enumValue("analysisRuleType", AnalysisRuleType.class, true)
                 : ruleType(c);
+        checkRuleSize(body);
         In policy = body.object("analysisRulePolicy", true);
         List<AccountId> receivers = null;
         List<String> additional = null;

@@ -75,8 +75,10 @@ public final class CatalogService {
 
     public Page<CatalogDatabase> listDatabases(Caller caller, Page.Request page) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> Page.of(
-                tx.of(Kinds.CATALOG_DATABASES).find("account_id", account.value()), page));
+        Listing listing = context.pages().listing("NextToken", "GetDatabases", caller);
+        return context.store().inTransaction(tx -> listing.read(page,
+                (after, n) -> tx.of(Kinds.CATALOG_DATABASES).findAfter("account_id", account.value(), after, n),
+                Kinds.CATALOG_DATABASES::positionOf, d -> true));
     }
 
     /** Deletes a database and its tables, unless a configured table still references one of them. */
@@ -197,10 +199,10 @@ public final class CatalogService {
         }
         return context.store().inTransaction(tx -> {
             CatalogDatabase database = database(tx, account, databaseName);
-            List<CatalogTable> tables = tx.of(Kinds.CATALOG_TABLES).find("database_key", database.key()).stream()
-                    .filter(t -> filter == null || filter.matcher(t.name()).matches())
-                    .toList();
-            return Page.of(tables, page);
+            Listing listing = context.pages().listing("NextToken", "GetTables", caller, database.key(), pattern);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.CATALOG_TABLES).findAfter("database_key", database.key(), after, n),
+                    Kinds.CATALOG_TABLES::positionOf, t -> filter == null || filter.matcher(t.name()).matches());
         });
     }
 

@@ -22,7 +22,7 @@ class ServiceTestSupport {
     final InMemoryStore store = new InMemoryStore();
     final ServiceContext context = new ServiceContext(store,
             Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC), new Arns("us-east-1"),
-            Quotas.DEFAULTS);
+            Quotas.DEFAULTS, PageTokens.random());
     final CollaborationService collaborations = new CollaborationService(context);
     final MembershipService memberships = new MembershipService(context);
     final ConfiguredTableService tables = new ConfiguredTableService(context);
