@@ -307,7 +307,9 @@ final class CleanRoomsApi {
         In body = c.body();
         String name = body.string("name", true, 1, 100, In.NON_BLANK);
         String description = body.string("description", false, 1, 255, In.NON_BLANK);
-        List<CollaborationService.MemberSpec> members = body.list("members", true, 0, 10, e -> {
+        // the model's limit, or the operator's quota when it is higher, so that raising the quota works
+        int memberLimit = Math.max(10, quotas.get(Quota.MEMBERS_INVITED_PER_COLLABORATION));
+        List<CollaborationService.MemberSpec> members = body.list("members", true, 0, memberLimit, e -> {
             In m = e.object();
             if (m == null) {
                 return null;
@@ -456,12 +458,17 @@ final class CleanRoomsApi {
                 table.toLowerCase(java.util.Locale.ROOT), region);
     }
 
+    /** The model's limit on allowed columns, or the operator's quota when it is higher. */
+    private int columnLimit() {
+        return Math.max(225, quotas.get(Quota.COLUMNS_PER_ALLOWLIST));
+    }
+
     private HttpResponse createConfiguredTable(Call c) {
         In body = c.body();
         String name = body.string("name", true, 1, 100, In.NON_BLANK);
         String description = body.string("description", false, 0, 255, null);
         GlueTableReference reference = tableReference(body, true);
-        List<String> allowed = body.strings("allowedColumns", true, 1, 225, 128, In.COLUMN_NAME);
+        List<String> allowed = body.strings("allowedColumns", true, 1, columnLimit(), 128, In.COLUMN_NAME);
         AnalysisMethod method = body.enumValue("analysisMethod", AnalysisMethod.class, true);
         List<SelectedAnalysisMethod> selected = body.enums("selectedAnalysisMethods", SelectedAnalysisMethod.class,
                 false, 0, 2);
@@ -477,7 +484,7 @@ final class CleanRoomsApi {
         String name = body.string("name", false, 1, 100, In.NON_BLANK);
         String description = body.string("description", false, 0, 255, null);
         GlueTableReference reference = tableReference(body, false);
-        List<String> allowed = body.strings("allowedColumns", false, 1, 225, 128, In.COLUMN_NAME);
+        List<String> allowed = body.strings("allowedColumns", false, 1, columnLimit(), 128, In.COLUMN_NAME);
         AnalysisMethod method = body.enumValue("analysisMethod", AnalysisMethod.class, false);
         List<SelectedAnalysisMethod> selected = body.enums("selectedAnalysisMethods", SelectedAnalysisMethod.class,
                 false, 0, 2);

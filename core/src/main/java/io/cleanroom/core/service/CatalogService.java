@@ -112,14 +112,19 @@ public final class CatalogService {
         }
     }
 
-    /** A table definition; columns may be empty to infer them from the data. */
+    /**
+     * A table definition: as the owner gave it (definition, kept and answered back unchanged) and as
+     * Cleanroom reads it (the other fields, derived from it); columns may be empty to infer them from
+     * the data.
+     */
     public record TableInput(
             String name,
             String description,
             String location,
             TableFormat format,
             List<Column> columns,
-            Map<String, String> parameters) {
+            Map<String, String> parameters,
+            String definition) {
         public TableInput {
             columns = List.copyOf(columns == null ? List.of() : columns);
             parameters = Map.copyOf(parameters == null ? Map.of() : parameters);
@@ -170,7 +175,7 @@ public final class CatalogService {
             }
             Instant now = context.now();
             CatalogTable table = new CatalogTable(account, database.name(), name, input.description(),
-                    input.location(), input.format(), columns, input.parameters(), now, now);
+                    input.location(), input.format(), columns, input.parameters(), now, now, input.definition());
             tx.of(Kinds.CATALOG_TABLES).insert(table);
             return table;
         });
@@ -223,7 +228,7 @@ public final class CatalogService {
             }
             CatalogTable updated = new CatalogTable(account, existing.databaseName(), existing.name(),
                     input.description(), input.location(), input.format(), columns, input.parameters(),
-                    existing.createTime(), context.now());
+                    existing.createTime(), context.now(), input.definition());
             tx.of(Kinds.CATALOG_TABLES).update(updated);
             return updated;
         });

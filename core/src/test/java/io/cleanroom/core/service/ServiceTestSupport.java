@@ -49,7 +49,7 @@ class ServiceTestSupport {
             tx.of(Kinds.CATALOG_TABLES).insert(new CatalogTable(caller.account(), database, table, null,
                     "/data/" + table + ".csv", TableFormat.CSV,
                     java.util.Arrays.stream(columns).map(c -> new Column(c, "string")).toList(), Map.of(),
-                    context.now(), context.now()));
+                    context.now(), context.now(), null));
             return null;
         });
     }
