@@ -63,22 +63,28 @@ class MainTest {
         assertThat(err.toString()).contains("See 'cleanroom audit prune --help'.");
     }
 
+    private static ServerCommand serverCommand(String... options) {
+        String[] args = new String[options.length + 1];
+        args[0] = "server";
+        System.arraycopy(options, 0, args, 1, options.length);
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs(args);
+        return parsed.subcommand().commandSpec().commandLine().getCommand();
+    }
+
     @Test
     void everyQuotaIsAServerOptionDefaultingToAwsValue() {
         CommandLine server = Main.commandLine().getSubcommands().get("server");
         for (Quota quota : Quota.values()) {
             assertThat(server.getCommandSpec().findOption(quota.option())).as(quota.option()).isNotNull();
         }
-        server.parseArgs("--quota-collaborations-per-account", "20", "--quota-tables-per-query", "0");
-        Quotas quotas = ((ServerCommand) server.getCommand()).quotas();
+        Quotas quotas = serverCommand("--quota-collaborations-per-account", "20", "--quota-tables-per-query", "0")
+                .quotas();
         assertThat(quotas.get(Quota.COLLABORATIONS_CREATED_PER_ACCOUNT)).isEqualTo(20);
         assertThat(quotas.get(Quota.CONFIGURED_TABLES_PER_QUERY)).isZero();
         assertThat(quotas.get(Quota.MEMBERS_INVITED_PER_COLLABORATION)).isEqualTo(5);
         assertThat(quotas.get(Quota.CONCURRENT_QUERIES_PER_ACCOUNT)).isEqualTo(5);
 
-        CommandLine elsewhere = Main.commandLine().getSubcommands().get("server");
-        elsewhere.parseArgs("--region", "eu-west-1");
-        assertThat(((ServerCommand) elsewhere.getCommand()).quotas().get(Quota.CONCURRENT_QUERIES_PER_ACCOUNT))
+        assertThat(serverCommand("--region", "eu-west-1").quotas().get(Quota.CONCURRENT_QUERIES_PER_ACCOUNT))
                 .isEqualTo(2);
 
         CommandLine negative = Main.commandLine();
