@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.CatalogDatabase;
 import io.cleanroom.core.model.CatalogTable;
-import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.core.service.CatalogService;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.Page;

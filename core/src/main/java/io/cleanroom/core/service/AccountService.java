@@ -12,7 +12,6 @@ import io.cleanroom.core.model.Role;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 

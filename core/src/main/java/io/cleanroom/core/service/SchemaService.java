@@ -24,7 +24,6 @@ import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Position;
 import io.cleanroom.core.store.Tx;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
