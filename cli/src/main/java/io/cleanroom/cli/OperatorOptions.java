@@ -30,6 +30,29 @@ final class OperatorOptions {
     Path credentials;
 
     JsonNode send(String operation, String method, String path, ObjectNode body) {
+        return send(operation, method, path, Map.of(), body);
+    }
+
+    /**
+     * A listing's every page, following nextToken, as one answer: the items of each page under
+     * field, in order.
+     */
+    JsonNode sendAll(String operation, String path, String field) {
+        com.fasterxml.jackson.databind.node.ArrayNode all = Calls.MAPPER.createArrayNode();
+        String token = null;
+        do {
+            Map<String, List<String>> query = token == null ? Map.of() : Map.of("nextToken", List.of(token));
+            JsonNode page = send(operation, "GET", path, query, null);
+            page.path(field).forEach(all::add);
+            token = page.hasNonNull("nextToken") ? page.get("nextToken").asText() : null;
+        } while (token != null);
+        ObjectNode out = Calls.MAPPER.createObjectNode();
+        out.set(field, all);
+        return out;
+    }
+
+    private JsonNode send(String operation, String method, String path, Map<String, List<String>> query,
+            ObjectNode body) {
         Path file = credentials != null ? credentials : dataDir.resolve("operator-credentials.json");
         JsonNode creds;
         try {
@@ -43,7 +66,7 @@ final class OperatorOptions {
         options.endpoint = endpoint;
         SignedHttpClient client = new SignedHttpClient(options.endpoint(), creds.path("accessKeyId").asText(),
                 creds.path("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
-        return Calls.call(client, operation, method, path, Map.<String, List<String>>of(), Map.of(),
+        return Calls.call(client, operation, method, path, query, Map.of(),
                 body == null ? null : body.toString(), "cleanroom");
     }
 }

@@ -3,16 +3,29 @@ package io.cleanroom.cli;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.server.CleanroomServer;
 import io.cleanroom.server.ServerConfig;
+import io.cleanroom.core.service.Quota;
+import io.cleanroom.core.service.Quotas;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Runs the server until interrupted. Every option has an environment variable. */
-@Command(name = "server", description = "Run the Cleanroom server (Clean Rooms API, Glue catalog API, admin API).")
+/**
+ * Runs the server until interrupted. Every option has an environment variable; every quota of
+ * {@link Quota} is an option --quota-KEY (env CLEANROOM_QUOTA_KEY), added by {@link QuotaOptions}.
+ */
+@Command(name = "server", description = "Run the Cleanroom server (Clean Rooms API, Glue catalog API, admin API).",
+        modelTransformer = ServerCommand.QuotaOptions.class)
 final class ServerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--host", defaultValue = "${env:CLEANROOM_HOST:-127.0.0.1}",
             description = "Address to listen on (env CLEANROOM_HOST; default ${DEFAULT-VALUE})")
     String host;
@@ -103,6 +116,38 @@ final class ServerCommand implements Callable<Integer> {
                     + "server.")
     boolean allowAnyPath;
 
+    /** One option per quota, so that a new quota is an option (and an environment variable) at once. */
+    public static final class QuotaOptions implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            for (Quota quota : Quota.values()) {
+                int byDefault = quota.defaultValue("us-east-1");
+                String elsewhere = quota.defaultValue("eu-west-1") == byDefault ? ""
+                        : " in us-east-1, " + quota.defaultValue("eu-west-1") + " in other regions";
+                command.addOption(OptionSpec.builder(quota.option())
+                        .type(Integer.class)
+                        .paramLabel("N")
+                        .defaultValue("${env:" + quota.environmentVariable() + "}")
+                        .description("Quota: " + quota.awsName() + " (env " + quota.environmentVariable()
+                                + "; default " + byDefault + elsewhere + ", as AWS)")
+                        .build());
+            }
+            return command;
+        }
+    }
+
+    /** AWS's default quotas for the region, with those given as options instead. */
+    Quotas quotas() {
+        Quotas quotas = Quotas.defaults(region);
+        for (Quota quota : Quota.values()) {
+            Integer value = spec.findOption(quota.option()).getValue();
+            if (value != null) {
+                quotas = quotas.with(quota, value);
+            }
+        }
+        return quotas;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
@@ -124,7 +169,7 @@ final class ServerCommand implements Callable<Integer> {
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
                             Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets,
                     new ServerConfig.Audit(Duration.ofMinutes(auditDigestMinutes),
-                            Duration.ofDays(auditRetentionDays)), allowAnyPath);
+                            Duration.ofDays(auditRetentionDays)), allowAnyPath, quotas());
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }

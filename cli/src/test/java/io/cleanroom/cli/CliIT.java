@@ -59,6 +59,10 @@ class CliIT {
     Path serverLog;
 
     private Process startServer(String... options) throws Exception {
+        return startServer(java.util.Map.of(), options);
+    }
+
+    private Process startServer(java.util.Map<String, String> environment, String... options) throws Exception {
         Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
         assertThat(jar).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -66,7 +70,9 @@ class CliIT {
                 String.valueOf(port), "--data-dir", dataDir.toString()));
         command.addAll(List.of(options));
         serverLog = dir.resolve("server-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process p = builder
                 .redirectErrorStream(true)
                 .redirectOutput(serverLog.toFile())
                 .start();
@@ -270,6 +276,29 @@ class CliIT {
         Path csv = Files.writeString(dir.resolve("anywhere.csv"), "a,b\n1,2\n");
         ok("catalog", "create-table", "--profile", "444444444444", "--create-database", "--database", "db",
                 "--name", "t", "--location", csv.toString(), "--format", "csv");
+    }
+
+    @Test
+    void quotasAreSetByEnvironmentOrOption() throws Exception {
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer(java.util.Map.of("CLEANROOM_QUOTA_COLLABORATIONS_PER_ACCOUNT", "1"));
+        profiles(ok("admin", "create-account", "--account-id", "555555555555", "--name", "q").json());
+        String[] create = {"create-collaboration", "--profile", "555555555555", "--name", "c", "--description", "d",
+                "--creator-display-name", "q", "--creator-member-abilities", "[]", "--members", "[]",
+                "--query-log-status", "DISABLED"};
+        ok(create);
+        Result refused = run(create);
+        assertThat(refused.code()).isEqualTo(Main.SERVICE_ERROR);
+        assertThat(refused.err()).contains("ServiceQuotaExceededException")
+                .contains("Collaborations created per account").contains("limit 1");
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        // the option wins over the environment, as for every option
+        server = startServer(java.util.Map.of("CLEANROOM_QUOTA_COLLABORATIONS_PER_ACCOUNT", "1"),
+                "--quota-collaborations-per-account", "2");
+        ok(create);
+        assertThat(run(create).err()).contains("limit 2");
     }
 
     @Test

@@ -56,6 +56,20 @@ final class AesSecretSealer implements SecretSealer {
         }
     }
 
+    /**
+     * A key for another purpose (e.g. "page-tokens"), derived from the master key with HMAC-SHA256,
+     * so that no two uses share a key and the master key itself never leaves this class.
+     */
+    byte[] derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("cleanroom/" + purpose + "/v1").getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw CleanroomException.internal("cannot derive a key", e);
+        }
+    }
+
     @Override
     public String seal(String secret) {
         try {

@@ -12,7 +12,7 @@ import io.cleanroom.core.service.CatalogService;
 import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
-import io.cleanroom.core.service.Quotas;
+import io.cleanroom.core.service.PageTokens;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
@@ -78,15 +78,17 @@ public final class CleanroomServer implements AutoCloseable {
                 : JdbcStore.open(config.storeUrl(), config.storeUser(), config.storePassword());
         try {
             Clock clock = Clock.systemUTC();
-            ServiceContext context = new ServiceContext(store, clock, new Arns(config.region()), Quotas.DEFAULTS);
             AesSecretSealer sealer = AesSecretSealer.fromFile(config.effectiveMasterKeyFile());
+            PageTokens pages = new PageTokens(sealer.derive("page-tokens"));
+            ServiceContext context = new ServiceContext(store, clock, new Arns(config.region()), config.quotas(),
+                    pages);
             AccountService accounts = new AccountService(context, sealer);
             accounts.bootstrapOperator().ifPresent(key -> writeOperatorCredentials(config, key));
 
             Router cleanRooms = new Router();
             new CleanRoomsApi(new CollaborationService(context), new MembershipService(context),
                     new ConfiguredTableService(context), new AssociationService(context), new SchemaService(context),
-                    new TemplateService(context), new TagService(context), new Render(context.arns()))
+                    new TemplateService(context), new TagService(context), new Render(context.arns()), context.quotas())
                     .register(cleanRooms);
             SchemaService schemas = new SchemaService(context);
             QueryControl control = new QueryControl(schemas);
@@ -94,10 +96,10 @@ public final class CleanroomServer implements AutoCloseable {
             ProtectedQueries queries = new ProtectedQueries(context, schemas, new TemplateService(context), control,
                     new DuckDbEngine(new DuckDbEngine.Limits(engineConfig.memoryLimit(), engineConfig.threads())),
                     new ResultStore(config.dataDir().resolve("results"), sealer), new S3Outputs(config.s3Buckets()),
-                    new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(), 5, 5,
+                    new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
                             engineConfig.maxResultRows(), config.allowAnyPath()));
             queries.recover();
-            new QueryApi(control, queries, context.arns()).register(cleanRooms);
+            new QueryApi(control, queries, context.arns(), pages).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
             new AdminApi(accounts, store, keeper).register(admin);
@@ -121,7 +123,7 @@ public final class CleanroomServer implements AutoCloseable {
             });
             http.setExecutor(executor);
             http.createContext("/", new Front(cleanRooms, admin, glue,
-                    new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store)), verifier, config.maxBodyBytes(),
+                    new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store, pages)), verifier, config.maxBodyBytes(),
                     store));
             http.start();
             warmUpQueryControl();

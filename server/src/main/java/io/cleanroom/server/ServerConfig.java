@@ -9,7 +9,8 @@ import java.time.Duration;
  * Everything the server can be told. The defaults run on a laptop: 127.0.0.1:8080, data in
  * ./cleanroom-data, SQLite metadata. storeUrl (jdbc:postgresql://...) switches to PostgreSQL.
  * allowAnyPath (development only) lets accounts without data roots register and read any file the
- * server can read; by default such accounts can register nothing.
+ * server can read; by default such accounts can register nothing. quotas are AWS's defaults for the
+ * region unless the operator sets others.
  */
 public record ServerConfig(
         String host,
@@ -26,7 +27,8 @@ public record ServerConfig(
         Engine engine,
         java.util.Map<String, Path> s3Buckets,
         Audit audit,
-        boolean allowAnyPath) {
+        boolean allowAnyPath,
+        io.cleanroom.core.service.Quotas quotas) {
     /**
      * How the audit trail is kept: how often the server signs a digest of the chain (zero: only on
      * request), and how long events are kept before they are pruned behind a signed checkpoint
@@ -93,6 +95,20 @@ public record ServerConfig(
         s3Buckets = java.util.Map.copyOf(s3Buckets == null ? java.util.Map.of() : s3Buckets);
     }
 
+    /** The quotas the server enforces: those set, else AWS's defaults for the region. */
+    @Override
+    public io.cleanroom.core.service.Quotas quotas() {
+        return quotas == null ? io.cleanroom.core.service.Quotas.defaults(region) : quotas;
+    }
+
+    /** A configuration with AWS's default quotas for the region. */
+    public ServerConfig(String host, int port, Path dataDir, String storeUrl, String storeUser, String storePassword,
+            String region, int maxBodyBytes, Duration maxClockSkew, int threads, Path masterKeyFile, Engine engine,
+            java.util.Map<String, Path> s3Buckets, Audit audit, boolean allowAnyPath) {
+        this(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes, maxClockSkew, threads,
+                masterKeyFile, engine, s3Buckets, audit, allowAnyPath, null);
+    }
+
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
                 2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of(), Audit.DEFAULTS,
@@ -101,54 +117,60 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
+                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withEngine(Engine newEngine) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath, quotas);
     }
 
     /** S3-style result output: each bucket name maps to a local directory. */
     public ServerConfig withS3Buckets(java.util.Map<String, Path> buckets) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath, quotas);
     }
 
     public ServerConfig withAudit(Audit newAudit) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath, quotas);
     }
 
     /** Development only: accounts without data roots may use any path the server can read. */
     public ServerConfig withAllowAnyPath(boolean allow) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow, quotas);
+    }
+
+    /** The quotas the server enforces (see {@link io.cleanroom.core.service.Quota}). */
+    public ServerConfig withQuotas(io.cleanroom.core.service.Quotas newQuotas) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, newQuotas);
     }
 
     public Path effectiveMasterKeyFile() {

@@ -30,7 +30,7 @@ final class TestCluster implements AutoCloseable {
     final Path dataDir;
     final StoreKind kind;
     CleanroomServer server;
-    private final ServerConfig config;
+    private ServerConfig config;
 
     private TestCluster(Path dataDir, StoreKind kind, ServerConfig config) {
         this.dataDir = dataDir;
@@ -78,6 +78,14 @@ final class TestCluster implements AutoCloseable {
 
     void restart() {
         server = CleanroomServer.start(config.withPort(server.port()));
+    }
+
+    /** Stops the server and starts it again, on the same port and data, with a changed configuration. */
+    void restart(java.util.function.UnaryOperator<ServerConfig> change) {
+        int port = server.port();
+        server.close();
+        config = change.apply(config);
+        server = CleanroomServer.start(config.withPort(port));
     }
 
     URI endpoint() {

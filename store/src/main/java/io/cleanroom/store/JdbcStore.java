@@ -9,6 +9,7 @@ import io.cleanroom.core.audit.AuditChain;
 import io.cleanroom.core.audit.AuditContext;
 import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.store.Kind;
+import io.cleanroom.core.store.Position;
 import io.cleanroom.core.store.Records;
 import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
@@ -80,6 +81,7 @@ public final class JdbcStore implements Store {
         Flyway.configure()
                 .dataSource(url, user, password)
                 .locations("classpath:db/migration")
+                .javaMigrations(new ListOrderMigration())
                 .load()
                 .migrate();
     }
@@ -283,6 +285,38 @@ public final class JdbcStore implements Store {
                 throw new IllegalArgumentException(kind + " has no index " + index);
             }
             return query("SELECT body FROM " + kind.table() + " WHERE " + index + " = ? ORDER BY id", value);
+        }
+
+        @Override
+        public List<V> findAfter(String index, String value, Position after, int limit) {
+            if (index != null && !kind.indexes().containsKey(index)) {
+                throw new IllegalArgumentException(kind + " has no index " + index);
+            }
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            // the kind's indexes on (index, list_order, id) or (index, id) serve both the range and the order
+            List<String> conditions = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            if (index != null) {
+                conditions.add(index + " = ?");
+                args.add(value);
+            }
+            if (after != null && kind.listed()) {
+                conditions.add("(" + Kind.LIST_ORDER + ", id) > (?, ?)");
+                args.add(after.order());
+                args.add(after.key());
+            } else if (after != null) {
+                conditions.add("id > ?");
+                args.add(after.key());
+            }
+            StringBuilder sql = new StringBuilder("SELECT body FROM ").append(kind.table());
+            if (!conditions.isEmpty()) {
+                sql.append(" WHERE ").append(String.join(" AND ", conditions));
+            }
+            sql.append(kind.listed() ? " ORDER BY " + Kind.LIST_ORDER + ", id" : " ORDER BY id");
+            sql.append(" LIMIT ").append(limit);
+            return query(sql.toString(), args.toArray(String[]::new));
         }
 
         @Override
