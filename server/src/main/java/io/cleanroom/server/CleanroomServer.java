@@ -1,10 +1,16 @@
 package io.cleanroom.server;
 
+import io.cleanroom.engine.spi.EngineFactory;
+import io.cleanroom.engine.spi.EngineSettings;
+import io.cleanroom.engine.spi.QueryEngine;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import java.util.Map;
 import io.cleanroom.core.model.Arns;
 import io.cleanroom.core.service.AccountService;
 import io.cleanroom.core.service.AssociationService;
@@ -17,7 +23,6 @@ import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
-import io.cleanroom.engine.duckdb.DuckDbEngine;
 import io.cleanroom.sql.QueryChecker;
 import io.cleanroom.store.JdbcStore;
 import java.io.IOException;
@@ -93,17 +98,19 @@ public final class CleanroomServer implements AutoCloseable {
             SchemaService schemas = new SchemaService(context);
             QueryControl control = new QueryControl(schemas);
             ServerConfig.Engine engineConfig = config.engine();
+            QueryEngine engine = engine(engineConfig);
             ProtectedQueries queries = new ProtectedQueries(context, schemas, new TemplateService(context), control,
-                    new DuckDbEngine(new DuckDbEngine.Limits(engineConfig.memoryLimit(), engineConfig.threads())),
-                    new ResultStore(config.dataDir().resolve("results"), sealer), new S3Outputs(config.s3Buckets()),
+                    engine, new ResultStore(config.dataDir().resolve("results"), sealer),
+                    new S3Outputs(config.s3Buckets(), engine::csvToParquet),
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
-                            engineConfig.maxResultRows(), config.allowAnyPath()));
+                            engineConfig.maxResultRows(), config.allowAnyPath(), engineConfig.memoryBytes(),
+                            engineConfig.threads()));
             queries.recover();
             new QueryApi(control, queries, context.arns(), pages).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
             new AdminApi(accounts, store, keeper).register(admin);
-            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath())));
+            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath(), engine)));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
                     config.maxClockSkew());
 
@@ -239,4 +246,15 @@ public final class CleanroomServer implements AutoCloseable {
         }
         store.close();
     }
+
+    /** The engine queries run on, found on the class path by name (today the embedded DuckDB). */
+    private static QueryEngine engine(ServerConfig.Engine config) {
+        config.memoryBytes();
+        return EngineFactory.find(DEFAULT_ENGINE).orElseThrow(() -> CleanroomException.of(ErrorCode.INTERNAL,
+                "The " + DEFAULT_ENGINE + " engine is not on the class path")).create(new EngineSettings(Map.of()));
+    }
+
+    /** The engine a server runs unless told otherwise. */
+    static final String DEFAULT_ENGINE = "duckdb";
+
 }

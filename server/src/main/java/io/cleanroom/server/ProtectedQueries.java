@@ -25,7 +25,9 @@ import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TemplateService;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.sql.CheckedQuery;
-import io.cleanroom.sql.QueryEngine;
+import io.cleanroom.engine.spi.Cancellation;
+import io.cleanroom.engine.spi.Limits;
+import io.cleanroom.engine.spi.QueryEngine;
 import io.cleanroom.sql.QueryRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +59,12 @@ final class ProtectedQueries implements AutoCloseable {
      * Engine settings (the quotas are the context's); allowAnyPath lets tables of accounts without
      * data roots be read from anywhere (development only).
      */
-    record Settings(int workers, Duration timeout, long maxResultRows, boolean allowAnyPath) {
+    record Settings(int workers, Duration timeout, long maxResultRows, boolean allowAnyPath, long memoryBytes,
+            int threads) {
+        /** What each query may use in the engine. */
+        Limits limits() {
+            return new Limits(memoryBytes, threads, timeout, maxResultRows);
+        }
     }
 
     /**
@@ -82,7 +89,7 @@ final class ProtectedQueries implements AutoCloseable {
     private final Map<ProtectedQueryId, Running> running = new ConcurrentHashMap<>();
 
     /** A query in flight: how to stop it, and why it was stopped. */
-    private static final class Running implements QueryEngine.Cancellation {
+    private static final class Running implements Cancellation {
         final AtomicReference<Runnable> stop = new AtomicReference<>();
         final AtomicReference<ProtectedQueryStatus> stoppedAs = new AtomicReference<>();
 
@@ -362,7 +369,7 @@ final class ProtectedQueries implements AutoCloseable {
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
             // the engine reads the files checked just now, pinned open until it returns
             try (PinnedTables pinned = PinnedTables.open(ready.data())) {
-                engine.execute(ready.checked(), pinned.data(), collector, handle);
+                engine.execute(ready.checked().executable(pinned.data(), settings.limits()), collector, handle);
             }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");

@@ -7,7 +7,6 @@ import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.model.ResultFormat;
 import io.cleanroom.core.model.S3Output;
-import io.cleanroom.engine.duckdb.ParquetFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +20,12 @@ import java.util.Map;
  */
 final class S3Outputs {
     private final Map<String, Path> buckets;
+    private final java.util.function.BiConsumer<Path, Path> parquet;
 
-    S3Outputs(Map<String, Path> buckets) {
+    /** Buckets mapped to directories; parquet converts a CSV result file into a Parquet one (the engine's). */
+    S3Outputs(Map<String, Path> buckets, java.util.function.BiConsumer<Path, Path> parquet) {
         this.buckets = Map.copyOf(requireNonNull(buckets, "buckets is null"));
+        this.parquet = requireNonNull(parquet, "parquet is null");
     }
 
     void check(S3Output output, String field) {
@@ -81,7 +83,7 @@ final class S3Outputs {
                 }
             }
             if (output.resultFormat() == ResultFormat.PARQUET) {
-                ParquetFiles.csvToParquet(csv, dir.resolve("result.parquet"));
+                parquet.accept(csv, dir.resolve("result.parquet"));
                 Files.delete(csv);
             }
         } catch (IOException e) {

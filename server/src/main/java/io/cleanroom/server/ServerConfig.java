@@ -74,6 +74,23 @@ public record ServerConfig(
         public Engine(String memoryLimit, int threads, int workers, Duration timeout) {
             this(memoryLimit, threads, workers, timeout, 1_000_000);
         }
+
+        /** The memory limit in bytes (512MB, 2GB, 1.5GiB ...). */
+        public long memoryBytes() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "(\\d+(?:\\.\\d+)?)\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)").matcher(memoryLimit.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("memory limit must look like 512MB or 2GB");
+            }
+            int power = switch (m.group(2).toUpperCase(java.util.Locale.ROOT).replace("I", "")) {
+                case "B" -> 0;
+                case "KB" -> 1;
+                case "MB" -> 2;
+                case "GB" -> 3;
+                default -> 4;
+            };
+            return (long) (Double.parseDouble(m.group(1)) * Math.pow(1024, power));
+        }
     }
 
     public ServerConfig {
