@@ -19,6 +19,9 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(Path.of(args[0]));
+        if (args.length > 1 && args[1].equals("tls")) {
+            config = config.withTls(ServerConfig.Tls.development());
+        }
         CleanroomServer server = CleanroomServer.start(config);
         System.out.println("ENDPOINT " + server.endpoint());
         System.out.flush();

@@ -203,7 +203,7 @@ public final class LoadBench {
             drain.start();
         }
         if (endpoint.getScheme().equals("https")) {
-            tls = trusting(dataDir.resolve("tls").resolve("server-cert.pem"));
+            tls = trusting(dataDir.resolve("tls").resolve("ca.pem"));
         }
         System.err.println("server " + endpoint + (serverPid > 0 ? " (pid " + serverPid + ")" : "")
                 + ", data in " + dataDir);
@@ -265,7 +265,7 @@ public final class LoadBench {
     private void setUp() throws Exception {
         if (tls != null) {
             // SignedHttpClient uses the JDK's default trust: give it the server's certificate
-            SSLContext.setDefault(contextTrusting(dataDir.resolve("tls").resolve("server-cert.pem")));
+            SSLContext.setDefault(contextTrusting(dataDir.resolve("tls").resolve("ca.pem")));
         }
         JsonNode operatorKeys = MAPPER.readTree(Files.readString(dataDir.resolve("operator-credentials.json")));
         SignedHttpClient operator = client(operatorKeys.get("accessKeyId").asText(),
