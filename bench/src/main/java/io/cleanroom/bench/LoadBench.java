@@ -58,7 +58,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * {@code --server-pid} it reports that process's CPU.
  *
  * <p>Options: {@code --clients 8,32,128} {@code --seconds 10} (measured, per phase)
- * {@code --warmup 3} (seconds, per phase) {@code --operations GetCollaboration,TagResource}
+ * {@code --warmup 3} (seconds, per phase) {@code --jit-warmup 30} (seconds per operation before the first
+ * phase, unreported: the JIT compiles both processes' hot paths) {@code --operations GetCollaboration,TagResource}
  * {@code --server-jvm "-Xmx1g"} {@code --tls} (the started server serves HTTPS with its
  * self-signed development certificate) {@code --wrk} (then also runs Debian's {@code wrk}
  * at the same client counts, replaying one signed request of each operation, as a cross-check).
@@ -83,12 +84,13 @@ public final class LoadBench {
         this.options = options;
     }
 
-    record Options(List<Integer> clients, int seconds, int warmup, List<String> operations, String serverJvm,
-            boolean tls, URI endpoint, Path dataDir, long serverPid, boolean wrk) {
+    record Options(List<Integer> clients, int seconds, int warmup, int jitWarmup, List<String> operations,
+            String serverJvm, boolean tls, URI endpoint, Path dataDir, long serverPid, boolean wrk) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(8, 32, 128);
             int seconds = 10;
             int warmup = 3;
+            int jitWarmup = 30;
             List<String> operations = List.of("GetCollaboration", "TagResource");
             String serverJvm = "";
             boolean tls = false;
@@ -103,6 +105,7 @@ public final class LoadBench {
                             .map(Integer::parseInt).toList();
                     case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                     case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                    case "--jit-warmup" -> jitWarmup = Integer.parseInt(args[++i]);
                     case "--operations" -> operations = List.of(args[++i].split(","));
                     case "--server-jvm" -> serverJvm = args[++i];
                     case "--tls" -> tls = true;
@@ -121,7 +124,8 @@ public final class LoadBench {
             if (endpoint != null && dataDir == null) {
                 throw new IllegalArgumentException("--endpoint needs --data-dir (for the operator credentials)");
             }
-            return new Options(clients, seconds, warmup, operations, serverJvm, tls, endpoint, dataDir, pid, wrk);
+            return new Options(clients, seconds, warmup, jitWarmup, operations, serverJvm, tls, endpoint, dataDir, pid,
+                    wrk);
         }
     }
 
@@ -138,6 +142,7 @@ public final class LoadBench {
         try {
             bench.start();
             bench.setUp();
+            bench.warmUp();
             List<Result> results = new ArrayList<>();
             System.out.printf(Locale.ROOT, "%-17s %7s %9s %8s %8s %10s %10s %7s%n", "operation", "clients", "calls/s",
                     "p50 ms", "p99 ms", "server µs", "client µs", "errors");
@@ -370,7 +375,22 @@ public final class LoadBench {
         return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(null);
     }
 
+    /** Both JVMs compile the hot paths before anything is measured: each operation, unreported. */
+    private void warmUp() throws Exception {
+        if (options.jitWarmup() <= 0) {
+            return;
+        }
+        System.err.println("warming up for " + options.jitWarmup() + " s per operation (--jit-warmup)");
+        for (String operation : options.operations()) {
+            run(operation, 32, options.jitWarmup(), 0);
+        }
+    }
+
     private Result measure(String operation, int clients) throws Exception {
+        return run(operation, clients, options.seconds(), options.warmup());
+    }
+
+    private Result run(String operation, int clients, int seconds, int warmup) throws Exception {
         List<Signed> signed = signed(operation);
         byte[][] requests = signed.stream().map(s -> s.bytes(hostHeader())).toArray(byte[][]::new);
         Client[] workers = new Client[clients];
@@ -380,14 +400,14 @@ public final class LoadBench {
         for (Client c : workers) {
             c.thread.start();
         }
-        Thread.sleep(options.warmup() * 1000L);
+        Thread.sleep(warmup * 1000L);
         Duration serverBefore = cpu(serverPid);
         Duration selfBefore = cpu(ProcessHandle.current().pid());
         long t0 = System.nanoTime();
         for (Client c : workers) {
             c.recording = true;
         }
-        Thread.sleep(options.seconds() * 1000L);
+        Thread.sleep(seconds * 1000L);
         for (Client c : workers) {
             c.recording = false;
         }
