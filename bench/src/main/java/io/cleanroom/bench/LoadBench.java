@@ -437,7 +437,7 @@ public final class LoadBench {
             }
         }
         Arrays.sort(all);
-        double seconds = (t1 - t0) / 1e9;
+        double elapsed = (t1 - t0) / 1e9;
         double serverCpu = serverBefore == null || serverAfter == null || calls == 0 ? -1
                 : serverAfter.minus(serverBefore).toNanos() / 1e3 / calls;
         double selfCpu = selfBefore == null || selfAfter == null || calls == 0 ? -1
@@ -448,7 +448,7 @@ public final class LoadBench {
                 break;
             }
         }
-        return new Result(operation, clients, calls, errors, seconds, percentile(all, 0.50), percentile(all, 0.99),
+        return new Result(operation, clients, calls, errors, elapsed, percentile(all, 0.50), percentile(all, 0.99),
                 serverCpu, selfCpu);
     }
 
