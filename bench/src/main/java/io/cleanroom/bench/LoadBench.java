@@ -138,29 +138,35 @@ public final class LoadBench {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args, System.out);
+    }
+
+    /** Runs the benchmark as main does, printing to out, and returns what it measured. */
+    static List<Result> run(String[] args, java.io.PrintStream out) throws Exception {
         LoadBench bench = new LoadBench(Options.parse(args));
         try {
             bench.start();
             bench.setUp();
             bench.warmUp();
             List<Result> results = new ArrayList<>();
-            System.out.printf(Locale.ROOT, "%-17s %7s %9s %8s %8s %10s %10s %7s%n", "operation", "clients", "calls/s",
+            out.printf(Locale.ROOT, "%-17s %7s %9s %8s %8s %10s %10s %7s%n", "operation", "clients", "calls/s",
                     "p50 ms", "p99 ms", "server µs", "client µs", "errors");
             for (String operation : bench.options.operations()) {
                 for (int clients : bench.options.clients()) {
                     Result r = bench.measure(operation, clients);
                     results.add(r);
-                    System.out.printf(Locale.ROOT, "%-17s %7d %9.0f %8.2f %8.2f %10s %10.0f %7d%n", r.operation(),
+                    out.printf(Locale.ROOT, "%-17s %7d %9.0f %8.2f %8.2f %10s %10.0f %7d%n", r.operation(),
                             r.clients(), r.callsPerSecond(), r.p50Millis(), r.p99Millis(),
                             r.serverCpuMicrosPerCall() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f",
                                     r.serverCpuMicrosPerCall()), r.generatorCpuMicrosPerCall(), r.errors());
                 }
             }
-            System.out.println("(server µs, client µs: CPU time of the server process and of this generator per call;"
+            out.println("(server µs, client µs: CPU time of the server process and of this generator per call;"
                     + " both share this machine's " + Runtime.getRuntime().availableProcessors() + " cores)");
             if (bench.options.wrk()) {
                 bench.crossCheckWithWrk();
             }
+            return results;
         } finally {
             bench.stop();
         }
