@@ -78,6 +78,18 @@ public final class CleanroomServer implements AutoCloseable {
         } catch (IOException e) {
             throw CleanroomException.internal("cannot create data directory " + config.dataDir(), e);
         }
+        // the transport is settled first: a refusal or an unreadable certificate opens nothing
+        ServerConfig.Transport transport = config.transport();
+        if (transport.tls() == null && !isLoopback(config.host())) {
+            if (transport.requireTls()) {
+                throw CleanroomException.invalidConfiguration("refusing to serve plain HTTP on " + config.host()
+                        + ", which is not a loopback address (--require-tls): give a certificate, or listen on "
+                        + "127.0.0.1 behind a TLS-terminating proxy");
+            }
+            LOG.warn(String.format(PLAIN_HTTP_WARNING, config.host()));
+        }
+        TlsMaterial tls = transport.tls() == null ? null
+                : TlsMaterial.load(transport.tls(), config.dataDir(), config.host());
         JdbcStore store = config.storeUrl() == null
                 ? JdbcStore.sqlite(config.dataDir())
                 : JdbcStore.open(config.storeUrl(), config.storeUser(), config.storePassword());
@@ -109,18 +121,6 @@ public final class CleanroomServer implements AutoCloseable {
             GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath())));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.maxClockSkew());
 
-            ServerConfig.Transport transport = config.transport();
-            boolean loopback = isLoopback(config.host());
-            if (transport.tls() == null && !loopback) {
-                if (transport.requireTls()) {
-                    throw CleanroomException.invalidConfiguration("refusing to serve plain HTTP on " + config.host()
-                            + ", which is not a loopback address (--require-tls): give a certificate, or listen on "
-                            + "127.0.0.1 behind a TLS-terminating proxy");
-                }
-                LOG.warn(String.format(PLAIN_HTTP_WARNING, config.host()));
-            }
-            TlsMaterial tls = transport.tls() == null ? null
-                    : TlsMaterial.load(transport.tls(), config.dataDir(), config.host());
             Front front = new Front(cleanRooms, admin, glue,
                     new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store)), verifier, store);
             HttpTransport http = HttpTransport.start(config.host(), config.port(), transport, tls, config.threads(),

@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>No thread waits on a client: Jetty parses request headers as bytes arrive, the body is read
  * as it arrives (demand, not a blocking stream), and a call runs only once its request is whole, on
- * the Jetty thread that finds it so (at most {@code threads} calls at once); its reply is written
- * without waiting for the client to read it. Slow clients are timed out: a connection idle for idleTimeout is closed; a
+ * the Jetty thread that finds it so; the pool holds {@code threads} threads for calls and a few more
+ * for accepting and selecting. A reply is written without waiting for the client to read it. Slow clients are timed out: a connection idle for idleTimeout is closed; a
  * request whose headers (with, on a new HTTPS connection, the TLS handshake) take longer than
  * headerTimeout from their first byte, or whose body takes longer than bodyTimeout after the
  * headers, has its connection closed. A body larger than maxBodyBytes is refused without being
