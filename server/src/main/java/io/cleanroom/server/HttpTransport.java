@@ -79,7 +79,7 @@ final class HttpTransport implements AutoCloseable {
     private final ServerConfig.Transport limits;
     private final boolean secure;
     private final Map<EndPoint, Watch> watches = new ConcurrentHashMap<>();
-    private int boundPort = -1;
+    private volatile int boundPort = -1;
 
     private HttpTransport(String host, int port, ServerConfig.Transport limits, TlsMaterial tls, int threads,
             int maxBodyBytes, Front front) {
