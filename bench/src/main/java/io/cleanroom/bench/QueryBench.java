@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class QueryBench {
 
     private CleanroomServer server;
     private SignedHttpClient operator;
+    private Stages stages;
 
     private QueryBench() {
     }
@@ -129,30 +131,51 @@ public final class QueryBench {
         return new Object[] {adv, memberships[1], advId};
     }
 
+    /** Times one client step as a stage of the run that started at runStart. */
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    private <T> T timed(String stage, Instant runStart, Step<T> step) throws Exception {
+        long t0 = System.nanoTime();
+        try {
+            return step.run();
+        } finally {
+            stages.client(stage, runStart, (System.nanoTime() - t0) / 1e6);
+        }
+    }
+
     /** StartProtectedQuery, poll to SUCCESS, read the whole result; milliseconds. */
-    private static double protectedRun(SignedHttpClient adv, String membership, String advId, String sql)
+    private double protectedRun(SignedHttpClient adv, String membership, String advId, String sql)
             throws Exception {
+        Instant runStart = Instant.now();
         long start = System.nanoTime();
         String body = MAPPER.writeValueAsString(Map.of("type", "SQL", "sqlParameters", Map.of("queryString", sql),
                 "resultConfiguration", Map.of("outputConfiguration", Map.of("member", Map.of("accountId", advId)))));
-        String id = api(adv, "POST", "/memberships/" + membership + "/protectedQueries", body)
+        String id = timed("client.start", runStart,
+                () -> api(adv, "POST", "/memberships/" + membership + "/protectedQueries", body))
                 .at("/protectedQuery/id").asText();
         String status;
         JsonNode query;
         long pause = 1;
         do {
             // back off from 1 ms to 32 ms: tight polling would take the CPU the engine needs
-            Thread.sleep(pause);
+            long wait = pause;
+            timed("client.wait", runStart, () -> {
+                Thread.sleep(wait);
+                return null;
+            });
             pause = Math.min(32, pause * 2);
-            query = api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id, null)
-                    .get("protectedQuery");
+            query = timed("client.poll", runStart, () -> api(adv, "GET", "/memberships/" + membership
+                    + "/protectedQueries/" + id, null)).get("protectedQuery");
             status = query.get("status").asText();
         } while (status.equals("SUBMITTED") || status.equals("STARTED"));
         SERVER_MILLIS.add(query.at("/statistics/totalDurationInMillis").asDouble());
         if (!status.equals("SUCCESS")) {
             throw new IllegalStateException("query ended " + status);
         }
-        api(adv, "GET", "/memberships/" + membership + "/protectedQueries/" + id + "/result", null);
+        timed("client.result", runStart, () -> api(adv, "GET", "/memberships/" + membership + "/protectedQueries/"
+                + id + "/result", null));
         return (System.nanoTime() - start) / 1e6;
     }
 
@@ -205,6 +228,7 @@ public final class QueryBench {
         Path dir = Files.createTempDirectory("cleanroom-bench");
         server = CleanroomServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("server"))
                 .withEngine(new ServerConfig.Engine("2GB", 2, 1, Duration.ofHours(1))));
+        stages = new Stages();
         try {
             JsonNode creds = MAPPER.readTree(server.config().operatorCredentialsFile().toFile());
             operator = client(creds);
@@ -222,6 +246,7 @@ public final class QueryBench {
             for (int i = 0; i < 20; i++) {
                 protectedRun((SignedHttpClient) tutorial[0], (String) tutorial[1], (String) tutorial[2], OVERLAP);
             }
+            Instant from = Instant.now();
             for (int i = 0; i < times.length; i++) {
                 times[i] = protectedRun((SignedHttpClient) tutorial[0], (String) tutorial[1], (String) tutorial[2],
                         OVERLAP);
@@ -231,6 +256,8 @@ public final class QueryBench {
             System.out.printf("tutorial-sized query, StartProtectedQuery to result read: median %.1f ms, "
                     + "min %.1f ms; server-side totalDurationInMillis median %.1f ms (50 runs after 20 warm-up)%n",
                     Stats.median(times), Arrays.stream(times).min().orElse(0), Stats.median(server));
+            stages.flush();
+            stages.print(from, Instant.now(), times.length);
 
             int tag = 1;
             for (long rows : sizes) {
@@ -243,6 +270,7 @@ public final class QueryBench {
                 double[] raw = new double[runs];
                 double[] prot = new double[runs];
                 int before = SERVER_MILLIS.size();
+                Instant sizeFrom = Instant.now();
                 for (int i = 0; i < runs; i++) {
                     // alternate which goes first, so neither always follows the other's memory release
                     if (i % 2 == 0) {
@@ -259,9 +287,12 @@ public final class QueryBench {
                         + "(server-side %.0f ms), ratio %.2fx (%d runs each, interleaved; raw %s, protected %s)%n",
                         rows, Stats.median(raw), Stats.median(prot), Stats.median(serverSide),
                         Stats.median(prot) / Stats.median(raw), runs, rounded(raw), rounded(prot));
+                stages.flush();
+                stages.print(sizeFrom, Instant.now(), runs);
             }
             System.out.println("peak resident memory of the process: " + peakRss());
         } finally {
+            stages.close();
             server.close();
         }
     }

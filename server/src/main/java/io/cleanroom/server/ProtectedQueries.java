@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.Stage;
 import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.CatalogTable;
 import io.cleanroom.core.model.Collaboration;
@@ -157,6 +158,7 @@ final class ProtectedQueries implements AutoCloseable {
 
     ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
         AccountId account = caller.requireAccount();
+        Stage contextStage = Stage.begin("submit.context");
         SchemaService.QueryContext queryContext = schemas.forQuery(caller, membershipId);
         Membership membership = queryContext.membership();
         io.cleanroom.core.model.S3Output s3Output = start.s3Output();
@@ -168,12 +170,19 @@ final class ProtectedQueries implements AutoCloseable {
         }
         List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
         checkReceivers(queryContext.collaboration(), receivers);
-        CheckedQuery checked = check(caller, queryContext, start, receivers);
+        contextStage.close();
+        CheckedQuery checked;
+        try (Stage stage = Stage.begin("submit.check")) {
+            checked = check(caller, queryContext, start, receivers);
+        }
         // the locations are checked now, so that a bad one is refused at once; they are resolved again
         // and pinned when the query starts
-        tableData(queryContext, checked, this::dataRoots);
+        try (Stage stage = Stage.begin("submit.locate")) {
+            tableData(queryContext, checked, this::dataRoots);
+        }
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
+        Stage record = Stage.begin("submit.record");
         ProtectedQuery query = context.store().inTransaction(tx -> {
             List<ProtectedQuery> mine = tx.of(Kinds.PROTECTED_QUERIES).find("membership_id", membershipId.value());
             context.quotas().require(Quota.CONCURRENT_QUERIES_PER_MEMBERSHIP,
@@ -191,9 +200,14 @@ final class ProtectedQueries implements AutoCloseable {
             }
             return q;
         });
+        record.close();
         Running handle = new Running();
         running.put(query.id(), handle);
-        workers.submit(() -> run(caller, query, start, handle));
+        Stage queued = Stage.begin("queue");
+        workers.submit(() -> {
+            queued.close();
+            run(caller, query, start, handle);
+        });
         return query;
     }
 
@@ -361,25 +375,36 @@ final class ProtectedQueries implements AutoCloseable {
             beforeStart.accept(id);
             timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
                     settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (!transition(id, ProtectedQueryStatus.STARTED)) {
-                return;
+            try (Stage stage = Stage.begin("start.record")) {
+                if (!transition(id, ProtectedQueryStatus.STARTED)) {
+                    return;
+                }
             }
-            Admitted ready = recheck(caller, query, start);
+            Admitted ready;
+            try (Stage stage = Stage.begin("recheck")) {
+                ready = recheck(caller, query, start);
+            }
             admitted = true;
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
             // the engine reads the files checked just now, pinned open until it returns
+            Stage pinning = Stage.begin("pin");
             try (PinnedTables pinned = PinnedTables.open(ready.data())) {
+                pinning.close();
                 engine.execute(ready.checked().executable(pinned.data(), settings.limits()), collector, handle);
             }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
             }
-            com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
-            results.write(id, result);
-            if (query.s3Output() != null) {
-                s3.write(query.s3Output(), id, result);
+            try (Stage stage = Stage.begin("result.store")) {
+                com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
+                results.write(id, result);
+                if (query.s3Output() != null) {
+                    s3.write(query.s3Output(), id, result);
+                }
             }
-            finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
+            try (Stage stage = Stage.begin("finish.record")) {
+                finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
+            }
         } catch (CleanroomException e) {
             ProtectedQueryStatus stopped = handle.stoppedAs.get();
             if (stopped == ProtectedQueryStatus.TIMED_OUT) {

@@ -2,6 +2,7 @@ package io.cleanroom.engine.duckdb;
 
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.Stage;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.ColumnType;
 import io.cleanroom.engine.spi.BoundColumn;
@@ -51,7 +52,15 @@ public final class DuckDbEngine implements QueryEngine {
             throw CleanroomException.internal("a query rendered for " + query.dialect() + " reached DuckDB", null);
         }
         long maxRows = query.limits().maxRows();
-        try (Connection c = sandbox(query.tables(), query.limits())) {
+        Connection c = null;
+        try {
+            try (Stage stage = Stage.begin("engine.open")) {
+                c = open(query.limits());
+            }
+            try (Stage stage = Stage.begin("engine.bind")) {
+                bind(c, query.tables());
+            }
+            Stage running = Stage.begin("engine.run");
             try (Statement statement = c.createStatement()) {
                 cancellation.onCancel(() -> {
                     try {
@@ -84,8 +93,17 @@ public final class DuckDbEngine implements QueryEngine {
                     }
                 }
             }
+            running.close();
         } catch (SQLException e) {
             throw failure(e, cancellation);
+        } finally {
+            if (c != null) {
+                try (Stage stage = Stage.begin("engine.close")) {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // closing frees the database; nothing was kept
+                }
+            }
         }
     }
 
@@ -118,6 +136,18 @@ public final class DuckDbEngine implements QueryEngine {
      * prove the sandbox holds even for SQL the checker would never produce.
      */
     static Connection sandbox(List<TableBinding> tables, Limits limits) throws SQLException {
+        Connection c = open(limits);
+        try {
+            bind(c, tables);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** A new in-memory database, with the query's limits, holding nothing yet. */
+    static Connection open(Limits limits) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
@@ -130,6 +160,16 @@ public final class DuckDbEngine implements QueryEngine {
             // failing, so that whether a query fails does not depend on rows it later suppresses
             s.execute("SET error_on_division_by_zero = false");
             s.execute("SET scalar_subquery_error_on_multiple_rows = false");
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Binds the tables of a query into a database from {@link #open}, then locks it down. */
+    private static void bind(Connection c, List<TableBinding> tables) throws SQLException {
+        try (Statement s = c.createStatement()) {
             List<String> files = new ArrayList<>();
             for (TableBinding table : tables) {
                 if (table.source() instanceof TableSource.Files source) {
@@ -142,11 +182,7 @@ public final class DuckDbEngine implements QueryEngine {
             s.execute("SET allowed_paths = [" + String.join(", ", files) + "]");
             s.execute("SET enable_external_access = false");
             s.execute("SET lock_configuration = true");
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
         }
-        return c;
     }
 
     private static List<Path> paths(TableSource.Files source) {
