@@ -55,14 +55,16 @@ public final class CleanroomServer implements AutoCloseable {
     private final JdbcStore store;
     private final ServerConfig config;
     private final ProtectedQueries queries;
+    private final QueryEngine engine;
 
     private final java.util.concurrent.ScheduledExecutorService auditTimer;
 
     private final TlsMaterial tls;
 
     private CleanroomServer(HttpTransport http, TlsMaterial tls, JdbcStore store, ServerConfig config,
-            ProtectedQueries queries, java.util.concurrent.ScheduledExecutorService auditTimer) {
+            ProtectedQueries queries, QueryEngine engine, java.util.concurrent.ScheduledExecutorService auditTimer) {
         this.auditTimer = auditTimer;
+        this.engine = engine;
         this.http = http;
         this.tls = tls;
         this.store = store;
@@ -150,7 +152,7 @@ public final class CleanroomServer implements AutoCloseable {
             LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {})", tls == null ? "http" : "https",
                     config.host(), http.port(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");
-            return new CleanroomServer(http, tls, store, config, queries, keepAudit(keeper, config.audit()));
+            return new CleanroomServer(http, tls, store, config, queries, engine, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
             store.close();
             throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
@@ -291,6 +293,8 @@ public final class CleanroomServer implements AutoCloseable {
         http.close();
         auditTimer.shutdownNow();
         queries.close();
+        // after the queries: the engine's spare databases go with it
+        engine.close();
         store.close();
     }
 

@@ -29,13 +29,28 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Runs executable queries on embedded DuckDB, one fresh in-memory database per query. Each bound
+ * Runs executable queries on embedded DuckDB, one fresh in-memory database per query (opened
+ * ahead of it and closed after it in the background, {@link SpareDatabases}). Each bound
  * table becomes a view (files) or a table (rows the server supplies) of exactly its allowed
  * columns with their types (values that do not fit become NULL rather than an error that could
  * quote them). Then the connection is locked down before the query runs: no extension loading, no
  * file access beyond the tables' files, configuration locked, memory and threads limited.
  */
 public final class DuckDbEngine implements QueryEngine {
+    /** Databases opened ahead: at most one per query the default two workers run at once. */
+    static final int SPARES = 2;
+
+    private final SpareDatabases databases;
+
+    public DuckDbEngine() {
+        this(SPARES);
+    }
+
+    /** An engine keeping up to spares databases opened ahead (0: each opened as its query starts). */
+    DuckDbEngine(int spares) {
+        this.databases = new SpareDatabases(spares);
+    }
+
     @Override
     public String name() {
         return "duckdb";
@@ -54,8 +69,8 @@ public final class DuckDbEngine implements QueryEngine {
         long maxRows = query.limits().maxRows();
         Connection c = null;
         try {
-            try (Stage stage = Stage.begin("engine.open")) {
-                c = open(query.limits());
+            try (Stage stage = Stage.begin("engine.prepare")) {
+                c = databases.take(query.limits());
             }
             try (Stage stage = Stage.begin("engine.bind")) {
                 bind(c, query.tables());
@@ -98,10 +113,8 @@ public final class DuckDbEngine implements QueryEngine {
             throw failure(e, cancellation);
         } finally {
             if (c != null) {
-                try (Stage stage = Stage.begin("engine.close")) {
-                    c.close();
-                } catch (SQLException ignored) {
-                    // closing frees the database; nothing was kept
+                try (Stage stage = Stage.begin("engine.release")) {
+                    databases.retire(c, query.limits());
                 }
             }
         }
@@ -153,8 +166,7 @@ public final class DuckDbEngine implements QueryEngine {
         properties.setProperty("autoload_known_extensions", "false");
         Connection c = DriverManager.getConnection("jdbc:duckdb:", properties);
         try (Statement s = c.createStatement()) {
-            s.execute("SET memory_limit = '" + Math.max(1, limits.memoryBytes() >> 20) + "MB'");
-            s.execute("SET threads = " + limits.threads());
+            limit(s, limits);
             s.execute("SET preserve_insertion_order = false");
             // no error oracle: division by zero and a scalar subquery of several rows answer instead of
             // failing, so that whether a query fails does not depend on rows it later suppresses
@@ -165,6 +177,12 @@ public final class DuckDbEngine implements QueryEngine {
             throw e;
         }
         return c;
+    }
+
+    /** Sets the memory and threads a query may use. */
+    static void limit(Statement s, Limits limits) throws SQLException {
+        s.execute("SET memory_limit = '" + Math.max(1, limits.memoryBytes() >> 20) + "MB'");
+        s.execute("SET threads = " + limits.threads());
     }
 
     /** Binds the tables of a query into a database from {@link #open}, then locks it down. */
@@ -293,8 +311,30 @@ public final class DuckDbEngine implements QueryEngine {
         return new DuckDbSchemaReader().parquetColumns(files);
     }
 
+    /**
+     * A database from this engine's spares with the tables bound and locked down, as a query gets
+     * it; the caller hands it to {@code databases().retire}. Package-visible so that tests can prove
+     * a query's database holds nothing of an earlier query's.
+     */
+    Connection sandboxed(List<TableBinding> tables, Limits limits) throws SQLException {
+        Connection c = databases.take(limits);
+        try {
+            bind(c, tables);
+        } catch (SQLException | RuntimeException e) {
+            databases.retire(c, limits);
+            throw e;
+        }
+        return c;
+    }
+
+    /** The databases this engine opens ahead (for tests). */
+    SpareDatabases databases() {
+        return databases;
+    }
+
+    /** Closes the databases opened ahead; each query's own was closed when it ended. */
     @Override
     public void close() {
-        // each query has its own database; nothing is shared
+        databases.close();
     }
 }

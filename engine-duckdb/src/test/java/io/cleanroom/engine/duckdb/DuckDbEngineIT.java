@@ -85,17 +85,19 @@ class DuckDbEngineIT {
             io.cleanroom.engine.spi.Cancellation cancellation) {
         List<List<Object>> rows = new ArrayList<>();
         AtomicReference<List<io.cleanroom.engine.spi.ResultSink.Column>> columns = new AtomicReference<>();
-        Engines.execute(new DuckDbEngine(), query, tables, LIMITS, new io.cleanroom.engine.spi.ResultSink() {
-            @Override
-            public void columns(List<io.cleanroom.engine.spi.ResultSink.Column> c) {
-                columns.set(c);
-            }
+        try (DuckDbEngine engine = new DuckDbEngine()) {
+            Engines.execute(engine, query, tables, LIMITS, new io.cleanroom.engine.spi.ResultSink() {
+                @Override
+                public void columns(List<io.cleanroom.engine.spi.ResultSink.Column> c) {
+                    columns.set(c);
+                }
 
-            @Override
-            public void row(List<Object> values) {
-                rows.add(values);
-            }
-        }, cancellation);
+                @Override
+                public void row(List<Object> values) {
+                    rows.add(values);
+                }
+            }, cancellation);
+        }
         return new Collected(columns.get(), rows);
     }
 
@@ -259,8 +261,9 @@ class DuckDbEngineIT {
         CheckedQuery hungry = new QueryChecker().check(QueryRequest.adHoc(
                 "SELECT COUNT(*) FROM (SELECT a.k, b.k AS k2, a.v FROM wide a JOIN wide b ON a.v = b.v "
                         + "ORDER BY a.k, k2 DESC) x", ADVERTISER, List.of(spec)));
-        DuckDbEngine small = new DuckDbEngine();
-        CleanroomException e = catchThrowableOfType(CleanroomException.class, () -> Engines.execute(small, hungry, tables, Engines.limits("16MB", 1),
+        CleanroomException e;
+        try (DuckDbEngine small = new DuckDbEngine()) {
+            e = catchThrowableOfType(CleanroomException.class, () -> Engines.execute(small, hungry, tables, Engines.limits("16MB", 1),
                 new io.cleanroom.engine.spi.ResultSink() {
                     @Override
                     public void columns(List<io.cleanroom.engine.spi.ResultSink.Column> c) {
@@ -270,6 +273,7 @@ class DuckDbEngineIT {
                     public void row(List<Object> values) {
                     }
                 }, Engines.never()));
+        }
         assertThat(e).as("the query should exhaust 16 MB").isNotNull();
         assertThat(e.getMessage()).startsWith("The query ran out of memory");
         CheckedQuery light = new QueryChecker().check(QueryRequest.adHoc("SELECT COUNT(*) FROM wide", ADVERTISER,
