@@ -26,7 +26,8 @@ import java.util.Map;
  * overlap-by-segment query on generated Parquet data at each size given (rows per party), run
  * protected and raw over the same files. Prints medians, the ratio, and the process's peak RSS.
  *
- * <p>Arguments: sizes (default 1000000,10000000) and runs per size (default 3).
+ * <p>Arguments: sizes (default 1000000,10000000; "none" runs the tutorial-sized query only) and runs per
+ * size (default 3).
  */
 public final class QueryBench {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -48,7 +49,9 @@ public final class QueryBench {
     public static void main(String[] args) throws Exception {
         List<Long> sizes = new ArrayList<>();
         for (String s : (args.length > 0 ? args[0] : "1000000,10000000").split(",")) {
-            sizes.add(Long.parseLong(s.trim()));
+            if (!s.isBlank() && !s.equals("none")) {
+                sizes.add(Long.parseLong(s.trim()));
+            }
         }
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         new QueryBench().run(sizes, runs);

@@ -23,7 +23,7 @@ final class Stages implements AutoCloseable {
     private static final List<String> ORDER = List.of("client.start", "submit.context", "submit.check",
             "submit.locate", "submit.record", "queue", "start.record", "recheck", "pin", "engine.prepare",
             "engine.open", "engine.bind", "engine.run", "engine.release", "engine.close", "result.store",
-            "finish.record", "client.wait", "client.poll", "client.result");
+            "finish.record", "client.wait", "client.poll", "client.result", "call", "call.verify", "call.audit");
     private static final String MARK = "bench.mark";
 
     /** One timed stage. */

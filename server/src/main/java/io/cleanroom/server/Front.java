@@ -47,7 +47,9 @@ final class Front {
 
     /** Serves one request that arrived whole: always a reply, never an exception. */
     Reply handle(HttpRequest request) {
-        return serve(request, null);
+        try (io.cleanroom.core.Stage stage = io.cleanroom.core.Stage.begin("call")) {
+            return serve(request, null);
+        }
     }
 
     /**
@@ -111,7 +113,9 @@ final class Front {
     private void record(AuditContext audit) {
         AuditEvent draft = audit.take();
         if (draft != null) {
-            store.inTransaction(tx -> AuditChain.append(tx, draft));
+            try (io.cleanroom.core.Stage stage = io.cleanroom.core.Stage.begin("call.audit")) {
+                store.inTransaction(tx -> AuditChain.append(tx, draft));
+            }
         }
     }
 
@@ -160,7 +164,10 @@ final class Front {
     }
 
     private Caller authenticate(HttpRequest request, String service, String operation) {
-        AccountService.Credential credential = verifier.verify(request, service);
+        AccountService.Credential credential;
+        try (io.cleanroom.core.Stage stage = io.cleanroom.core.Stage.begin("call.verify")) {
+            credential = verifier.verify(request, service);
+        }
         Caller caller = new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
         AuditContext.current().update(d -> d.withIdentity(caller.account() == null ? "operator"
                 : caller.account().value(), caller.accessKeyId()));

@@ -171,10 +171,11 @@ final class ProtectedQueries implements AutoCloseable {
         List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
         checkReceivers(queryContext.collaboration(), receivers);
         contextStage.close();
-        CheckedQuery checked;
+        QueryControl.Checked submitted;
         try (Stage stage = Stage.begin("submit.check")) {
-            checked = check(caller, queryContext, start, receivers);
+            submitted = check(caller, queryContext, start, receivers, null);
         }
+        CheckedQuery checked = submitted.query();
         // the locations are checked now, so that a bad one is refused at once; they are resolved again
         // and pinned when the query starts
         try (Stage stage = Stage.begin("submit.locate")) {
@@ -206,14 +207,17 @@ final class ProtectedQueries implements AutoCloseable {
         Stage queued = Stage.begin("queue");
         workers.submit(() -> {
             queued.close();
-            run(caller, query, start, handle);
+            run(caller, query, start, submitted, handle);
         });
         return query;
     }
 
-    /** Checks the query's SQL, or its analysis template with the parameter values, against the context. */
-    private CheckedQuery check(Caller caller, SchemaService.QueryContext queryContext, Start start,
-            List<AccountId> receivers) {
+    /**
+     * Checks the query's SQL, or its analysis template with the parameter values, against the
+     * context; again, when earlier is the check at submission.
+     */
+    private QueryControl.Checked check(Caller caller, SchemaService.QueryContext queryContext, Start start,
+            List<AccountId> receivers, QueryControl.Checked earlier) {
         String sql = start.queryString();
         Optional<QueryRequest.Template> template = Optional.empty();
         if (start.analysisTemplateArn() != null) {
@@ -227,8 +231,9 @@ final class ProtectedQueries implements AutoCloseable {
                     "Parameters are given only with an analysisTemplateArn");
         }
         context.quotas().require(Quota.QUERY_TEXT_LENGTH, sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
-        CheckedQuery checked = control.check(queryContext, caller, sql, template, receivers);
-        context.quotas().require(Quota.CONFIGURED_TABLES_PER_QUERY, checked.tables().size());
+        QueryControl.Checked checked = earlier == null ? control.check(queryContext, caller, sql, template, receivers)
+                : control.recheck(earlier, queryContext, caller, sql, template, receivers);
+        context.quotas().require(Quota.CONFIGURED_TABLES_PER_QUERY, checked.query().tables().size());
         return checked;
     }
 
@@ -241,13 +246,13 @@ final class ProtectedQueries implements AutoCloseable {
      * memberships, abilities and templates of this moment, exactly as StartProtectedQuery checked it;
      * a refusal is the same exception. The results still go where the submission said.
      */
-    private Admitted recheck(Caller caller, ProtectedQuery query, Start start) {
+    private Admitted recheck(Caller caller, ProtectedQuery query, Start start, QueryControl.Checked submitted) {
         SchemaService.QueryContext queryContext = schemas.forQuery(caller, query.membershipId());
         if (query.s3Output() != null) {
             s3.check(query.s3Output(), "resultConfiguration.outputConfiguration.s3");
         }
         checkReceivers(queryContext.collaboration(), query.receivers());
-        CheckedQuery checked = check(caller, queryContext, start, query.receivers());
+        CheckedQuery checked = check(caller, queryContext, start, query.receivers(), submitted).query();
         return new Admitted(checked, tableData(queryContext, checked, this::dataRoots));
     }
 
@@ -306,7 +311,7 @@ final class ProtectedQueries implements AutoCloseable {
      */
     private void checkReceivers(Collaboration collaboration, List<AccountId> receivers) {
         for (AccountId receiver : receivers) {
-            Optional<Member> member = context.store().inTransaction(tx -> tx.of(Kinds.MEMBERS)
+            Optional<Member> member = context.store().read(tx -> tx.of(Kinds.MEMBERS)
                     .get(collaboration.id().value() + "/" + receiver.value()));
             if (member.isEmpty() || !member.get().can(MemberAbility.CAN_RECEIVE_RESULTS)
                     || !(member.get().status() == MemberStatus.ACTIVE
@@ -318,7 +323,7 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     private List<String> dataRoots(AccountId owner) {
-        return context.store().inTransaction(tx -> tx.of(Kinds.ACCOUNTS).get(owner.value())
+        return context.store().read(tx -> tx.of(Kinds.ACCOUNTS).get(owner.value())
                 .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
     }
 
@@ -367,7 +372,8 @@ final class ProtectedQueries implements AutoCloseable {
      * message a refusal at submission gives, see ErrorRenderer.refusalCode), its tables' data located,
      * then run on the engine.
      */
-    private void run(Caller caller, ProtectedQuery query, Start start, Running handle) {
+    private void run(Caller caller, ProtectedQuery query, Start start, QueryControl.Checked submitted,
+            Running handle) {
         ProtectedQueryId id = query.id();
         ScheduledFuture<?> timeout = null;
         boolean admitted = false;
@@ -382,7 +388,7 @@ final class ProtectedQueries implements AutoCloseable {
             }
             Admitted ready;
             try (Stage stage = Stage.begin("recheck")) {
-                ready = recheck(caller, query, start);
+                ready = recheck(caller, query, start, submitted);
             }
             admitted = true;
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
@@ -463,10 +469,10 @@ final class ProtectedQueries implements AutoCloseable {
         });
     }
 
-    /** The query, if the caller's membership is the one that ran it. */
+    /** The query, if the caller's membership is the one that ran it (a read: it waits for no commit). */
     ProtectedQuery get(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Optional<ProtectedQuery> q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value())
                     .filter(p -> p.membershipId().equals(membershipId) && p.runner().equals(account));
             return q.orElseThrow(() -> CleanroomException.notFound(ResourceType.RESOURCE, id.value(),
@@ -520,7 +526,7 @@ final class ProtectedQueries implements AutoCloseable {
      */
     JsonNode result(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
         AccountId account = caller.requireAccount();
-        ProtectedQuery q = context.store().inTransaction(tx -> {
+        ProtectedQuery q = context.store().read(tx -> {
             Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
                     .filter(m -> m.accountId().equals(account))
                     .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));

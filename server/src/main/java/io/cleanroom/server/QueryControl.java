@@ -35,10 +35,42 @@ final class QueryControl {
         return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers);
     }
 
+    /**
+     * A query as query control admitted it, with the request it was checked from: every input of
+     * the check (the SQL, the runner, each table's columns, rule, status and receivers, the
+     * template, the receivers), all values compared by value.
+     */
+    record Checked(QueryRequest request, CheckedQuery query) {
+        Checked {
+            requireNonNull(request, "request is null");
+            requireNonNull(query, "query is null");
+        }
+
+        /**
+         * The answer to a request: this one when the request equals the one it was checked from
+         * (the checker is a function of its request alone), else the checker's, in full.
+         */
+        Checked again(QueryRequest now, QueryChecker checker) {
+            return now.equals(request) ? this : new Checked(now, checker.check(now));
+        }
+    }
+
     /** Checks a query of the membership whose query context (tables, rules) the caller already holds. */
-    CheckedQuery check(SchemaService.QueryContext context, Caller caller, String sql,
+    Checked check(SchemaService.QueryContext context, Caller caller, String sql,
             Optional<QueryRequest.Template> template, List<AccountId> receivers) {
-        return checker.check(request(context, caller, sql, template, receivers));
+        QueryRequest request = request(context, caller, sql, template, receivers);
+        return new Checked(request, checker.check(request));
+    }
+
+    /**
+     * Checks again, against the context of this moment, a query checked earlier. The checker is a
+     * function of its request alone, so when the request is equal to the earlier one (nothing the
+     * check reads has changed) the earlier answer is the answer, without parsing again; any change
+     * (a rule, a column, a table's status, a receiver) is checked in full.
+     */
+    Checked recheck(Checked earlier, SchemaService.QueryContext context, Caller caller, String sql,
+            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+        return earlier.again(request(context, caller, sql, template, receivers), checker);
     }
 
     Explanation explain(Caller caller, MembershipId membership, String sql) {

@@ -85,7 +85,8 @@ public final class SchemaService {
      */
     public QueryContext forQuery(Caller caller, io.cleanroom.core.model.MembershipId membershipId) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        // only reads: beside the writer, without waiting for a commit
+        return context.store().read(tx -> {
             Membership membership = Lookups.activeMembership(tx, account, membershipId);
             if (!membership.abilities().contains(MemberAbility.CAN_QUERY)) {
                 throw CleanroomException.accessDenied("Only the member who can query (CAN_QUERY) can run queries in "
