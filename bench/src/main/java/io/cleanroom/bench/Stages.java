@@ -97,6 +97,17 @@ final class Stages implements AutoCloseable {
                 v[0], v[1], v[2]));
     }
 
+    /** The machine's load averages over 1, 5 and 15 minutes (/proc/loadavg), to say how busy it was. */
+    static String loadAverage() {
+        try {
+            String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2] + " (" + Runtime.getRuntime().availableProcessors()
+                    + " cores)";
+        } catch (java.io.IOException e) {
+            return "n/a";
+        }
+    }
+
     @Override
     public void close() {
         stream.close();

@@ -224,7 +224,9 @@ public final class DuckDbEngine implements QueryEngine {
         }
         files.append(']');
         String reader = switch (source.format()) {
-            case CSV -> "read_csv(" + files + ", header = true, all_varchar = true, union_by_name = true)";
+            // RFC 4180, as the catalog reads a CSV header (LocalTableInspector): the dialect is not guessed
+            case CSV -> "read_csv(" + files + ", header = true, all_varchar = true, union_by_name = true, "
+                    + "delim = ',', quote = '\"', escape = '\"')";
             case PARQUET -> "read_parquet(" + files + ", union_by_name = true)";
             case JSON -> "read_json(" + files + ", format = 'newline_delimited', union_by_name = true)";
         };
