@@ -24,10 +24,10 @@ import java.util.Map;
  * the process's peak RSS.
  *
  * <p>Arguments: sizes (default 1000000,10000000; "none" runs the tutorial-sized query only), runs
- * per size (default 3), and measured runs of the tutorial-sized query (default 50, after 20).
+ * per size (default 3), measured runs of the tutorial-sized query (default 50), and its warm-up runs
+ * before them (default 200: a server that has served a while has compiled its hot paths).
  */
 public final class QueryBench {
-    private static final int WARM_UP = 20;
 
     private final List<Double> serverMillis = new ArrayList<>();
     private Stages stages;
@@ -44,7 +44,8 @@ public final class QueryBench {
         }
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int tutorialRuns = args.length > 2 ? Integer.parseInt(args[2]) : 50;
-        new QueryBench().run(sizes, runs, tutorialRuns);
+        int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+        new QueryBench().run(sizes, runs, tutorialRuns, warmUp);
     }
 
     /** Times one client step as a stage of the run that started at runStart. */
@@ -112,7 +113,7 @@ public final class QueryBench {
                 .getProcessCpuTime() / 1e6;
     }
 
-    private void run(List<Long> sizes, int runs, int tutorialRuns) throws Exception {
+    private void run(List<Long> sizes, int runs, int tutorialRuns, int warmUp) throws Exception {
         Path dir = Files.createTempDirectory("cleanroom-bench");
         CleanroomServer server = CleanroomServer.start(ServerConfig.defaults().withPort(0)
                 .withDataDir(dir.resolve("server")).withEngine(new ServerConfig.Engine("2GB", 2, 1,
@@ -127,7 +128,7 @@ public final class QueryBench {
             Path[] files = Lab.tutorialFiles(publisherDir, advertiserDir);
             Lab.Party tutorial = lab.collaboration("00000000000", files[0], files[1], "csv");
             SignedHttpClient adv = lab.client(tutorial);
-            for (int i = 0; i < WARM_UP; i++) {
+            for (int i = 0; i < warmUp; i++) {
                 protectedRun(adv, tutorial, Lab.OVERLAP);
             }
             double[] times = new double[tutorialRuns];
@@ -141,7 +142,7 @@ public final class QueryBench {
             System.out.printf("tutorial-sized query, StartProtectedQuery to result read: median %.1f ms, "
                     + "min %.1f ms; server-side totalDurationInMillis median %.1f ms; process CPU %.1f ms a query "
                     + "(%d runs after %d warm-up)%n", Stats.median(times), Arrays.stream(times).min().orElse(0),
-                    Stats.median(last(serverMillis, before)), cpu / times.length, times.length, WARM_UP);
+                    Stats.median(last(serverMillis, before)), cpu / times.length, times.length, warmUp);
             stages.flush();
             stages.print(from, Instant.now(), times.length);
 

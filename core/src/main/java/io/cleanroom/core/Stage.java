@@ -2,6 +2,7 @@ package io.cleanroom.core;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -10,9 +11,10 @@ import jdk.jfr.StackTrace;
 /**
  * One stage of a protected query's life (checking, recording, the engine's set-up, running,
  * storing the result), as a Java Flight Recorder event: it costs nothing unless a recording asks
- * for {@value #NAME}, and then says where the milliseconds of a query go. {@code QueryBench}
- * streams these events in its own process; a server started with
- * {@code -XX:StartFlightRecording} records them for {@code jfr print}. Timing is for benchmarks
+ * for {@value #NAME} (it is off by default, even in the JDK's own recording settings), and then
+ * says where the milliseconds of a query go. {@code QueryBench} streams these events in its own
+ * process; a server started with {@code -XX:StartFlightRecording:settings=bench/js/stages.jfc}
+ * records them for {@code jfr print} ({@code bench/js/query-bench.mjs} does). Timing is for benchmarks
  * only: no test reads it.
  *
  * <pre>{@code
@@ -26,6 +28,7 @@ import jdk.jfr.StackTrace;
 @Category("Cleanroom")
 @Description("A stage of a protected query: where its milliseconds go")
 @StackTrace(false)
+@Enabled(false)
 public final class Stage extends Event implements AutoCloseable {
     /** The event's name, for recordings that enable it. */
     public static final String NAME = "io.cleanroom.Stage";

@@ -192,12 +192,11 @@ final class ProtectedQueries implements AutoCloseable {
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         Stage record = Stage.begin("submit.record");
         ProtectedQuery query = context.store().inTransaction(tx -> {
-            List<ProtectedQuery> mine = tx.of(Kinds.PROTECTED_QUERIES).find("membership_id", membershipId.value());
+            // only the queries that have not ended, through their own index: not every query ever run
             context.quotas().require(Quota.CONCURRENT_QUERIES_PER_MEMBERSHIP,
-                    mine.stream().filter(q -> !q.status().terminal()).count() + 1);
+                    tx.of(Kinds.PROTECTED_QUERIES).find("open_membership_id", membershipId.value()).size() + 1);
             context.quotas().require(Quota.CONCURRENT_QUERIES_PER_ACCOUNT,
-                    tx.of(Kinds.PROTECTED_QUERIES).find("runner", account.value()).stream()
-                            .filter(q -> !q.status().terminal()).count() + 1);
+                    tx.of(Kinds.PROTECTED_QUERIES).find("open_runner", account.value()).size() + 1);
             ProtectedQuery q = new ProtectedQuery(ProtectedQueryId.random(), membershipId,
                     membership.collaborationId(), account, start.queryString(), start.analysisTemplateArn(),
                     start.parameters(), receivers, finalS3, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,

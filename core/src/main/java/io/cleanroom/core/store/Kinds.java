@@ -100,6 +100,9 @@ public final class Kinds {
                     .index("membership_id", q -> q.membershipId().value())
                     .index("runner", q -> q.runner().value())
                     .index("collaboration_id", q -> q.collaborationId().value())
+                    // the queries that have not ended, for the concurrency quotas ('' once ended)
+                    .index("open_membership_id", q -> q.status().terminal() ? "" : q.membershipId().value())
+                    .index("open_runner", q -> q.status().terminal() ? "" : q.runner().value())
                     .listOrder(q -> Position.newestFirst(q.createTime()))
                     .build();
 
