@@ -67,10 +67,11 @@ public final class DuckDbEngine implements QueryEngine {
             throw CleanroomException.internal("a query rendered for " + query.dialect() + " reached DuckDB", null);
         }
         long maxRows = query.limits().maxRows();
+        Limits limits = limitsFor(query.tables(), query.limits());
         Connection c = null;
         try {
             try (Stage stage = Stage.begin("engine.prepare")) {
-                c = databases.take(query.limits());
+                c = databases.take(limits);
             }
             try (Stage stage = Stage.begin("engine.bind")) {
                 bind(c, query.tables());
@@ -114,10 +115,42 @@ public final class DuckDbEngine implements QueryEngine {
         } finally {
             if (c != null) {
                 try (Stage stage = Stage.begin("engine.release")) {
-                    databases.retire(c, query.limits());
+                    databases.retire(c, limits);
                 }
             }
         }
+    }
+
+    /**
+     * Below this much data in its files, a query runs on one thread: handing a few rows between
+     * threads costs more than it saves (the tutorial's query took twice as long on two threads).
+     */
+    static final long SMALL_INPUT_BYTES = 1 << 20;
+
+    /**
+     * The query's limits, on one thread when its tables are files holding less than
+     * {@link #SMALL_INPUT_BYTES} in all (the limit is a most, not a must).
+     */
+    static Limits limitsFor(List<TableBinding> tables, Limits limits) {
+        if (limits.threads() == 1) {
+            return limits;
+        }
+        long bytes = 0;
+        for (TableBinding table : tables) {
+            if (!(table.source() instanceof TableSource.Files source)) {
+                return limits;
+            }
+            for (Path path : paths(source)) {
+                try {
+                    bytes += java.nio.file.Files.size(path);
+                } catch (java.io.IOException e) {
+                    // the query will say what is wrong with the file
+                    return limits;
+                }
+            }
+        }
+        return bytes < SMALL_INPUT_BYTES
+                ? new Limits(limits.memoryBytes(), 1, limits.timeout(), limits.maxRows()) : limits;
     }
 
     /**
