@@ -25,22 +25,6 @@ final class ErrorRenderer {
         };
     }
 
-    /**
-     * The error code of a protected query that StartProtectedQuery's checks refuse when the query
-     * starts running rather than when it is submitted: the reason that StartProtectedQuery would have
-     * answered with (INVALID_QUERY, FIELD_VALIDATION_FAILED, INVALID_CONFIGURATION,
-     * INSUFFICIENT_PERMISSIONS, INVALID_STATE...), or RESOURCE_NOT_FOUND for a
-     * ResourceNotFoundException, which has no reason. The message stays the exception's.
-     */
-    static String refusalCode(CleanroomException e) {
-        return switch (e.code()) {
-            case VALIDATION, INVALID_CONFIGURATION, INVALID_QUERY, PAYLOAD_TOO_LARGE -> validationReason(e);
-            case ACCESS_DENIED -> ACCESS_DENIED_REASON;
-            case RESOURCE_NOT_FOUND, ALREADY_EXISTS, SUBRESOURCES_EXIST, INVALID_STATE, QUOTA_EXCEEDED, THROTTLING,
-                    UNKNOWN_OPERATION, QUERY_FAILED, INTERNAL -> e.code().name();
-        };
-    }
-
     static Rendered cleanRooms(CleanroomException e) {
         ObjectNode body = Json.object();
         body.put("message", e.getMessage());

@@ -8,6 +8,9 @@ import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.model.ProtectedQuery;
 import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.model.ProtectedQueryStatus;
+import io.cleanroom.query.ProtectedQueries;
+import io.cleanroom.query.QueryControl;
+import io.cleanroom.query.S3Outputs;
 import io.cleanroom.sql.Explanation;
 import java.util.regex.Pattern;
 

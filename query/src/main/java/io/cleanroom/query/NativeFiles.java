@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
@@ -34,7 +34,7 @@ import java.util.Arrays;
  * Anywhere else {@link #available} is false and the other methods throw
  * {@link UnsupportedOperationException}: callers refuse to read rather than read unpinned.
  */
-final class NativeFiles {
+public final class NativeFiles {
     /** What a descriptor refers to: device and inode as stat reports them, and whether it is a regular file. */
     record Identity(long device, long inode, boolean regularFile) {
     }
@@ -104,12 +104,12 @@ final class NativeFiles {
     }
 
     /** Whether this platform can pin files: Linux on x86-64 or aarch64, with /proc and statx. */
-    static boolean available() {
+    public static boolean available() {
         return LIBC != null;
     }
 
     /** Why {@link #available} is false, for messages; null when it is true. */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         return UNAVAILABLE;
     }
 

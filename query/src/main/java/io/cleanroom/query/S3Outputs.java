@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,12 +18,12 @@ import java.util.Map;
  * S3-style result output. Until the S3 reader and writer exist, each bucket name is mapped to a
  * local directory by the server's configuration; the location reported stays s3://bucket/prefix/...
  */
-final class S3Outputs {
+public final class S3Outputs {
     private final Map<String, Path> buckets;
     private final java.util.function.BiConsumer<Path, Path> parquet;
 
     /** Buckets mapped to directories; parquet converts a CSV result file into a Parquet one (the engine's). */
-    S3Outputs(Map<String, Path> buckets, java.util.function.BiConsumer<Path, Path> parquet) {
+    public S3Outputs(Map<String, Path> buckets, java.util.function.BiConsumer<Path, Path> parquet) {
         this.buckets = Map.copyOf(requireNonNull(buckets, "buckets is null"));
         this.parquet = requireNonNull(parquet, "parquet is null");
     }
@@ -49,7 +49,7 @@ final class S3Outputs {
     }
 
     /** Where the result of a query is reported to be. */
-    static String location(S3Output output, ProtectedQueryId id) {
+    public static String location(S3Output output, ProtectedQueryId id) {
         return "s3://" + output.bucket() + "/" + prefix(output) + id.value() + "/" + fileName(output);
     }
 

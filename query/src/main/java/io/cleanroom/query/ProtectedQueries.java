@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
@@ -52,14 +52,14 @@ import org.slf4j.LoggerFactory;
  * on the engine (STARTED), and it ends SUCCESS, FAILED, CANCELLED or TIMED_OUT. Results are kept
  * encrypted and readable only by the accounts that were to receive them.
  */
-final class ProtectedQueries implements AutoCloseable {
+public final class ProtectedQueries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProtectedQueries.class);
 
     /**
      * Engine settings (the quotas are the context's); allowAnyPath lets tables of accounts without
      * data roots be read from anywhere (development only).
      */
-    record Settings(int workers, Duration timeout, long maxResultRows, boolean allowAnyPath, long memoryBytes,
+    public record Settings(int workers, Duration timeout, long maxResultRows, boolean allowAnyPath, long memoryBytes,
             int threads) {
         /** What each query may use in the engine. */
         Limits limits() {
@@ -72,7 +72,7 @@ final class ProtectedQueries implements AutoCloseable {
      * memberOutput (an account), s3Output (a mapped bucket, received by the caller), or neither
      * (the membership's default result configuration if any, else the caller).
      */
-    record Start(String queryString, String analysisTemplateArn, Map<String, String> parameters,
+    public record Start(String queryString, String analysisTemplateArn, Map<String, String> parameters,
             AccountId memberOutput, io.cleanroom.core.model.S3Output s3Output) {
     }
 
@@ -116,7 +116,7 @@ final class ProtectedQueries implements AutoCloseable {
         }
     }
 
-    ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
+    public ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
             QueryEngine engine, ResultStore results, S3Outputs s3, Settings settings) {
         this.context = requireNonNull(context, "context is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
@@ -139,7 +139,7 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /** After a restart: nothing may stay SUBMITTED or STARTED, and no partial result may remain. */
-    void recover() {
+    public void recover() {
         results.removePartials();
         context.store().inTransaction(tx -> {
             Instant now = context.now();
@@ -155,7 +155,7 @@ final class ProtectedQueries implements AutoCloseable {
         });
     }
 
-    ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
+    public ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
         AccountId account = caller.requireAccount();
         SchemaService.QueryContext queryContext = schemas.forQuery(caller, membershipId);
         Membership membership = queryContext.membership();
@@ -272,7 +272,7 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /** The query log of one of the caller's memberships, newest first. */
-    Page<io.cleanroom.core.model.QueryLogEntry> queryLog(Caller caller, MembershipId membershipId,
+    public Page<io.cleanroom.core.model.QueryLogEntry> queryLog(Caller caller, MembershipId membershipId,
             Page.Request page) {
         AccountId account = caller.requireAccount();
         io.cleanroom.core.service.Listing listing = context.pages().listing("ListQueryLogs", caller,
@@ -341,16 +341,20 @@ final class ProtectedQueries implements AutoCloseable {
         return data;
     }
 
+    private volatile java.util.function.Consumer<ProtectedQueryId> beforeStart = id -> {
+    };
+
     /**
      * Test seam: runs on the worker as it takes a query up, before the query leaves SUBMITTED, so a
      * test can change the collaboration while the query waits.
      */
-    volatile java.util.function.Consumer<ProtectedQueryId> beforeStart = id -> {
-    };
+    public void beforeStart(java.util.function.Consumer<ProtectedQueryId> hook) {
+        this.beforeStart = requireNonNull(hook, "hook is null");
+    }
 
     /**
      * Starts a submitted query: STARTED, checked again (a refusal now ends it FAILED with the code and
-     * message a refusal at submission gives, see ErrorRenderer.refusalCode), its tables' data located,
+     * message a refusal at submission gives, see refusalCode), its tables' data located,
      * then run on the engine.
      */
     private void run(Caller caller, ProtectedQuery query, Start start, Running handle) {
@@ -388,7 +392,7 @@ final class ProtectedQueries implements AutoCloseable {
             } else if (stopped == ProtectedQueryStatus.CANCELLED) {
                 finish(id, q -> q.failed(ProtectedQueryStatus.CANCELLED, null, null, context.now()));
             } else if (!admitted && e.code() != ErrorCode.INTERNAL) {
-                finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, ErrorRenderer.refusalCode(e), e.getMessage(),
+                finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, refusalCode(e), e.getMessage(),
                         context.now()));
             } else {
                 String code = e.code() == ErrorCode.QUERY_FAILED ? "EXECUTION_ERROR" : "INTERNAL_ERROR";
@@ -408,6 +412,24 @@ final class ProtectedQueries implements AutoCloseable {
             }
             running.remove(id);
         }
+    }
+
+    /**
+     * The error code of a protected query that StartProtectedQuery's checks refuse when the query
+     * starts running rather than when it is submitted: the reason that StartProtectedQuery would have
+     * answered with (INVALID_QUERY, FIELD_VALIDATION_FAILED, INVALID_CONFIGURATION,
+     * INSUFFICIENT_PERMISSIONS, INVALID_STATE...), or RESOURCE_NOT_FOUND for a
+     * ResourceNotFoundException, which has no reason. The message stays the exception's.
+     */
+    static String refusalCode(CleanroomException e) {
+        return switch (e.code()) {
+            case INVALID_CONFIGURATION -> "INVALID_CONFIGURATION";
+            case INVALID_QUERY -> "INVALID_QUERY";
+            case VALIDATION, PAYLOAD_TOO_LARGE -> "FIELD_VALIDATION_FAILED";
+            case ACCESS_DENIED -> "INSUFFICIENT_PERMISSIONS";
+            case RESOURCE_NOT_FOUND, ALREADY_EXISTS, SUBRESOURCES_EXIST, INVALID_STATE, QUOTA_EXCEEDED, THROTTLING,
+                    UNKNOWN_OPERATION, QUERY_FAILED, INTERNAL -> e.code().name();
+        };
     }
 
     private boolean transition(ProtectedQueryId id, ProtectedQueryStatus to) {
@@ -439,7 +461,7 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /** The query, if the caller's membership is the one that ran it. */
-    ProtectedQuery get(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+    public ProtectedQuery get(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
         AccountId account = caller.requireAccount();
         return context.store().inTransaction(tx -> {
             Optional<ProtectedQuery> q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value())
@@ -449,7 +471,7 @@ final class ProtectedQueries implements AutoCloseable {
         });
     }
 
-    Page<ProtectedQuery> list(Caller caller, MembershipId membershipId, ProtectedQueryStatus status,
+    public Page<ProtectedQuery> list(Caller caller, MembershipId membershipId, ProtectedQueryStatus status,
             Page.Request page) {
         AccountId account = caller.requireAccount();
         io.cleanroom.core.service.Listing listing = context.pages().listing("ListProtectedQueries", caller,
@@ -466,7 +488,7 @@ final class ProtectedQueries implements AutoCloseable {
     }
 
     /** Cancels a query that has not ended; only CANCELLED is accepted as a target. */
-    ProtectedQuery cancel(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+    public ProtectedQuery cancel(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
         ProtectedQuery q = get(caller, membershipId, id);
         if (q.status().terminal()) {
             throw CleanroomException.conflict(ErrorCode.INVALID_STATE, ResourceType.RESOURCE, id.value(),
@@ -493,7 +515,7 @@ final class ProtectedQueries implements AutoCloseable {
      * collaboration. Others learn nothing: non-members get not found, members who may not receive it
      * get access denied.
      */
-    JsonNode result(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+    public JsonNode result(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
         AccountId account = caller.requireAccount();
         ProtectedQuery q = context.store().inTransaction(tx -> {
             Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())

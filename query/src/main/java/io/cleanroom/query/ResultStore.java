@@ -1,8 +1,9 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.CleanroomException;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -35,14 +37,15 @@ import javax.crypto.spec.SecretKeySpec;
  * that key is stored sealed by the server's master key. A result appears under its final name
  * only once complete (written aside, then moved), so a crash never leaves a partial result readable.
  */
-final class ResultStore {
+public final class ResultStore {
     private static final int NONCE_BYTES = 12;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path directory;
     private final SecretSealer sealer;
     private final SecureRandom random = new SecureRandom();
 
-    ResultStore(Path directory, SecretSealer sealer) {
+    public ResultStore(Path directory, SecretSealer sealer) {
         this.directory = requireNonNull(directory, "directory is null");
         this.sealer = requireNonNull(sealer, "sealer is null");
         try {
@@ -55,7 +58,7 @@ final class ResultStore {
     /** Collects a result in memory as the engine produces it, up to a number of rows. */
     static final class Collector implements ResultSink {
         final List<ResultSink.Column> columns = new ArrayList<>();
-        final ArrayNode rows = Json.array();
+        final ArrayNode rows = MAPPER.createArrayNode();
         private final long maxRows;
 
         Collector(long maxRows) {
@@ -94,7 +97,7 @@ final class ResultStore {
         }
 
         ObjectNode toJson() {
-            ObjectNode out = Json.object();
+            ObjectNode out = MAPPER.createObjectNode();
             ArrayNode cols = out.putArray("columns");
             columns.forEach(c -> cols.addObject().put("name", c.name()).put("type", c.type()));
             out.set("rows", rows);
@@ -116,7 +119,7 @@ final class ResultStore {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(id.value().getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(Json.MAPPER.writeValueAsBytes(result));
+            byte[] sealed = cipher.doFinal(MAPPER.writeValueAsBytes(result));
             byte[] wrapped = sealer.seal(Base64.getEncoder().encodeToString(key)).getBytes(StandardCharsets.UTF_8);
             try (OutputStream raw = Files.newOutputStream(tmp); DataOutputStream out = new DataOutputStream(raw)) {
                 out.writeInt(wrapped.length);
@@ -124,7 +127,7 @@ final class ResultStore {
                 out.write(nonce);
                 out.write(sealed);
             }
-            AesSecretSealer.restrict(tmp);
+            restrict(tmp);
             Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | GeneralSecurityException e) {
             throw CleanroomException.internal("cannot store the result of query " + id, e);
@@ -147,9 +150,18 @@ final class ResultStore {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(id.value().getBytes(StandardCharsets.UTF_8));
-            return Json.MAPPER.readTree(cipher.doFinal(rest.toByteArray()));
+            return MAPPER.readTree(cipher.doFinal(rest.toByteArray()));
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw CleanroomException.internal("cannot read the result of query " + id, e);
+        }
+    }
+
+    /** Only the server's own user may read a result file. */
+    private static void restrict(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing more to do
         }
     }
 

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,8 +30,19 @@ import java.util.Map;
  * <p>An account without data roots may register nothing, unless the server runs with
  * allowAnyPath (development only), where such an account may read any file the server can.
  */
-final class LocalTableInspector implements TableInspector {
+public final class LocalTableInspector implements TableInspector {
     private static final int SAMPLE_ROWS = 1000;
+    /** Strict, as request bodies are read: one value per line, no duplicate keys, bounded nesting. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                    .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+                    .configure(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true)
+                    .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(
+                com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
     static final String NO_ROOTS = "Your account has no data roots, so it cannot register tables: the operator "
             + "must grant one first (cleanroom admin set-data-roots --account-id ACCOUNT --path DIR)";
 
@@ -39,7 +50,7 @@ final class LocalTableInspector implements TableInspector {
     private final boolean allowAnyPath;
 
     /** parquet reads Parquet schemas (the engine's ability). */
-    LocalTableInspector(boolean allowAnyPath, QueryEngine parquet) {
+    public LocalTableInspector(boolean allowAnyPath, QueryEngine parquet) {
         this.allowAnyPath = allowAnyPath;
         this.parquet = requireNonNull(parquet, "parquet is null");
     }
@@ -140,7 +151,7 @@ final class LocalTableInspector implements TableInspector {
                 }
                 JsonNode node;
                 try {
-                    node = Json.MAPPER.readTree(line);
+                    node = JSON.readTree(line);
                 } catch (IOException e) {
                     throw CleanroomException.validation(DataLocation.FIELD,
                             fileName + " line " + (rows + 1) + " is not a JSON object");

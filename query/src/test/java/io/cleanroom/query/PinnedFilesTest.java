@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import io.cleanroom.core.CleanroomException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,11 +18,11 @@ import java.util.Optional;
  * Connects query control to the collaboration: the tables a membership's query may reference are
  * the collaboration's schemas, each with its owner, allowed columns, analysis rule and status.
  */
-final class QueryControl {
+public final class QueryControl {
     private final SchemaService schemas;
     private final QueryChecker checker = new QueryChecker();
 
-    QueryControl(SchemaService schemas) {
+    public QueryControl(SchemaService schemas) {
         this.schemas = requireNonNull(schemas, "schemas is null");
     }
 
@@ -41,7 +41,7 @@ final class QueryControl {
         return checker.check(request(context, caller, sql, template, receivers));
     }
 
-    Explanation explain(Caller caller, MembershipId membership, String sql) {
+    public Explanation explain(Caller caller, MembershipId membership, String sql) {
         return checker.explain(request(schemas.forQuery(caller, membership), caller, sql, Optional.empty(),
                 List.of()));
     }
