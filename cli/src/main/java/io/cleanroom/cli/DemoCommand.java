@@ -2,9 +2,9 @@ package io.cleanroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.server.CleanroomServer;
 import io.cleanroom.server.ServerConfig;
-import io.cleanroom.server.SignedHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.cleanroom.cli;
 
-import io.cleanroom.server.Operation;
+import io.cleanroom.client.Operation;
 import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -2,9 +2,9 @@ package io.cleanroom.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cleanroom.client.Operation;
 import io.cleanroom.core.service.Quota;
 import io.cleanroom.core.service.Quotas;
-import io.cleanroom.server.Operation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cleanroom.client.Operation;
 import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.model.ProtectedQuery;
 import io.cleanroom.core.model.ProtectedQueryId;

@@ -2,6 +2,7 @@ package io.cleanroom.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cleanroom.client.Operation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

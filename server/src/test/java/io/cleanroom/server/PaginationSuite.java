@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.Operation;
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.core.model.Arns;
 import io.cleanroom.core.service.AccountService;
 import io.cleanroom.core.service.PageTokens;

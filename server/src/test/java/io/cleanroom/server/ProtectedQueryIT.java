@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.query.ProtectedQueries;
 import java.time.Clock;

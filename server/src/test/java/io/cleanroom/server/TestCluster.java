@@ -1,6 +1,7 @@
 package io.cleanroom.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.client;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.client;
 
 import java.util.List;
 
