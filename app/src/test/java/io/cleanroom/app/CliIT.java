@@ -1,8 +1,9 @@
-package io.cleanroom.cli;
+package io.cleanroom.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.cli.Calls;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,7 +1,10 @@
-package io.cleanroom.cli;
+package io.cleanroom.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cleanroom.cli.Calls;
+import io.cleanroom.cli.CliException;
+import io.cleanroom.cli.GetQueryResultsCommand;
 import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.server.CleanroomServer;
 import io.cleanroom.server.ServerConfig;

@@ -1,5 +1,6 @@
-package io.cleanroom.cli;
+package io.cleanroom.app;
 
+import io.cleanroom.cli.CliException;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.server.CleanroomServer;
 import io.cleanroom.server.ServerConfig;
