@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.query.ProtectedQueries;
+import io.cleanroom.server.wire.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.cleanrooms;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +17,8 @@ import io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint;
 import io.cleanroom.core.model.JoinOperator;
 import io.cleanroom.core.model.JoinRequired;
 import io.cleanroom.core.model.ScalarFunction;
+import io.cleanroom.server.wire.In;
+import io.cleanroom.server.wire.Json;
 import java.util.List;
 import java.util.regex.Pattern;
 

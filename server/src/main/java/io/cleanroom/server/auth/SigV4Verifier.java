@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.auth;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,6 +7,7 @@ import io.cleanroom.core.service.AccountService;
 import io.cleanroom.server.sigv4.SigV4Exception;
 import io.cleanroom.server.sigv4.SignatureVerifier;
 import io.cleanroom.server.sigv4.SignedRequest;
+import io.cleanroom.server.wire.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,12 +19,12 @@ import java.util.function.Function;
  * the access keys of the account service, at the server's clock, for credentials scoped to the
  * server's region. Every refusal is an AccessDeniedException whose message says what is wrong.
  */
-final class SigV4Verifier {
+public final class SigV4Verifier {
     private final Function<String, Optional<AccountService.Credential>> credentials;
     private final Clock clock;
     private final SignatureVerifier verifier;
 
-    SigV4Verifier(Function<String, Optional<AccountService.Credential>> credentials, Clock clock, String region,
+    public SigV4Verifier(Function<String, Optional<AccountService.Credential>> credentials, Clock clock, String region,
             Duration maxSkew) {
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -31,7 +32,7 @@ final class SigV4Verifier {
     }
 
     /** Returns the verified credential, or throws AccessDenied saying what is wrong. */
-    AccountService.Credential verify(HttpRequest request, String expectedService) {
+    public AccountService.Credential verify(HttpRequest request, String expectedService) {
         SignedRequest signed = new SignedRequest(request.method(), request.rawPath(), request.rawQuery(),
                 request.headers(), request.body());
         try {

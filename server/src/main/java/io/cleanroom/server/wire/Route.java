@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,19 +10,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /** One operation of a REST API: method and path template ("/collaborations/{collaborationIdentifier}"). */
-record Route(String operation, String method, String template, Handler handler) {
-    Route {
+public record Route(String operation, String method, String template, Handler handler) {
+    public Route {
         requireNonNull(operation, "operation is null");
         requireNonNull(method, "method is null");
         requireNonNull(template, "template is null");
         requireNonNull(handler, "handler is null");
     }
 
-    Route(Operation operation, Handler handler) {
+    public Route(Operation operation, Handler handler) {
         this(operation.operationName(), operation.method(), operation.template(), handler);
     }
 
-    interface Handler {
+    public interface Handler {
         HttpResponse handle(Call call);
     }
 

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,8 +8,8 @@ import io.cleanroom.core.CleanroomException;
  * The one table from error codes to HTTP status and AWS error type, for the restJson1 APIs
  * (Clean Rooms, admin) and for the awsJson1.1 Glue API, whose error types differ.
  */
-final class ErrorRenderer {
-    record Rendered(int status, String type, ObjectNode body) {
+public final class ErrorRenderer {
+    public record Rendered(int status, String type, ObjectNode body) {
     }
 
     private ErrorRenderer() {
@@ -25,7 +25,7 @@ final class ErrorRenderer {
         };
     }
 
-    static Rendered cleanRooms(CleanroomException e) {
+    public static Rendered cleanRooms(CleanroomException e) {
         ObjectNode body = Json.object();
         body.put("message", e.getMessage());
         int status;
@@ -83,7 +83,7 @@ final class ErrorRenderer {
         return new Rendered(status, type, body);
     }
 
-    static Rendered cloudTrail(CleanroomException e) {
+    public static Rendered cloudTrail(CleanroomException e) {
         String type = switch (e.code()) {
             case ACCESS_DENIED -> "AccessDeniedException";
             case THROTTLING -> "ThrottlingException";
@@ -106,7 +106,7 @@ final class ErrorRenderer {
         return new Rendered(status, type, body);
     }
 
-    static Rendered glue(CleanroomException e) {
+    public static Rendered glue(CleanroomException e) {
         String type = switch (e.code()) {
             case RESOURCE_NOT_FOUND -> "EntityNotFoundException";
             case ALREADY_EXISTS -> "AlreadyExistsException";

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.glue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.TableFormat;
+import io.cleanroom.server.wire.Json;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

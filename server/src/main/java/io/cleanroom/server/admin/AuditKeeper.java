@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.admin;
 
 import static java.util.Objects.requireNonNull;
 
@@ -35,7 +35,7 @@ import java.util.Optional;
  * (audit-signing.key, mode 0600; its public half in audit-signing.pub for auditors), prunes events
  * older than the retention behind a signed checkpoint, and verifies chain and signatures.
  */
-final class AuditKeeper {
+public final class AuditKeeper {
     private final Store store;
     private final Clock clock;
     private final PrivateKey privateKey;
@@ -48,7 +48,7 @@ final class AuditKeeper {
         this.publicKey = publicKey;
     }
 
-    static AuditKeeper open(Store store, Clock clock, Path dataDir) {
+    public static AuditKeeper open(Store store, Clock clock, Path dataDir) {
         requireNonNull(store, "store is null");
         Path keyFile = dataDir.resolve("audit-signing.key");
         Path publicFile = dataDir.resolve("audit-signing.pub");
@@ -58,7 +58,7 @@ final class AuditKeeper {
                 KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
                 Files.writeString(keyFile, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n",
                         StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
-                AesSecretSealer.restrict(keyFile);
+                restrict(keyFile);
                 Files.writeString(publicFile, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded())
                         + "\n", StandardCharsets.US_ASCII);
             }
@@ -96,7 +96,7 @@ final class AuditKeeper {
     }
 
     /** Signs a digest of the latest event, unless the latest digest already covers it. */
-    Optional<AuditDigest> digest() {
+    public Optional<AuditDigest> digest() {
         return store.inTransaction(tx -> {
             Optional<AuditEvent> last = tx.of(Kinds.AUDIT_EVENTS).last();
             if (last.isEmpty()) {
@@ -118,7 +118,7 @@ final class AuditKeeper {
      * Removes events older than the given time, behind a signed checkpoint of the last one removed,
      * so that the rest of the trail still verifies. Returns how many were removed.
      */
-    int prune(java.time.Duration olderThan) {
+    public int prune(java.time.Duration olderThan) {
         Instant before = clock.instant().minus(olderThan);
         return store.inTransaction(tx -> {
             List<AuditEvent> events = tx.of(Kinds.AUDIT_EVENTS).all();
@@ -156,5 +156,15 @@ final class AuditKeeper {
             return new Verification(events.size(), digests.size(), AuditChain.verify(events, digests,
                     this::signatureValid));
         });
+    }
+
+    /** Only the server's own user may read the signing key. */
+    private static void restrict(Path file) throws java.io.IOException {
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing more to do
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.cleanrooms;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,14 +22,15 @@ import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
 import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.server.wire.Json;
 import java.util.List;
 import java.util.Optional;
 
 /** Domain records to the wire shapes of the Clean Rooms API (field names and nesting as in the reference). */
-final class Render {
+public final class Render {
     private final Arns arns;
 
-    Render(Arns arns) {
+    public Render(Arns arns) {
         this.arns = requireNonNull(arns, "arns is null");
     }
 

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.glue;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,6 +11,9 @@ import io.cleanroom.core.model.CatalogTable;
 import io.cleanroom.core.service.CatalogService;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.Page;
+import io.cleanroom.server.wire.HttpResponse;
+import io.cleanroom.server.wire.In;
+import io.cleanroom.server.wire.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,22 +25,22 @@ import java.util.regex.Pattern;
  * (TableInput) is kept as sent ({@link GlueTableInput}) and read for StorageDescriptor.Location, the
  * columns and the classification parameter.
  */
-final class GlueApi {
-    static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
+public final class GlueApi {
+    public static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
             "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable");
     private static final Pattern CATALOG_ID = Pattern.compile("^\\d{12}$");
 
     private final CatalogService catalog;
 
-    GlueApi(CatalogService catalog) {
+    public GlueApi(CatalogService catalog) {
         this.catalog = requireNonNull(catalog, "catalog is null");
     }
 
-    boolean serves(String operation) {
+    public boolean serves(String operation) {
         return OPERATIONS.contains(operation);
     }
 
-    HttpResponse handle(String operation, Caller caller, JsonNode json) {
+    public HttpResponse handle(String operation, Caller caller, JsonNode json) {
         In body = In.of(json);
         String catalogId = body.string("CatalogId", false, 1, 255, CATALOG_ID);
         if (catalogId != null && caller.account() != null && !catalogId.equals(caller.account().value())) {

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.auth;
 
 import io.cleanroom.core.model.Role;
 import java.util.Set;
@@ -8,7 +8,7 @@ import java.util.Set;
  * analyst may only run and read protected queries, plus the reads needed to write them
  * (collaborations, memberships, members, schemas and analysis templates).
  */
-final class Policy {
+public final class Policy {
     private static final Set<String> ANALYST = Set.of(
             "StartProtectedQuery", "GetProtectedQuery", "ListProtectedQueries", "UpdateProtectedQuery",
             "ExplainProtectedQuery", "LookupEvents",
@@ -23,7 +23,7 @@ final class Policy {
     private Policy() {
     }
 
-    static boolean allows(Role role, String operation) {
+    public static boolean allows(Role role, String operation) {
         return switch (role) {
             case ADMINISTRATOR -> true;
             case ANALYST -> ANALYST.contains(operation);

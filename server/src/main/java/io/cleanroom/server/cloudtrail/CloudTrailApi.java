@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.cloudtrail;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,6 +11,9 @@ import io.cleanroom.core.audit.AuditService;
 import io.cleanroom.core.audit.AuditView;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.Page;
+import io.cleanroom.server.wire.HttpResponse;
+import io.cleanroom.server.wire.In;
+import io.cleanroom.server.wire.Json;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +27,7 @@ import java.util.regex.Pattern;
  * rendered as the caller may see it ({@link AuditView}): another account's call shows only its
  * metadata, in every field of the answer, CloudTrailEvent included.
  */
-final class CloudTrailApi {
+public final class CloudTrailApi {
     /** The X-Amz-Target prefix the AWS SDK for Java sends. */
     static final String TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
     /** The X-Amz-Target prefix the AWS SDK for JavaScript v3 sends (the service's shape name alone). */
@@ -37,17 +40,17 @@ final class CloudTrailApi {
 
     private final AuditService audit;
 
-    CloudTrailApi(AuditService audit) {
+    public CloudTrailApi(AuditService audit) {
         this.audit = requireNonNull(audit, "audit is null");
     }
 
     /** Whether a target addresses CloudTrail (so that errors are rendered in its protocol). */
-    static boolean isCloudTrailTarget(String target) {
+    public static boolean isCloudTrailTarget(String target) {
         return target.startsWith(TARGET_PREFIX + ".") || target.startsWith(SHORT_TARGET_PREFIX + ".");
     }
 
     /** Whether a target is LookupEvents, in one of the two forms the AWS SDKs send. */
-    static boolean isLookupEvents(String target) {
+    public static boolean isLookupEvents(String target) {
         return LOOKUP_EVENTS_TARGETS.contains(target);
     }
 
@@ -55,7 +58,7 @@ final class CloudTrailApi {
         return READ_ONLY_PREFIXES.stream().anyMatch(eventName::startsWith);
     }
 
-    HttpResponse lookupEvents(Caller caller, JsonNode json) {
+    public HttpResponse lookupEvents(Caller caller, JsonNode json) {
         In body = In.of(json);
         Predicate<AuditView> filter = e -> true;
         String[] attributeText = {null};

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -9,6 +9,7 @@ import io.cleanroom.core.model.AccessKey;
 import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.Role;
 import io.cleanroom.core.service.AccountService;
+import io.cleanroom.server.wire.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,7 @@
-package io.cleanroom.server;
+package io.cleanroom.server.admin;
 
 import io.cleanroom.core.audit.AuditEvent;
+import io.cleanroom.server.wire.Json;
 import java.util.List;
 
 /**

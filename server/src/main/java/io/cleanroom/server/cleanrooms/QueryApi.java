@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.cleanrooms;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,6 +12,12 @@ import io.cleanroom.core.model.ProtectedQueryStatus;
 import io.cleanroom.query.ProtectedQueries;
 import io.cleanroom.query.QueryControl;
 import io.cleanroom.query.S3Outputs;
+import io.cleanroom.server.wire.Call;
+import io.cleanroom.server.wire.HttpResponse;
+import io.cleanroom.server.wire.In;
+import io.cleanroom.server.wire.Json;
+import io.cleanroom.server.wire.Route;
+import io.cleanroom.server.wire.Router;
 import io.cleanroom.sql.Explanation;
 import java.util.regex.Pattern;
 
@@ -19,7 +25,7 @@ import java.util.regex.Pattern;
  * Protected queries on the wire: StartProtectedQuery, GetProtectedQuery, ListProtectedQueries,
  * UpdateProtectedQuery, and Cleanroom's own GetProtectedQueryResult and ExplainProtectedQuery.
  */
-final class QueryApi {
+public final class QueryApi {
     private static final Pattern SQL_TYPE = Pattern.compile("^SQL$");
     private static final Pattern ROW_INDEX = Pattern.compile("^[0-9]{10}$");
     private static final Pattern TEMPLATE_ARN = Pattern.compile(
@@ -31,7 +37,7 @@ final class QueryApi {
     private final io.cleanroom.core.model.Arns arns;
     private final io.cleanroom.core.service.PageTokens pages;
 
-    QueryApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns,
+    public QueryApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns,
             io.cleanroom.core.service.PageTokens pages) {
         this.control = requireNonNull(control, "control is null");
         this.queries = requireNonNull(queries, "queries is null");
@@ -39,7 +45,7 @@ final class QueryApi {
         this.pages = requireNonNull(pages, "pages is null");
     }
 
-    void register(Router router) {
+    public void register(Router router) {
         router.add(new Route(Operation.EXPLAIN_PROTECTED_QUERY, this::explain));
         router.add(new Route(Operation.START_PROTECTED_QUERY, this::start));
         router.add(new Route(Operation.LIST_PROTECTED_QUERIES, c -> {

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,22 +6,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Finds the route of a request by method and raw path. */
-final class Router {
+public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
-    void add(Route route) {
+    public void add(Route route) {
         routes.add(route);
     }
 
-    List<Route> routes() {
+    public List<Route> routes() {
         return List.copyOf(routes);
     }
 
-    record Match(Route route, Map<String, String> pathParameters) {
+    public record Match(Route route, Map<String, String> pathParameters) {
     }
 
     /** The match, or empty; {@code methodMismatch} tells apart a known path with another method. */
-    Optional<Match> find(String method, String rawPath) {
+    public Optional<Match> find(String method, String rawPath) {
         List<String> segments = new ArrayList<>();
         for (String s : rawPath.split("/", -1)) {
             if (!s.isEmpty()) {

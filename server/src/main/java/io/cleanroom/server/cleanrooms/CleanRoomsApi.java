@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.cleanrooms;
 
 import static java.util.Objects.requireNonNull;
 
@@ -43,6 +43,12 @@ import io.cleanroom.core.service.Quotas;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.server.wire.Call;
+import io.cleanroom.server.wire.HttpResponse;
+import io.cleanroom.server.wire.In;
+import io.cleanroom.server.wire.Json;
+import io.cleanroom.server.wire.Route;
+import io.cleanroom.server.wire.Router;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -51,7 +57,7 @@ import java.util.regex.Pattern;
  * The AWS Clean Rooms restJson1 operations: each handler reads and checks its input, calls one
  * service, and renders the result. Paths, fields, limits and success codes follow the reference.
  */
-final class CleanRoomsApi {
+public final class CleanRoomsApi {
     private static final Pattern S3_BUCKET = Pattern.compile("^[a-z0-9.-]{3,63}$");
     private static final Pattern KEY_PREFIX = Pattern.compile("^[\\w!.=*/-]*$");
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d$");
@@ -67,7 +73,7 @@ final class CleanRoomsApi {
     private final Render render;
     private final Quotas quotas;
 
-    CleanRoomsApi(CollaborationService collaborations, MembershipService memberships, ConfiguredTableService tables,
+    public CleanRoomsApi(CollaborationService collaborations, MembershipService memberships, ConfiguredTableService tables,
             AssociationService associations, SchemaService schemas, TemplateService templates, TagService tags,
             Render render, Quotas quotas) {
         this.collaborations = requireNonNull(collaborations, "collaborations is null");
@@ -93,7 +99,7 @@ final class CleanRoomsApi {
         }
     }
 
-    void register(Router router) {
+    public void register(Router router) {
         // collaborations and members
         router.add(new Route(Operation.CREATE_COLLABORATION, this::createCollaboration));
         router.add(new Route(Operation.LIST_COLLABORATIONS, this::listCollaborations));

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,21 +11,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A received request: raw path and query as sent (SigV4 needs them), lower-case headers, body bytes. */
-record HttpRequest(
+public record HttpRequest(
         String method,
         String rawPath,
         String rawQuery,
         Map<String, List<String>> headers,
         byte[] body,
         String sourceAddress) {
-    HttpRequest {
+    public HttpRequest {
         requireNonNull(method, "method is null");
         requireNonNull(rawPath, "rawPath is null");
         headers = Map.copyOf(headers);
         requireNonNull(body, "body is null");
     }
 
-    Optional<String> header(String name) {
+    public Optional<String> header(String name) {
         List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
@@ -49,7 +49,7 @@ record HttpRequest(
     }
 
     /** Percent-decodes a path segment or query component ('+' stays '+' in paths). */
-    static String decode(String raw) {
+    public static String decode(String raw) {
         return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.admin;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,6 +9,12 @@ import io.cleanroom.core.model.Account;
 import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.Role;
 import io.cleanroom.core.service.AccountService;
+import io.cleanroom.server.wire.Call;
+import io.cleanroom.server.wire.HttpResponse;
+import io.cleanroom.server.wire.In;
+import io.cleanroom.server.wire.Json;
+import io.cleanroom.server.wire.Route;
+import io.cleanroom.server.wire.Router;
 import java.util.regex.Pattern;
 
 /**
@@ -16,8 +22,8 @@ import java.util.regex.Pattern;
  * operator's key (SigV4 signing name "cleanroom"). Secrets appear only in the response that
  * creates them.
  */
-final class AdminApi {
-    static final String SIGNING_NAME = "cleanroom";
+public final class AdminApi {
+    public static final String SIGNING_NAME = "cleanroom";
     private static final Pattern KEY_ID = Pattern.compile("^[A-Z0-9]{20}$");
     /** The largest (and default) page of an admin listing. */
     static final int ADMIN_PAGE = 1000;
@@ -26,7 +32,7 @@ final class AdminApi {
     private final io.cleanroom.core.store.Store store;
     private final AuditKeeper keeper;
 
-    AdminApi(AccountService accounts, io.cleanroom.core.store.Store store, AuditKeeper keeper) {
+    public AdminApi(AccountService accounts, io.cleanroom.core.store.Store store, AuditKeeper keeper) {
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.store = requireNonNull(store, "store is null");
         this.keeper = requireNonNull(keeper, "keeper is null");
@@ -37,7 +43,7 @@ final class AdminApi {
         return store.inTransaction(tx -> tx.of(io.cleanroom.core.store.Kinds.AUDIT_EVENTS).all());
     }
 
-    void register(Router router) {
+    public void register(Router router) {
         router.add(new Route("CreateAccount", "POST", "/admin/accounts", c -> {
             In body = c.body();
             String id = body.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));

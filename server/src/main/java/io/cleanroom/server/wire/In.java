@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -17,12 +17,12 @@ import java.util.regex.Pattern;
  * Problems are collected with the field's path (members[0].accountId) and reported together by
  * {@link #done()} as one ValidationException, in the style AWS uses.
  */
-final class In {
-    static final Pattern TABLE_ALIAS = Pattern.compile("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
-    static final Pattern COLUMN_NAME = Pattern.compile("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
-    static final Pattern ROLE_ARN = Pattern.compile("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
-    static final Pattern NON_BLANK = Pattern.compile("(?s)^.*\\S.*$");
-    static final Pattern PARAMETER_NAME = Pattern.compile("^[0-9a-zA-Z_]+$");
+public final class In {
+    public static final Pattern TABLE_ALIAS = Pattern.compile("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
+    public static final Pattern COLUMN_NAME = Pattern.compile("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
+    public static final Pattern ROLE_ARN = Pattern.compile("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
+    public static final Pattern NON_BLANK = Pattern.compile("(?s)^.*\\S.*$");
+    public static final Pattern PARAMETER_NAME = Pattern.compile("^[0-9a-zA-Z_]+$");
 
     private final JsonNode node;
     private final String path;
@@ -34,7 +34,7 @@ final class In {
         this.errors = errors;
     }
 
-    static In of(JsonNode node) {
+    public static In of(JsonNode node) {
         if (node != null && !node.isObject() && !node.isNull()) {
             throw CleanroomException.validation("body", "The request body must be a JSON object");
         }
@@ -45,7 +45,7 @@ final class In {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    void error(String name, String message) {
+    public void error(String name, String message) {
         errors.add(new CleanroomException.FieldError(field(name), message));
     }
 
@@ -54,12 +54,12 @@ final class In {
         return value == null || value.isNull() ? null : value;
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return get(name) != null;
     }
 
     /** The raw JSON of a field, or null when absent. */
-    JsonNode raw(String name) {
+    public JsonNode raw(String name) {
         return get(name);
     }
 
@@ -72,7 +72,7 @@ final class In {
     }
 
     /** A string; null when absent (reported if required) or invalid (reported). */
-    String string(String name, boolean required, int min, int max, Pattern pattern) {
+    public String string(String name, boolean required, int min, int max, Pattern pattern) {
         JsonNode value = get(name);
         if (value == null) {
             if (required) {
@@ -106,7 +106,7 @@ final class In {
         return text;
     }
 
-    <E extends Enum<E>> E enumValue(String name, Class<E> type, boolean required) {
+    public <E extends Enum<E>> E enumValue(String name, Class<E> type, boolean required) {
         JsonNode value = get(name);
         if (value == null) {
             if (required) {
@@ -136,7 +136,7 @@ final class In {
         return null;
     }
 
-    Boolean bool(String name, boolean required) {
+    public Boolean bool(String name, boolean required) {
         JsonNode value = get(name);
         if (value == null) {
             if (required) {
@@ -151,7 +151,7 @@ final class In {
         return value.asBoolean();
     }
 
-    Integer integer(String name, boolean required, long min, long max) {
+    public Integer integer(String name, boolean required, long min, long max) {
         JsonNode value = get(name);
         if (value == null) {
             if (required) {
@@ -173,7 +173,7 @@ final class In {
     }
 
     /** A nested object; null when absent (reported if required). */
-    In object(String name, boolean required) {
+    public In object(String name, boolean required) {
         JsonNode value = get(name);
         if (value == null) {
             if (required) {
@@ -189,7 +189,7 @@ final class In {
     }
 
     /** The members of a union object; exactly one must be set. Returns its name, or null. */
-    String union(String... members) {
+    public String union(String... members) {
         List<String> set = new ArrayList<>();
         for (String member : members) {
             if (has(member)) {
@@ -212,7 +212,7 @@ final class In {
     }
 
     /** A list whose elements are read by each; null when absent (reported if required). */
-    <T> List<T> list(String name, boolean required, int min, int max, Function<Element, T> each) {
+    public <T> List<T> list(String name, boolean required, int min, int max, Function<Element, T> each) {
         JsonNode value = get(name);
         if (value == null) {
             if (required) {
@@ -240,7 +240,7 @@ final class In {
     }
 
     /** A list of unique strings with per-element length and pattern. */
-    List<String> strings(String name, boolean required, int min, int max, int elementMax, Pattern pattern) {
+    public List<String> strings(String name, boolean required, int min, int max, int elementMax, Pattern pattern) {
         List<String> values = list(name, required, min, max, e -> e.string(1, elementMax, pattern));
         if (values != null && values.size() != new java.util.HashSet<>(values).size()) {
             error(name, "Value at '" + field(name) + "' must not contain duplicates");
@@ -248,7 +248,7 @@ final class In {
         return values;
     }
 
-    <E extends Enum<E>> List<E> enums(String name, Class<E> type, boolean required, int min, int max) {
+    public <E extends Enum<E>> List<E> enums(String name, Class<E> type, boolean required, int min, int max) {
         List<E> values = list(name, required, min, max, e -> e.enumValue(type));
         if (values != null && values.size() != new java.util.HashSet<>(values).size()) {
             error(name, "Value at '" + field(name) + "' must not contain duplicates");
@@ -256,12 +256,12 @@ final class In {
         return values;
     }
 
-    List<AccountId> accountIds(String name, boolean required, int min, int max) {
+    public List<AccountId> accountIds(String name, boolean required, int min, int max) {
         return list(name, required, min, max, Element::accountId);
     }
 
     /** A map of string to string (tags, parameters). */
-    Map<String, String> stringMap(String name, int maxEntries, int keyMin, int keyMax, int valueMax) {
+    public Map<String, String> stringMap(String name, int maxEntries, int keyMin, int keyMax, int valueMax) {
         JsonNode value = get(name);
         if (value == null) {
             return null;
@@ -293,19 +293,19 @@ final class In {
         return out;
     }
 
-    Map<String, String> tags() {
+    public Map<String, String> tags() {
         return stringMap("tags", 200, 1, 128, 256);
     }
 
     /** Throws the collected validation errors, if any. */
-    void done() {
+    public void done() {
         if (!errors.isEmpty()) {
             throw CleanroomException.validation(List.copyOf(errors));
         }
     }
 
     /** One element of a list. */
-    final class Element {
+    public final class Element {
         private final JsonNode value;
         private final String elementPath;
 
@@ -318,7 +318,7 @@ final class In {
             errors.add(new CleanroomException.FieldError(elementPath, message));
         }
 
-        String string(int min, int max, Pattern pattern) {
+        public String string(int min, int max, Pattern pattern) {
             if (value == null || !value.isTextual()) {
                 fail("Value at '" + elementPath + "' must be a string");
                 return null;
@@ -336,7 +336,7 @@ final class In {
             return text;
         }
 
-        <E extends Enum<E>> E enumValue(Class<E> type) {
+        public <E extends Enum<E>> E enumValue(Class<E> type) {
             if (value == null || !value.isTextual()) {
                 fail("Value at '" + elementPath + "' must be a string");
                 return null;
@@ -367,7 +367,7 @@ final class In {
             return new AccountId(text);
         }
 
-        In object() {
+        public In object() {
             if (value == null || !value.isObject()) {
                 fail("Value at '" + elementPath + "' must be an object");
                 return null;

@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -16,8 +16,8 @@ import java.util.Collection;
 import java.util.function.Function;
 
 /** The server's JSON: strict parsing of request bodies, and small helpers to build responses. */
-final class Json {
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
             .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true)
             .build();
@@ -30,7 +30,7 @@ final class Json {
     }
 
     /** Parses a request body; an empty body is an empty object. */
-    static JsonNode parse(byte[] body) {
+    public static JsonNode parse(byte[] body) {
         if (body.length == 0) {
             return MAPPER.createObjectNode();
         }
@@ -50,38 +50,38 @@ final class Json {
         return "cannot be read";
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
-    static ArrayNode array() {
+    public static ArrayNode array() {
         return MAPPER.createArrayNode();
     }
 
     /** Epoch seconds with millisecond fraction: the restJson1 and awsJson timestamp format. */
-    static BigDecimal time(Instant instant) {
+    public static BigDecimal time(Instant instant) {
         return BigDecimal.valueOf(instant.toEpochMilli(), 3);
     }
 
-    static ArrayNode strings(Collection<?> values) {
+    public static ArrayNode strings(Collection<?> values) {
         ArrayNode array = array();
         values.forEach(v -> array.add(String.valueOf(v)));
         return array;
     }
 
-    static <T> ArrayNode array(Collection<T> values, Function<T, JsonNode> render) {
+    public static <T> ArrayNode array(Collection<T> values, Function<T, JsonNode> render) {
         ArrayNode array = array();
         values.forEach(v -> array.add(render.apply(v)));
         return array;
     }
 
-    static void putIfNotNull(ObjectNode node, String name, String value) {
+    public static void putIfNotNull(ObjectNode node, String name, String value) {
         if (value != null) {
             node.put(name, value);
         }
     }
 
-    static void putIfNotNull(ObjectNode node, String name, Enum<?> value) {
+    public static void putIfNotNull(ObjectNode node, String name, Enum<?> value) {
         if (value != null) {
             node.put(name, value.name());
         }

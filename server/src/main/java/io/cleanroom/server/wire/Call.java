@@ -1,4 +1,4 @@
-package io.cleanroom.server;
+package io.cleanroom.server.wire;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,28 +13,28 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** One authenticated call to an operation: who calls, path and query parameters, and the body. */
-final class Call {
+public final class Call {
     private final Caller caller;
     private final HttpRequest request;
     private final Map<String, String> pathParameters;
     private final JsonNode body;
 
-    Call(Caller caller, HttpRequest request, Map<String, String> pathParameters, JsonNode body) {
+    public Call(Caller caller, HttpRequest request, Map<String, String> pathParameters, JsonNode body) {
         this.caller = requireNonNull(caller, "caller is null");
         this.request = requireNonNull(request, "request is null");
         this.pathParameters = Map.copyOf(pathParameters);
         this.body = body;
     }
 
-    Caller caller() {
+    public Caller caller() {
         return caller;
     }
 
-    In body() {
+    public In body() {
         return In.of(body);
     }
 
-    String path(String name) {
+    public String path(String name) {
         String value = pathParameters.get(name);
         if (value == null) {
             throw new IllegalStateException("route has no parameter " + name);
@@ -43,7 +43,7 @@ final class Call {
     }
 
     /** A path identifier that must be a lowercase UUID; anything else is a validation error. */
-    <T> T id(String name, Function<String, T> type) {
+    public <T> T id(String name, Function<String, T> type) {
         String value = path(name);
         if (!Ids.isUuid(value)) {
             throw CleanroomException.validation(name,
@@ -53,7 +53,7 @@ final class Call {
         return type.apply(value);
     }
 
-    AccountId accountId(String name) {
+    public AccountId accountId(String name) {
         String value = path(name);
         if (!Ids.isAccountId(value)) {
             throw CleanroomException.validation(name, "Value at '" + name + "' must be a 12-digit account id");
@@ -61,16 +61,16 @@ final class Call {
         return new AccountId(value);
     }
 
-    String query(String name) {
+    public String query(String name) {
         List<String> values = request.queryParameters().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    List<String> queryAll(String name) {
+    public List<String> queryAll(String name) {
         return request.queryParameters().getOrDefault(name, List.of());
     }
 
-    <E extends Enum<E>> E queryEnum(String name, Class<E> type) {
+    public <E extends Enum<E>> E queryEnum(String name, Class<E> type) {
         String value = query(name);
         if (value == null) {
             return null;
@@ -86,7 +86,7 @@ final class Call {
     }
 
     /** maxResults (1..100) and nextToken (at most 10240 characters) from the query string. */
-    Page.Request page() {
+    public Page.Request page() {
         String max = query("maxResults");
         int maxResults = 100;
         if (max != null) {
