@@ -47,28 +47,78 @@ final class DataLocation {
         }
     }
 
+    /**
+     * What is wrong with a location, said two ways: to its owner registering it (who may see the
+     * location) and to whoever starts a query over it (who may not: no path is named).
+     */
+    enum Problem {
+        /** Missing, dangling, looping or outside the roots: one answer, so no path is learnt to exist. */
+        UNAVAILABLE("no data file is where its location points, or the location is outside its owner's data roots "
+                + "(the data was moved, deleted or replaced by a link, or the roots were narrowed)"),
+        NO_FILES("its location has no data files now"),
+        UNSUPPORTED("its location is of a kind this server cannot read yet (s3:// or JDBC)"),
+        INVALID("its location is not a valid absolute path or glob"),
+        PLATFORM("this server's platform cannot read data files safely (a Unix file system is needed)");
+
+        private final String forQuery;
+
+        Problem(String forQuery) {
+            this.forQuery = forQuery;
+        }
+
+        /** The problem as a query's starter reads it: no path, no location. */
+        String forQuery() {
+            return forQuery;
+        }
+    }
+
+    /** A location that cannot be read; the message is for its owner (it may name the location). */
+    static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final Problem problem;
+
+        Unreadable(Problem problem, String ownerMessage) {
+            super(ownerMessage, null, false, false);
+            this.problem = problem;
+        }
+
+        Problem problem() {
+            return problem;
+        }
+    }
+
     private DataLocation() {
     }
 
     /**
      * The data files of a location, sorted by path; at least one, or a validation error on
-     * {@link #FIELD}. roots are real, absolute directories and must not be empty.
+     * {@link #FIELD} for the owner registering it. roots are real, absolute directories and must
+     * not be empty.
      */
     static List<CheckedFile> resolve(String location, List<Path> roots) {
+        try {
+            return locate(location, roots);
+        } catch (Unreadable e) {
+            throw CleanroomException.validation(FIELD, e.getMessage());
+        }
+    }
+
+    /** As {@link #resolve}, with what is wrong as a {@link Problem}. */
+    static List<CheckedFile> locate(String location, List<Path> roots) {
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("no data roots");
         }
         if (location.startsWith("s3://") || location.startsWith("s3a://")) {
-            throw CleanroomException.validation(FIELD,
+            throw new Unreadable(Problem.UNSUPPORTED,
                     "s3:// locations are not supported yet; use a local file, directory or glob");
         }
         if (location.startsWith("jdbc:")) {
-            throw CleanroomException.validation(FIELD,
+            throw new Unreadable(Problem.UNSUPPORTED,
                     "JDBC locations are not supported yet; use a local file, directory or glob");
         }
         String path = location.startsWith("file://") ? location.substring("file://".length()) : location;
         if (!path.startsWith("/")) {
-            throw CleanroomException.validation(FIELD, "The location must be an absolute path (or file:// URI)");
+            throw new Unreadable(Problem.INVALID, "The location must be an absolute path (or file:// URI)");
         }
         int glob = indexOfGlob(path);
         String base = glob < 0 ? path : path.substring(0, Math.max(1, path.lastIndexOf('/', glob)));
@@ -79,7 +129,7 @@ final class DataLocation {
             lexical = Path.of(base).normalize();
             matcher = pattern == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + pattern);
         } catch (IllegalArgumentException e) {
-            throw CleanroomException.validation(FIELD, "The location is not a valid path or glob");
+            throw new Unreadable(Problem.INVALID, "The location is not a valid path or glob");
         }
         // decided on the text alone: nothing outside the roots is looked at
         if (inside(lexical, roots).isEmpty()) {
@@ -104,13 +154,13 @@ final class DataLocation {
             }
         }
         if (out.isEmpty()) {
-            throw CleanroomException.validation(FIELD, "No data files found at " + location);
+            throw new Unreadable(Problem.NO_FILES, "No data files found at " + location);
         }
         return List.copyOf(out.values());
     }
 
-    private static CleanroomException unavailable() {
-        return CleanroomException.validation(FIELD, UNAVAILABLE);
+    private static Unreadable unavailable() {
+        return new Unreadable(Problem.UNAVAILABLE, UNAVAILABLE);
     }
 
     /** The root that path is under, compared component by component; paths are taken as they are. */
@@ -148,7 +198,7 @@ final class DataLocation {
         } catch (IOException e) {
             throw unavailable();
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            throw CleanroomException.validation(FIELD,
+            throw new Unreadable(Problem.PLATFORM,
                     "This server's platform cannot identify files; data files need a Unix file system");
         }
         return new CheckedFile(real, (Long) stat.get("dev"), (Long) stat.get("ino"));
@@ -162,7 +212,7 @@ final class DataLocation {
         DirectoryStream<Path> first = Files.newDirectoryStream(root);
         if (!(first instanceof SecureDirectoryStream<Path> current)) {
             first.close();
-            throw CleanroomException.validation(FIELD, "This server's platform cannot list directories without "
+            throw new Unreadable(Problem.PLATFORM, "This server's platform cannot list directories without "
                     + "following links; give the location as a single file");
         }
         try {

@@ -312,6 +312,10 @@ public final class ProtectedQueries implements AutoCloseable {
      * Where each referenced table's data lies now: the location is resolved again against its
      * owner's current data roots (symbolic links followed, every file inside a root). The engine
      * reads these files only once run has pinned them ({@link PinnedTables}).
+     *
+     * <p>A table whose data cannot be read is a configuration that no longer holds, not a wrong
+     * field of the request: INVALID_CONFIGURATION, naming the table as the query does and the
+     * configured table it comes from, and saying what is wrong, without a path.
      */
     private Map<String, PinnedTables.Table> tableData(SchemaService.QueryContext queryContext,
             CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots) {
@@ -320,20 +324,22 @@ public final class ProtectedQueries implements AutoCloseable {
             if (!checked.tables().contains(schema.name())) {
                 continue;
             }
+            String table = "Table " + schema.name() + " (configured table " + schema.table().name() + " of account "
+                    + schema.association().ownerAccountId() + ")";
             CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
-                    ErrorCode.INVALID_STATE, "Table " + schema.name() + " has no catalog entry"));
+                    ErrorCode.INVALID_STATE, table + " has no catalog entry"));
             List<java.nio.file.Path> ownerRoots = LocalTableInspector.roots(
                     roots.apply(schema.association().ownerAccountId()), settings.allowAnyPath());
             if (ownerRoots.isEmpty()) {
-                throw CleanroomException.of(ErrorCode.VALIDATION, "Table " + schema.name() + " cannot be read: "
-                        + "its owner has no data roots; the operator must grant one");
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: its owner has no data "
+                        + "roots; the operator must grant one");
             }
             List<DataLocation.CheckedFile> files;
             try {
-                files = DataLocation.resolve(catalog.location(), ownerRoots);
-            } catch (CleanroomException e) {
-                throw CleanroomException.of(ErrorCode.VALIDATION, "Table " + schema.name() + " cannot be read: its "
-                        + "location does not exist, has no data files or is outside its owner's data roots");
+                files = DataLocation.locate(catalog.location(), ownerRoots);
+            } catch (DataLocation.Unreadable e) {
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: " + e.problem().forQuery()
+                        + ". Its owner must put the data back or register the table where the data is now");
             }
             data.put(schema.name(), new PinnedTables.Table(schema.name(), files, catalog.format(),
                     schema.columns()));

@@ -76,6 +76,29 @@ class DataLocationTest {
             messages.add(refusal(location));
         }
         assertThat(messages).allMatch(m -> m.equals(DataLocation.FIELD + ": " + DataLocation.UNAVAILABLE));
+        // what a query's starter is told: one problem for all of them too, and never a path
+        for (String location : locations) {
+            DataLocation.Unreadable e = catchThrowableOfType(DataLocation.Unreadable.class,
+                    () -> DataLocation.locate(location, roots));
+            assertThat(e).as(location).isNotNull();
+            assertThat(e.problem()).as(location).isEqualTo(DataLocation.Problem.UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void whatIsWrongWithALocationIsTypedForWhoeverStartsAQuery() throws Exception {
+        Files.createDirectories(mine.resolve("empty"));
+        assertThat(catchThrowableOfType(DataLocation.Unreadable.class,
+                () -> DataLocation.locate(mine.resolve("empty").toString(), roots)).problem())
+                .isEqualTo(DataLocation.Problem.NO_FILES);
+        assertThat(catchThrowableOfType(DataLocation.Unreadable.class,
+                () -> DataLocation.locate("s3://bucket/key.csv", roots)).problem())
+                .isEqualTo(DataLocation.Problem.UNSUPPORTED);
+        assertThat(catchThrowableOfType(DataLocation.Unreadable.class,
+                () -> DataLocation.locate("relative/a.csv", roots)).problem())
+                .isEqualTo(DataLocation.Problem.INVALID);
+        // the owner registering it is told where
+        assertThat(refusal(mine.resolve("empty").toString())).contains(mine.resolve("empty").toString());
     }
 
     @Test
