@@ -15,8 +15,6 @@ import io.cleanroom.core.model.ConfiguredTable;
 import io.cleanroom.core.model.ConfiguredTableAnalysisRule;
 import io.cleanroom.core.model.Member;
 import io.cleanroom.core.model.Membership;
-import io.cleanroom.core.model.PaymentConfiguration;
-import io.cleanroom.core.model.ResultConfiguration;
 import io.cleanroom.core.service.AssociationService;
 import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
@@ -87,15 +85,6 @@ public final class Render {
         return node;
     }
 
-    private static ObjectNode payment(PaymentConfiguration p) {
-        ObjectNode node = Json.object();
-        node.putObject("queryCompute").put("isResponsible", p.queryComputeResponsible());
-        if (p.jobComputeResponsible() != null) {
-            node.putObject("jobCompute").put("isResponsible", p.jobComputeResponsible());
-        }
-        return node;
-    }
-
     ObjectNode member(Member m) {
         ObjectNode node = Json.object();
         node.put("accountId", m.accountId().value());
@@ -110,7 +99,7 @@ public final class Render {
             node.put("membershipId", m.membershipId().value());
             node.put("membershipArn", arns.membership(m.accountId(), m.membershipId()));
         }
-        node.set("paymentConfiguration", payment(m.paymentConfiguration()));
+        node.set("paymentConfiguration", Shapes.payment(m.paymentConfiguration()));
         return node;
     }
 
@@ -131,7 +120,7 @@ public final class Render {
         if (!m.mlAbilities().isEmpty()) {
             node.putObject("mlMemberAbilities").set("customMLMemberAbilities", Json.strings(m.mlAbilities()));
         }
-        node.set("paymentConfiguration", payment(m.paymentConfiguration()));
+        node.set("paymentConfiguration", Shapes.payment(m.paymentConfiguration()));
         return node;
     }
 
@@ -141,24 +130,11 @@ public final class Render {
         node.put("queryLogStatus", m.queryLogStatus().name());
         Json.putIfNotNull(node, "jobLogStatus", m.jobLogStatus());
         if (m.defaultResultConfiguration() != null) {
-            node.set("defaultResultConfiguration", resultConfiguration(m.defaultResultConfiguration()));
+            node.set("defaultResultConfiguration", Shapes.resultConfiguration(m.defaultResultConfiguration()));
         }
         if (m.metricsEnabled() != null) {
             node.put("isMetricsEnabled", m.metricsEnabled());
         }
-        return node;
-    }
-
-    static ObjectNode resultConfiguration(ResultConfiguration r) {
-        ObjectNode node = Json.object();
-        ObjectNode s3 = node.putObject("outputConfiguration").putObject("s3");
-        s3.put("resultFormat", r.s3().resultFormat().name());
-        s3.put("bucket", r.s3().bucket());
-        Json.putIfNotNull(s3, "keyPrefix", r.s3().keyPrefix());
-        if (r.s3().singleFileOutput() != null) {
-            s3.put("singleFileOutput", r.s3().singleFileOutput());
-        }
-        Json.putIfNotNull(node, "roleArn", r.roleArn());
         return node;
     }
 
@@ -185,10 +161,7 @@ public final class Render {
         ConfiguredTable t = view.table();
         ObjectNode node = configuredTableSummary(view);
         Json.putIfNotNull(node, "description", t.description());
-        ObjectNode glue = node.putObject("tableReference").putObject("glue");
-        glue.put("tableName", t.tableReference().tableName());
-        glue.put("databaseName", t.tableReference().databaseName());
-        Json.putIfNotNull(glue, "region", t.tableReference().region());
+        node.set("tableReference", Shapes.tableReference(t.tableReference()));
         node.set("allowedColumns", Json.strings(t.allowedColumns()));
         return node;
     }

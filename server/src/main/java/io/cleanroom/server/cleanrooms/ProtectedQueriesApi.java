@@ -1,5 +1,7 @@
 package io.cleanroom.server.cleanrooms;
 
+import static io.cleanroom.server.cleanrooms.Handlers.membership;
+import static io.cleanroom.server.cleanrooms.Handlers.protectedQuery;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,19 +27,15 @@ import java.util.regex.Pattern;
  * Protected queries on the wire: StartProtectedQuery, GetProtectedQuery, ListProtectedQueries,
  * UpdateProtectedQuery, and Cleanroom's own GetProtectedQueryResult and ExplainProtectedQuery.
  */
-public final class QueryApi {
-    private static final Pattern SQL_TYPE = Pattern.compile("^SQL$");
+public final class ProtectedQueriesApi {
     private static final Pattern ROW_INDEX = Pattern.compile("^[0-9]{10}$");
-    private static final Pattern TEMPLATE_ARN = Pattern.compile(
-            "^arn:aws[-a-z]*:cleanrooms:[\\w]{2}-[\\w]{4,9}-[\\d]:\\d{12}:membership/[\\d\\w-]+/"
-                    + "analysistemplate/[\\d\\w-]+$");
 
     private final QueryControl control;
     private final ProtectedQueries queries;
     private final io.cleanroom.core.model.Arns arns;
     private final io.cleanroom.core.service.PageTokens pages;
 
-    public QueryApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns,
+    public ProtectedQueriesApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns,
             io.cleanroom.core.service.PageTokens pages) {
         this.control = requireNonNull(control, "control is null");
         this.queries = requireNonNull(queries, "queries is null");
@@ -50,17 +48,17 @@ public final class QueryApi {
         router.add(new Route(Operation.START_PROTECTED_QUERY, this::start));
         router.add(new Route(Operation.LIST_PROTECTED_QUERIES, c -> {
             ProtectedQueryStatus status = c.queryEnum("status", ProtectedQueryStatus.class);
-            io.cleanroom.core.service.Page<ProtectedQuery> page = queries.list(c.caller(), mid(c), status, c.page());
+            io.cleanroom.core.service.Page<ProtectedQuery> page = queries.list(c.caller(), membership(c), status, c.page());
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("protectedQueries");
             page.items().forEach(q -> list.add(summary(q)));
             Json.putIfNotNull(out, "nextToken", page.nextToken());
             return HttpResponse.ok(out);
         }));
-        router.add(new Route(Operation.GET_PROTECTED_QUERY, c -> one(queries.get(c.caller(), mid(c), pqid(c)))));
+        router.add(new Route(Operation.GET_PROTECTED_QUERY, c -> one(queries.get(c.caller(), membership(c), protectedQuery(c)))));
         router.add(new Route(Operation.UPDATE_PROTECTED_QUERY, c -> {
-            MembershipId membership = mid(c);
-            ProtectedQueryId id = pqid(c);
+            MembershipId membership = membership(c);
+            ProtectedQueryId id = protectedQuery(c);
             In body = c.body();
             body.string("targetStatus", true, 1, 32, Pattern.compile("^CANCELLED$"));
             body.done();
@@ -69,7 +67,7 @@ public final class QueryApi {
         router.add(new Route(Operation.GET_PROTECTED_QUERY_RESULT, this::result));
         router.add(new Route(Operation.LIST_QUERY_LOGS, c -> {
             io.cleanroom.core.service.Page<io.cleanroom.core.model.QueryLogEntry> page =
-                    queries.queryLog(c.caller(), mid(c), c.page());
+                    queries.queryLog(c.caller(), membership(c), c.page());
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("queryLogs");
             for (io.cleanroom.core.model.QueryLogEntry e : page.items()) {
@@ -89,14 +87,6 @@ public final class QueryApi {
             Json.putIfNotNull(out, "nextToken", page.nextToken());
             return HttpResponse.ok(out);
         }));
-    }
-
-    private static MembershipId mid(Call c) {
-        return c.id("membershipIdentifier", MembershipId::new);
-    }
-
-    private static ProtectedQueryId pqid(Call c) {
-        return c.id("protectedQueryIdentifier", ProtectedQueryId::new);
     }
 
     private HttpResponse one(ProtectedQuery q) {
@@ -162,56 +152,14 @@ public final class QueryApi {
     }
 
     private HttpResponse start(Call c) {
-        MembershipId membership = mid(c);
-        In body = c.body();
-        body.string("type", true, 1, 16, SQL_TYPE);
-        In parameters = body.object("sqlParameters", true);
-        String sql = null;
-        String template = null;
-        java.util.Map<String, String> values = java.util.Map.of();
-        if (parameters != null) {
-            String kind = parameters.union("queryString", "analysisTemplateArn");
-            if ("queryString".equals(kind)) {
-                sql = parameters.string("queryString", true, 1, 500000, null);
-            } else if (kind != null) {
-                template = parameters.string("analysisTemplateArn", true, 1, 200, TEMPLATE_ARN);
-            }
-            java.util.Map<String, String> given = parameters.stringMap("parameters", 50, 1, 100, 1000);
-            values = given == null ? java.util.Map.of() : given;
-        }
-        io.cleanroom.core.model.AccountId receiver = null;
-        io.cleanroom.core.model.S3Output s3 = null;
-        In result = body.object("resultConfiguration", false);
-        if (result != null) {
-            In output = result.object("outputConfiguration", true);
-            String kind = output == null ? null : output.union("member", "s3", "distribute");
-            if ("member".equals(kind)) {
-                In member = output.object("member", true);
-                String account = member.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
-                receiver = account == null ? null : new io.cleanroom.core.model.AccountId(account);
-            } else if ("s3".equals(kind)) {
-                In s3In = output.object("s3", true);
-                io.cleanroom.core.model.ResultFormat format = s3In.enumValue("resultFormat",
-                        io.cleanroom.core.model.ResultFormat.class, true);
-                String bucket = s3In.string("bucket", true, 3, 63, Pattern.compile("^[a-z0-9.-]{3,63}$"));
-                String prefix = s3In.string("keyPrefix", false, 0, 512, Pattern.compile("^[\\w!.=*/-]*$"));
-                Boolean single = s3In.bool("singleFileOutput", false);
-                if (format != null && bucket != null) {
-                    s3 = new io.cleanroom.core.model.S3Output(format, bucket, prefix, single);
-                }
-            } else if (kind != null) {
-                output.error(kind, "The distribute output needs the Spark engine; use member or s3 output");
-            }
-        }
-        body.object("computeConfiguration", false);
-        body.done();
-        return one(queries.start(c.caller(), membership, new ProtectedQueries.Start(sql, template, values,
-                receiver, s3)));
+        MembershipId membership = membership(c);
+        StartProtectedQueryRequest request = StartProtectedQueryRequest.read(c.body());
+        return one(queries.start(c.caller(), membership, request.toStart()));
     }
 
     private HttpResponse result(Call c) {
-        MembershipId membership = mid(c);
-        ProtectedQueryId id = pqid(c);
+        MembershipId membership = membership(c);
+        ProtectedQueryId id = protectedQuery(c);
         int max = 1000;
         String maxText = c.query("maxResults");
         if (maxText != null) {
@@ -251,19 +199,8 @@ public final class QueryApi {
     }
 
     private HttpResponse explain(Call c) {
-        MembershipId membership = c.id("membershipIdentifier", MembershipId::new);
-        In body = c.body();
-        body.string("type", true, 1, 16, SQL_TYPE);
-        In parameters = body.object("sqlParameters", true);
-        String sql = null;
-        if (parameters != null) {
-            if (parameters.has("analysisTemplateArn")) {
-                parameters.error("analysisTemplateArn", "Explaining analysis templates is not supported yet; "
-                        + "give the SQL in queryString");
-            }
-            sql = parameters.string("queryString", true, 1, 500000, null);
-        }
-        body.done();
+        MembershipId membership = membership(c);
+        String sql = ExplainProtectedQueryRequest.read(c.body()).queryString();
         Explanation e = control.explain(c.caller(), membership, sql);
         ObjectNode out = Json.object();
         ObjectNode node = out.putObject("explanation");
