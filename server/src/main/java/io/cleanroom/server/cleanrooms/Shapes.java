@@ -132,6 +132,9 @@ final class Shapes {
             return null;
         }
         In glue = reference.object("glue", true);
+        if (glue == null) {
+            return null;
+        }
         String table = glue.string("tableName", true, 0, 128, GLUE_NAME);
         String database = glue.string("databaseName", true, 0, 128, GLUE_NAME);
         String region = glue.string("region", false, 1, 32, REGION);

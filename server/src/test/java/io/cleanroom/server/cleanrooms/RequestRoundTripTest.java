@@ -131,6 +131,9 @@ class RequestRoundTripTest {
                         "allowedColumns[0]", "allowedColumns");
         assertThat(refusedFields("{}", create)).containsExactlyInAnyOrder("name", "tableReference",
                 "allowedColumns", "analysisMethod");
+        // a nested shape of the wrong type is a field error, not a failure inside the server
+        assertThat(refusedFields("{'name':'t','tableReference':{'glue':'lab.t'},'allowedColumns':['a'],"
+                + "'analysisMethod':'DIRECT_QUERY'}", create)).containsExactly("tableReference.glue");
     }
 
     @Test
@@ -180,6 +183,9 @@ class RequestRoundTripTest {
                 + "'analysisTemplateArn':'arn'},'resultConfiguration':{'outputConfiguration':{'member':'me'}}}",
                 StartProtectedQueryRequest::read)).containsExactlyInAnyOrder("type", "sqlParameters",
                         "resultConfiguration.outputConfiguration.member");
+        assertThat(refusedFields("{'type':'SQL','sqlParameters':{'queryString':'SELECT 1'},'resultConfiguration':"
+                + "{'outputConfiguration':{'s3':['results']}}}", StartProtectedQueryRequest::read))
+                .containsExactly("resultConfiguration.outputConfiguration.s3");
         assertThat(refusedFields("{'type':'SQL','sqlParameters':{'queryString':'SELECT 1'},'resultConfiguration':"
                 + "{'outputConfiguration':{'distribute':{}}}}", StartProtectedQueryRequest::read))
                 .containsExactly("resultConfiguration.outputConfiguration.distribute");
