@@ -3,9 +3,9 @@
 // 20 ms, beside raw DuckDB over the same Parquet files. A benchmark, not a test (README, Benchmarks).
 //
 //   (cd sdk-tests/js && npm ci)        # once: the SDK
-//   mvn -B -q -DskipTests package -pl cli,bench -am
+//   mvn -B -q -DskipTests package -pl app,bench -am
 //   node bench/js/query-bench.mjs [--sizes 1000000,10000000] [--runs 5] [--tutorial-runs 50] [--warm-up 200]
-//        [--interval 20] [--jar cli/target/cleanroom.jar] [--bench-jar bench/target/cleanroom-bench.jar]
+//        [--interval 20] [--jar app/target/cleanroom.jar] [--bench-jar bench/target/cleanroom-bench.jar]
 //
 // It starts `java -jar cleanroom.jar server` on a free port in a temporary directory, recording only
 // Cleanroom's stage events (bench/js/stages.jfc), and QueryLab (bench jar) to set the lab up and run the
@@ -41,7 +41,7 @@ const tutorialRuns = Number(option('tutorial-runs', '50'));
 // a server that has served a while has compiled its hot paths
 const warmUp = Number(option('warm-up', '200'));
 const interval = Number(option('interval', '20'));
-const jar = path.resolve(option('jar', path.join(root, 'cli', 'target', 'cleanroom.jar')));
+const jar = path.resolve(option('jar', path.join(root, 'app', 'target', 'cleanroom.jar')));
 const benchJar = path.resolve(option('bench-jar', path.join(root, 'bench', 'target', 'cleanroom-bench.jar')));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,9 +1,9 @@
 package io.cleanroom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.server.CleanroomServer;
 import io.cleanroom.server.ServerConfig;
-import io.cleanroom.server.SignedHttpClient;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;

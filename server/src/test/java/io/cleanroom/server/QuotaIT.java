@@ -121,15 +121,15 @@ class QuotaIT {
             s.run(Setup.OVERLAP);
             java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            ProtectedQueries queries = cluster.server.queries();
-            queries.beforeStart = id -> {
+            io.cleanroom.query.ProtectedQueries queries = cluster.server.queries();
+            queries.beforeStart(id -> {
                 taken.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            };
+            });
             String held;
             try {
                 held = s.start(Setup.OVERLAP);
@@ -139,8 +139,8 @@ class QuotaIT {
                 assertThat(e).as(quota + " with one query open").isNotNull();
                 assertThat(e.quotaName()).isEqualTo(quota.awsName());
             } finally {
-                queries.beforeStart = id -> {
-                };
+                queries.beforeStart(id -> {
+                });
                 release.countDown();
             }
             s.await(held);

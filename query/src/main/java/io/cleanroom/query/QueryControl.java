@@ -1,0 +1,80 @@
+package io.cleanroom.query;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.service.Caller;
+import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.sql.CheckedQuery;
+import io.cleanroom.sql.Explanation;
+import io.cleanroom.sql.QueryChecker;
+import io.cleanroom.sql.QueryRequest;
+import io.cleanroom.sql.TableSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Connects query control to the collaboration: the tables a membership's query may reference are
+ * the collaboration's schemas, each with its owner, allowed columns, analysis rule and status.
+ */
+public final class QueryControl {
+    private final SchemaService schemas;
+    private final QueryChecker checker = new QueryChecker();
+
+    public QueryControl(SchemaService schemas) {
+        this.schemas = requireNonNull(schemas, "schemas is null");
+    }
+
+    private static QueryRequest request(SchemaService.QueryContext context, Caller caller, String sql,
+            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+        List<TableSpec> tables = context.schemas().stream()
+                .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
+                        s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
+                .toList();
+        return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers);
+    }
+
+    /**
+     * A query as query control admitted it, with the request it was checked from: every input of
+     * the check (the SQL, the runner, each table's columns, rule, status and receivers, the
+     * template, the receivers), all values compared by value.
+     */
+    record Checked(QueryRequest request, CheckedQuery query) {
+        Checked {
+            requireNonNull(request, "request is null");
+            requireNonNull(query, "query is null");
+        }
+
+        /**
+         * The answer to a request: this one when the request equals the one it was checked from
+         * (the checker is a function of its request alone), else the checker's, in full.
+         */
+        Checked again(QueryRequest now, QueryChecker checker) {
+            return now.equals(request) ? this : new Checked(now, checker.check(now));
+        }
+    }
+
+    /** Checks a query of the membership whose query context (tables, rules) the caller already holds. */
+    Checked check(SchemaService.QueryContext context, Caller caller, String sql,
+            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+        QueryRequest request = request(context, caller, sql, template, receivers);
+        return new Checked(request, checker.check(request));
+    }
+
+    /**
+     * Checks again, against the context of this moment, a query checked earlier. The checker is a
+     * function of its request alone, so when the request is equal to the earlier one (nothing the
+     * check reads has changed) the earlier answer is the answer, without parsing again; any change
+     * (a rule, a column, a table's status, a receiver) is checked in full.
+     */
+    Checked recheck(Checked earlier, SchemaService.QueryContext context, Caller caller, String sql,
+            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+        return earlier.again(request(context, caller, sql, template, receivers), checker);
+    }
+
+    public Explanation explain(Caller caller, MembershipId membership, String sql) {
+        return checker.explain(request(schemas.forQuery(caller, membership), caller, sql, Optional.empty(),
+                List.of()));
+    }
+}
