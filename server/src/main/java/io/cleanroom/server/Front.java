@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.Stage;
 import io.cleanroom.core.audit.AuditChain;
 import io.cleanroom.core.audit.AuditContext;
 import io.cleanroom.core.audit.AuditEvent;
@@ -59,7 +60,7 @@ final class Front {
 
     /** Serves one request that arrived whole: always a reply, never an exception. */
     Reply handle(HttpRequest request) {
-        try (io.cleanroom.core.Stage stage = io.cleanroom.core.Stage.begin("call")) {
+        try (Stage stage = Stage.begin("call")) {
             return serve(request, null);
         }
     }
@@ -125,7 +126,7 @@ final class Front {
     private void record(AuditContext audit) {
         AuditEvent draft = audit.take();
         if (draft != null) {
-            try (io.cleanroom.core.Stage stage = io.cleanroom.core.Stage.begin("call.audit")) {
+            try (Stage stage = Stage.begin("call.audit")) {
                 store.inTransaction(tx -> AuditChain.append(tx, draft));
             }
         }
@@ -177,7 +178,7 @@ final class Front {
 
     private Caller authenticate(HttpRequest request, String service, String operation) {
         AccountService.Credential credential;
-        try (io.cleanroom.core.Stage stage = io.cleanroom.core.Stage.begin("call.verify")) {
+        try (Stage stage = Stage.begin("call.verify")) {
             credential = verifier.verify(request, service);
         }
         Caller caller = new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
