@@ -251,7 +251,7 @@ final class CleanRoomsApi {
                 return type;
             }
         }
-        throw CleanroomException.validation(name, "Value '" + value + "' at '" + name
+        throw CleanroomException.validation(name, "Value '" + In.echo(value) + "' at '" + name
                 + "' failed to satisfy constraint: Member must satisfy enum value set: [AGGREGATION, LIST, CUSTOM]");
     }
 
@@ -375,6 +375,9 @@ final class CleanRoomsApi {
             return null;
         }
         In s3 = output.object("s3", true);
+        if (s3 == null) {
+            return null;
+        }
         ResultFormat format = s3.enumValue("resultFormat", ResultFormat.class, true);
         String bucket = s3.string("bucket", true, 3, 63, S3_BUCKET);
         String keyPrefix = s3.string("keyPrefix", false, 0, 512, KEY_PREFIX);
@@ -430,6 +433,9 @@ final class CleanRoomsApi {
             return null;
         }
         In glue = reference.object("glue", true);
+        if (glue == null) {
+            return null;
+        }
         String table = glue.string("tableName", true, 0, 128, GLUE_NAME);
         String database = glue.string("databaseName", true, 0, 128, GLUE_NAME);
         String region = glue.string("region", false, 1, 32, REGION);
@@ -532,8 +538,8 @@ final class CleanRoomsApi {
         if (policy != null) {
             In v1 = policy.object("v1", true);
             String kind = v1 == null ? null : v1.union("aggregation", "list", "custom");
-            if (kind != null) {
-                In rule = v1.object(kind, true);
+            In rule = kind == null ? null : v1.object(kind, true);
+            if (rule != null) {
                 receivers = rule.accountIds("allowedResultReceivers", false, 0, 10);
                 additional = rule.strings("allowedAdditionalAnalyses", false, 0, 25, 256, null);
                 if (type != null && !kind.equals(type.name().toLowerCase(java.util.Locale.ROOT))) {
@@ -564,7 +570,7 @@ final class CleanRoomsApi {
     private HttpResponse listSchemas(Call c) {
         String type = c.query("schemaType");
         if (type != null && !type.equals("TABLE") && !type.equals("ID_MAPPING_TABLE")) {
-            throw CleanroomException.validation("schemaType", "Value '" + type
+            throw CleanroomException.validation("schemaType", "Value '" + In.echo(type)
                     + "' at 'schemaType' failed to satisfy constraint: Member must satisfy enum value set: "
                     + "[TABLE, ID_MAPPING_TABLE]");
         }

@@ -173,17 +173,20 @@ final class QueryApi {
             String kind = output == null ? null : output.union("member", "s3", "distribute");
             if ("member".equals(kind)) {
                 In member = output.object("member", true);
-                String account = member.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
+                String account = member == null ? null
+                        : member.string("accountId", true, 12, 12, Pattern.compile("^\\d{12}$"));
                 receiver = account == null ? null : new io.cleanroom.core.model.AccountId(account);
             } else if ("s3".equals(kind)) {
                 In s3In = output.object("s3", true);
-                io.cleanroom.core.model.ResultFormat format = s3In.enumValue("resultFormat",
-                        io.cleanroom.core.model.ResultFormat.class, true);
-                String bucket = s3In.string("bucket", true, 3, 63, Pattern.compile("^[a-z0-9.-]{3,63}$"));
-                String prefix = s3In.string("keyPrefix", false, 0, 512, Pattern.compile("^[\\w!.=*/-]*$"));
-                Boolean single = s3In.bool("singleFileOutput", false);
-                if (format != null && bucket != null) {
-                    s3 = new io.cleanroom.core.model.S3Output(format, bucket, prefix, single);
+                if (s3In != null) {
+                    io.cleanroom.core.model.ResultFormat format = s3In.enumValue("resultFormat",
+                            io.cleanroom.core.model.ResultFormat.class, true);
+                    String bucket = s3In.string("bucket", true, 3, 63, Pattern.compile("^[a-z0-9.-]{3,63}$"));
+                    String prefix = s3In.string("keyPrefix", false, 0, 512, Pattern.compile("^[\\w!.=*/-]*$"));
+                    Boolean single = s3In.bool("singleFileOutput", false);
+                    if (format != null && bucket != null) {
+                        s3 = new io.cleanroom.core.model.S3Output(format, bucket, prefix, single);
+                    }
                 }
             } else if (kind != null) {
                 output.error(kind, "The distribute output needs the Spark engine; use member or s3 output");
