@@ -30,6 +30,10 @@ final class OperatorOptions {
     Path credentials;
 
     JsonNode send(String operation, String method, String path, ObjectNode body) {
+        return send(operation, method, path, Map.of(), body);
+    }
+
+    JsonNode send(String operation, String method, String path, Map<String, List<String>> query, ObjectNode body) {
         Path file = credentials != null ? credentials : dataDir.resolve("operator-credentials.json");
         JsonNode creds;
         try {
@@ -43,7 +47,7 @@ final class OperatorOptions {
         options.endpoint = endpoint;
         SignedHttpClient client = new SignedHttpClient(options.endpoint(), creds.path("accessKeyId").asText(),
                 creds.path("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
-        return Calls.call(client, operation, method, path, Map.<String, List<String>>of(), Map.of(),
+        return Calls.call(client, operation, method, path, query, Map.of(),
                 body == null ? null : body.toString(), "cleanroom");
     }
 }

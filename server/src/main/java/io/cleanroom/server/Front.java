@@ -128,7 +128,10 @@ final class Front implements HttpHandler {
      */
     private String collaborationOf(java.util.Map<String, String> path, HttpRequest request) {
         if (path.containsKey("collaborationIdentifier")) {
-            return path.get("collaborationIdentifier");
+            // only an identifier that can name a collaboration: anything else is refused by the handler, and
+            // must not reach the trail's collaboration column (NUL bytes, or longer than the column)
+            String id = path.get("collaborationIdentifier");
+            return io.cleanroom.core.model.Ids.isUuid(id) ? id : null;
         }
         String membership = path.get("membershipIdentifier");
         if (membership != null && io.cleanroom.core.model.Ids.isUuid(membership)) {

@@ -309,6 +309,15 @@ public final class JdbcStore implements Store {
                     : queryRows("WHERE id < ? ORDER BY id DESC LIMIT " + limit, key);
         }
 
+        @Override
+        public List<Row<V>> rowsAfter(String key, int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            return key == null ? queryRows("ORDER BY id LIMIT " + limit)
+                    : queryRows("WHERE id > ? ORDER BY id LIMIT " + limit, key);
+        }
+
         /** Rows with their key and index columns as stored (a direct edit may have made them disagree). */
         private List<Row<V>> queryRows(String clauses, String... args) {
             StringBuilder sql = new StringBuilder("SELECT id");
