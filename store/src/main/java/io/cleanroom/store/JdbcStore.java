@@ -109,7 +109,8 @@ public final class JdbcStore implements Store {
             try {
                 c = connection();
             } catch (SQLException e) {
-                throw CleanroomException.internal("the metadata store is unavailable", e);
+                closeQuietly();
+                throw failure("the metadata store is unavailable", e);
             }
             AuditContext audit = AuditContext.current();
             boolean tookAudit = false;
@@ -127,11 +128,12 @@ public final class JdbcStore implements Store {
                 c.commit();
                 return result;
             } catch (SQLException e) {
+                CleanroomException failure = failure("the metadata store failed to commit", e);
                 rollback(c);
                 if (tookAudit) {
                     audit.untake();
                 }
-                throw CleanroomException.internal("the metadata store failed to commit", e);
+                throw failure;
             } catch (RuntimeException | Error e) {
                 rollback(c);
                 if (tookAudit) {
@@ -144,7 +146,62 @@ public final class JdbcStore implements Store {
         }
     }
 
+    /**
+     * A failure of the database, as the caller is told it: a full disk and an unreachable database
+     * are named as such (both are worth retrying once the operator has acted, or the database is
+     * back), anything else is the store failing. All are InternalServerException on the wire. A
+     * connection that failed is dropped, so that the next transaction opens a new one.
+     */
+    private CleanroomException failure(String what, SQLException e) {
+        if (outOfSpace(e)) {
+            return CleanroomException.internal("The metadata store is out of disk space; nothing was changed. "
+                    + "Try again once the operator has freed space", e);
+        }
+        if (unreachable(e)) {
+            dropConnection = true;
+            return CleanroomException.internal("The metadata store cannot be reached; try again shortly", e);
+        }
+        return CleanroomException.internal(what, e);
+    }
+
+    /** SQLITE_FULL, PostgreSQL's disk_full, or the operating system's ENOSPC however it is reported. */
+    static boolean outOfSpace(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("53100".equals(sql.getSQLState())
+                    || String.valueOf(sql.getMessage()).contains("SQLITE_FULL"))) {
+                return true;
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("database or disk is full") || message.contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The database is gone: no connection (SQLState class 08), or the server shutting down or
+     * starting (57P01-57P03).
+     */
+    static boolean unreachable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Set when a statement found the database unreachable: the connection is replaced after rollback. */
+    private boolean dropConnection;
+
     private void rollback(Connection c) {
+        if (dropConnection) {
+            dropConnection = false;
+            closeQuietly();
+            return;
+        }
         try {
             c.rollback();
         } catch (SQLException e) {
@@ -206,7 +263,7 @@ public final class JdbcStore implements Store {
         }
 
         private CleanroomException failure(SQLException e) {
-            return CleanroomException.internal("the metadata store failed on " + kind.table(), e);
+            return JdbcStore.this.failure("the metadata store failed on " + kind.table(), e);
         }
 
         @Override
