@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * The long run is a program (README, "Fuzzing").
  */
 class FuzzIT {
-    private static final int INPUTS = Integer.getInteger("cleanroom.fuzz.inputs", 3000);
+    private static final int INPUTS = Integer.getInteger("cleanroom.fuzz.inputs", 1200);
 
     @Test
     void noInputMakesTheSqliteServerFallOver() throws Exception {

@@ -948,6 +948,10 @@ final class Fuzzer {
      * audit trail still verifies, and that every operation was reached.
      */
     Report fuzz(long first, long count, int connections) throws Exception {
+        return fuzz(first, count, connections, null);
+    }
+
+    Report fuzz(long first, long count, int connections, java.io.PrintStream progress) throws Exception {
         Report report = new Report();
         AtomicLong next = new AtomicLong(first);
         long end = first + count;
@@ -964,6 +968,10 @@ final class Fuzzer {
                             }
                         }
                         run(http, input(i), report);
+                        if (progress != null && (i - first + 1) % 10_000 == 0) {
+                            progress.printf(Locale.ROOT, "  %d inputs, %d findings%n", i - first + 1,
+                                    report.findings.size());
+                        }
                     }
                 } catch (IOException | RuntimeException e) {
                     report.finding("the fuzzer itself failed: " + e);
@@ -1057,7 +1065,7 @@ final class Fuzzer {
             Fuzzer fuzzer = new Fuzzer("127.0.0.1", server.port, dataDir, ServerConfig.defaults().maxBodyBytes(),
                     seed);
             fuzzer.setUp();
-            Report report = fuzzer.fuzz(0, count, connections);
+            Report report = fuzzer.fuzz(0, count, connections, out);
             if (!server.process.isAlive()) {
                 report.finding("the server process died (exit " + server.process.exitValue() + ")");
             }

@@ -244,6 +244,40 @@ abstract class GuardSuite {
         assertThat(fine.status()).as(fine.body()).isEqualTo(200);
     }
 
+    /**
+     * New catalog names are at most 128 characters, what a Clean Rooms table reference can name
+     * (found by the fuzzer's dictionary: a 255-character database and table name made a key longer
+     * than the store's column, and PostgreSQL answered 500).
+     */
+    @Test
+    void catalogNamesFitWhatATableReferenceCanName() throws Exception {
+        SignedHttpClient signer = new SignedHttpClient(cluster.endpoint(), owner.accessKeyId(),
+                owner.secretAccessKey(), "us-east-1", Clock.systemUTC());
+        Map<String, String> createDatabase = Map.of("X-Amz-Target", "AWSGlue.CreateDatabase",
+                "Content-Type", "application/x-amz-json-1.1");
+        Map<String, String> createTable = Map.of("X-Amz-Target", "AWSGlue.CreateTable",
+                "Content-Type", "application/x-amz-json-1.1");
+        String longest = "d".repeat(128);
+        java.nio.file.Path csv = cluster.csv(owner, "names.csv", List.of("a,b", "1,2"));
+        assertThat(signer.send("POST", "/", Map.of(), createDatabase, "{\"DatabaseInput\":{\"Name\":\"" + longest
+                + "\"}}", "glue").status()).isEqualTo(200);
+        SignedHttpClient.Response fits = signer.send("POST", "/", Map.of(), createTable, "{\"DatabaseName\":\""
+                + longest + "\",\"TableInput\":{\"Name\":\"" + "t".repeat(128) + "\",\"Parameters\":"
+                + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"" + csv + "\"}}}", "glue");
+        assertThat(fits.status()).as(fits.body()).isEqualTo(200);
+        for (String body : List.of("{\"DatabaseInput\":{\"Name\":\"" + "d".repeat(255) + "\"}}")) {
+            SignedHttpClient.Response r = signer.send("POST", "/", Map.of(), createDatabase, body, "glue");
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.body()).contains("DatabaseInput.Name").contains("less than or equal to 128");
+        }
+        SignedHttpClient.Response tooLong = signer.send("POST", "/", Map.of(), createTable, "{\"DatabaseName\":\""
+                + longest + "\",\"TableInput\":{\"Name\":\"" + "t".repeat(255) + "\",\"Parameters\":"
+                + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"" + csv + "\"}}}", "glue");
+        assertThat(tooLong.status()).as(tooLong.body()).isEqualTo(400);
+        assertThat(tooLong.errorType()).isEqualTo("InvalidInputException");
+        assertThat(tooLong.body()).contains("TableInput.Name");
+    }
+
     @Test
     void operatorCredentialsFileIsPrivate() throws Exception {
         var permissions = java.nio.file.Files.getPosixFilePermissions(
