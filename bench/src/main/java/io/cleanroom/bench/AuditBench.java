@@ -60,12 +60,12 @@ public final class AuditBench {
                 }
                 double appendMicros = (System.nanoTime() - start) / 1e3 / calls;
 
-                AuditService service = new AuditService(store);
+                AuditService service = new AuditService(store, io.cleanroom.core.service.PageTokens.random());
                 Caller caller = new Caller(new AccountId("100000000007"), "AKIA", Role.ADMINISTRATOR);
                 double[] lookups = new double[7];
                 for (int i = 0; i < lookups.length; i++) {
                     long t = System.nanoTime();
-                    service.lookup(caller, new AuditService.Lookup(e -> true, null, null), new Page.Request(50, null));
+                    service.lookup(caller, new AuditService.Lookup(e -> true, null, null, null), new Page.Request(50, null));
                     lookups[i] = (System.nanoTime() - t) / 1e6;
                 }
                 double[] verifies = new double[3];

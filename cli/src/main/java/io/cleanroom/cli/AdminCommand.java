@@ -26,6 +26,10 @@ final class AdminCommand {
         return operator.send(operation, method, path, body);
     }
 
+    JsonNode sendAll(String operation, String path, String field) {
+        return operator.sendAll(operation, path, field);
+    }
+
     abstract static class Sub implements Callable<Integer> {
         @ParentCommand
         AdminCommand admin;
@@ -72,7 +76,7 @@ final class AdminCommand {
     static final class ListAccounts extends Sub {
         @Override
         public Integer call() {
-            return print(admin.send("ListAccounts", "GET", "/admin/accounts", null));
+            return print(admin.sendAll("ListAccounts", "/admin/accounts", "accounts"));
         }
     }
 
@@ -143,8 +147,8 @@ final class AdminCommand {
 
         @Override
         public Integer call() {
-            return print(admin.send("ListAccessKeys", "GET",
-                    "/admin/accounts/" + Calls.encodeSegment(accountId) + "/keys", null));
+            return print(admin.sendAll("ListAccessKeys", "/admin/accounts/" + Calls.encodeSegment(accountId)
+                    + "/keys", "accessKeys"));
         }
     }
 

@@ -154,8 +154,15 @@ final class DemoCommand implements Callable<Integer> {
                                 + "{\"allowedResultReceivers\":[\"" + ADVERTISER + "\"]}}}}"));
         JsonNode schemas = api(adv, "ListSchemas", "GET", "/collaborations/" + collaboration + "/schemas", null);
         List<String> names = new ArrayList<>();
-        schemas.get("schemaSummaries").forEach(s -> names.add(s.get("name").asText()));
-        say("the advertiser sees the schemas " + names);
+        for (JsonNode summary : schemas.get("schemaSummaries")) {
+            String name = summary.get("name").asText();
+            JsonNode schema = api(adv, "GetSchema", "GET", "/collaborations/" + collaboration + "/schemas/" + name,
+                    null).get("schema");
+            List<String> columns = new ArrayList<>();
+            schema.get("columns").forEach(c -> columns.add(c.get("name").asText() + " " + c.get("type").asText()));
+            names.add(name + " " + columns);
+        }
+        say("the advertiser sees the schemas " + String.join(", ", names));
 
         String overlap = "SELECT a.campaign, p.segment, COUNT(*) AS overlap_count FROM advertiser_audience a "
                 + "JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash GROUP BY 1, 2 "
@@ -197,12 +204,7 @@ final class DemoCommand implements Callable<Integer> {
                 + "\"Parameters\":{\"classification\":\"csv\"},\"StorageDescriptor\":{}}}");
         ((ObjectNode) body.get("TableInput").get("StorageDescriptor")).put("Location", csv.toString());
         glue(client, "CreateTable", body);
-        JsonNode registered = glue(client, "GetTable", json("{\"DatabaseName\":\"cleanrooms_lab\",\"Name\":\""
-                + table + "\"}"));
-        List<String> columns = new ArrayList<>();
-        registered.at("/Table/StorageDescriptor/Columns").forEach(c -> columns.add(c.get("Name").asText() + " "
-                + c.get("Type").asText()));
-        say("cleanrooms_lab." + table + " -> " + csv + " " + columns);
+        say("cleanrooms_lab." + table + " -> " + csv + " (columns inferred from the CSV header)");
     }
 
     private String join(SignedHttpClient client, String collaboration) {

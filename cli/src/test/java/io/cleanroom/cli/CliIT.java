@@ -59,6 +59,10 @@ class CliIT {
     Path serverLog;
 
     private Process startServer(String... options) throws Exception {
+        return startServer(java.util.Map.of(), options);
+    }
+
+    private Process startServer(java.util.Map<String, String> environment, String... options) throws Exception {
         Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
         assertThat(jar).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -66,7 +70,9 @@ class CliIT {
                 String.valueOf(port), "--data-dir", dataDir.toString()));
         command.addAll(List.of(options));
         serverLog = dir.resolve("server-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process p = builder
                 .redirectErrorStream(true)
                 .redirectOutput(serverLog.toFile())
                 .start();
@@ -83,6 +89,17 @@ class CliIT {
             }
         }
         throw new IllegalStateException("server did not start in 60 s");
+    }
+
+    /** The server's output once it holds the text (it prints some lines after it listens). */
+    private String awaitLog(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String log = Files.readString(serverLog);
+        while (!log.contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            log = Files.readString(serverLog);
+        }
+        return log;
     }
 
     record Result(int code, String out, String err) {
@@ -270,6 +287,73 @@ class CliIT {
         Path csv = Files.writeString(dir.resolve("anywhere.csv"), "a,b\n1,2\n");
         ok("catalog", "create-table", "--profile", "444444444444", "--create-database", "--database", "db",
                 "--name", "t", "--location", csv.toString(), "--format", "csv");
+    }
+
+    @Test
+    void quotasAreSetByEnvironmentOrOption() throws Exception {
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer(java.util.Map.of("CLEANROOM_QUOTA_COLLABORATIONS_PER_ACCOUNT", "1"));
+        profiles(ok("admin", "create-account", "--account-id", "555555555555", "--name", "q").json());
+        String[] create = {"create-collaboration", "--profile", "555555555555", "--name", "c", "--description", "d",
+                "--creator-display-name", "q", "--creator-member-abilities", "[]", "--members", "[]",
+                "--query-log-status", "DISABLED"};
+        ok(create);
+        Result refused = run(create);
+        assertThat(refused.code()).isEqualTo(Main.SERVICE_ERROR);
+        assertThat(refused.err()).contains("ServiceQuotaExceededException")
+                .contains("Collaborations created per account").contains("limit 1");
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        // the option wins over the environment, as for every option
+        server = startServer(java.util.Map.of("CLEANROOM_QUOTA_COLLABORATIONS_PER_ACCOUNT", "1"),
+                "--quota-collaborations-per-account", "2");
+        ok(create);
+        assertThat(run(create).err()).contains("limit 2");
+    }
+
+    @Test
+    void theServerServesHttpsWithItsDevelopmentCertificateAndTheCliTrustsIt() throws Exception {
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer("--tls-self-signed");
+        Path ca = dataDir.resolve("tls").resolve("ca.pem").toAbsolutePath();
+        String log = awaitLog("Development certificate: clients trust " + ca);
+        assertThat(log).contains("Cleanroom listening on https://127.0.0.1:" + port)
+                .containsPattern("TLS certificate SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}")
+                .contains("Development certificate: clients trust " + ca);
+        String https = "https://127.0.0.1:" + port;
+        // admin commands trust the data directory's development authority by themselves
+        JsonNode account = ok("admin", "create-account", "--account-id", "555555555555", "--name", "tls",
+                "--endpoint", https).json();
+        profiles(account);
+        Result untrusted = run("list-collaborations", "--profile", "555555555555", "--endpoint", https);
+        assertThat(untrusted.code()).isNotZero();
+        assertThat(ok("list-collaborations", "--profile", "555555555555", "--endpoint", https, "--ca-bundle",
+                ca.toString()).json().get("collaborationList")).isEmpty();
+        // plain HTTP on the HTTPS port is not served
+        assertThat(run("list-collaborations", "--profile", "555555555555").code()).isNotZero();
+    }
+
+    @Test
+    void plainHttpOffLoopbackWarnsAtStartAndRequireTlsRefusesIt() throws Exception {
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer("--host", "0.0.0.0");
+        assertThat(Files.readString(serverLog)).contains("WARNING: serving plain HTTP on 0.0.0.0");
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+
+        Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process refused = new ProcessBuilder(javaBin, "-jar", jar.toString(), "server", "--port", String.valueOf(port),
+                "--data-dir", dataDir.toString(), "--host", "0.0.0.0", "--require-tls").redirectErrorStream(true)
+                .start();
+        String output = new String(refused.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).isNotZero();
+        assertThat(output).contains("refusing to serve plain HTTP on 0.0.0.0");
+        server = null;
     }
 
     @Test

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 final class AdminApi {
     static final String SIGNING_NAME = "cleanroom";
     private static final Pattern KEY_ID = Pattern.compile("^[A-Z0-9]{20}$");
+    /** The largest (and default) page of an admin listing. */
+    static final int ADMIN_PAGE = 1000;
 
     private final AccountService accounts;
     private final io.cleanroom.core.store.Store store;
@@ -83,9 +85,11 @@ final class AdminApi {
             return HttpResponse.ok(out);
         }));
         router.add(new Route("ListAccounts", "GET", "/admin/accounts", c -> {
+            io.cleanroom.core.service.Page<Account> page = accounts.listAccounts(c.caller(), page(c));
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("accounts");
-            accounts.listAccounts(c.caller()).forEach(a -> list.add(account(a)));
+            page.items().forEach(a -> list.add(account(a)));
+            Json.putIfNotNull(out, "nextToken", page.nextToken());
             return HttpResponse.ok(out);
         }));
         router.add(new Route("UpdateAccount", "PATCH", "/admin/accounts/{accountId}", c -> {
@@ -166,9 +170,12 @@ final class AdminApi {
             return HttpResponse.ok(out);
         }));
         router.add(new Route("ListAccessKeys", "GET", "/admin/accounts/{accountId}/keys", c -> {
+            io.cleanroom.core.service.Page<AccessKey> page = accounts.listKeys(c.caller(), c.accountId("accountId"),
+                    page(c));
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("accessKeys");
-            accounts.listKeys(c.caller(), c.accountId("accountId")).forEach(k -> list.add(key(k)));
+            page.items().forEach(k -> list.add(key(k)));
+            Json.putIfNotNull(out, "nextToken", page.nextToken());
             return HttpResponse.ok(out);
         }));
         router.add(new Route("UpdateAccessKey", "PATCH", "/admin/keys/{accessKeyId}", c -> {
@@ -188,6 +195,29 @@ final class AdminApi {
             accounts.deleteKey(c.caller(), keyId(c));
             return HttpResponse.noContent();
         }));
+    }
+
+    /** maxResults (1..1000, default 1000) and nextToken of an admin listing. */
+    private static io.cleanroom.core.service.Page.Request page(Call c) {
+        String max = c.query("maxResults");
+        int maxResults = ADMIN_PAGE;
+        if (max != null) {
+            try {
+                maxResults = Integer.parseInt(max);
+            } catch (NumberFormatException e) {
+                maxResults = 0;
+            }
+            if (maxResults < 1 || maxResults > ADMIN_PAGE) {
+                throw io.cleanroom.core.CleanroomException.validation("maxResults",
+                        "Value at 'maxResults' must be an integer between 1 and " + ADMIN_PAGE);
+            }
+        }
+        String token = c.query("nextToken");
+        if (token != null && token.length() > 10240) {
+            throw io.cleanroom.core.CleanroomException.validation("nextToken",
+                    "Value at 'nextToken' must be at most 10240 characters");
+        }
+        return new io.cleanroom.core.service.Page.Request(maxResults, token);
     }
 
     private static String keyId(Call c) {

@@ -21,8 +21,14 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class AesSecretSealer implements SecretSealer {
     private static final int NONCE_BYTES = 12;
+    private static final int OPENED_KEPT = 4096;
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Secrets already opened, by their sealed text: every signed call needs its key's secret, and
+     * opening is a pure function of the sealed text. The master key is in memory anyway.
+     */
+    private final java.util.Map<String, String> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
     private AesSecretSealer(byte[] key) {
         this.key = new SecretKeySpec(key, "AES");
@@ -56,6 +62,20 @@ final class AesSecretSealer implements SecretSealer {
         }
     }
 
+    /**
+     * A key for another purpose (e.g. "page-tokens"), derived from the master key with HMAC-SHA256,
+     * so that no two uses share a key and the master key itself never leaves this class.
+     */
+    byte[] derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("cleanroom/" + purpose + "/v1").getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw CleanroomException.internal("cannot derive a key", e);
+        }
+    }
+
     @Override
     public String seal(String secret) {
         try {
@@ -75,6 +95,19 @@ final class AesSecretSealer implements SecretSealer {
 
     @Override
     public String open(String sealed) {
+        String known = opened.get(sealed);
+        if (known != null) {
+            return known;
+        }
+        String secret = openSealed(sealed);
+        if (opened.size() >= OPENED_KEPT) {
+            opened.clear();
+        }
+        opened.put(sealed, secret);
+        return secret;
+    }
+
+    private String openSealed(String sealed) {
         try {
             if (!sealed.startsWith("v1:")) {
                 throw new GeneralSecurityException("unknown sealed format");

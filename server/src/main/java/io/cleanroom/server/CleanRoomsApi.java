@@ -37,6 +37,8 @@ import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
 import io.cleanroom.core.service.Page;
+import io.cleanroom.core.service.Quota;
+import io.cleanroom.core.service.Quotas;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
@@ -62,10 +64,11 @@ final class CleanRoomsApi {
     private final TemplateService templates;
     private final TagService tags;
     private final Render render;
+    private final Quotas quotas;
 
     CleanRoomsApi(CollaborationService collaborations, MembershipService memberships, ConfiguredTableService tables,
             AssociationService associations, SchemaService schemas, TemplateService templates, TagService tags,
-            Render render) {
+            Render render, Quotas quotas) {
         this.collaborations = requireNonNull(collaborations, "collaborations is null");
         this.memberships = requireNonNull(memberships, "memberships is null");
         this.tables = requireNonNull(tables, "tables is null");
@@ -74,6 +77,19 @@ final class CleanRoomsApi {
         this.templates = requireNonNull(templates, "templates is null");
         this.tags = requireNonNull(tags, "tags is null");
         this.render = requireNonNull(render, "render is null");
+        this.quotas = requireNonNull(quotas, "quotas is null");
+    }
+
+    /** The analysis rule size quota, on the policy's JSON as sent (without insignificant whitespace). */
+    private void checkRuleSize(In body) {
+        com.fasterxml.jackson.databind.JsonNode policy = body.raw("analysisRulePolicy");
+        if (policy != null) {
+            try {
+                quotas.require(Quota.ANALYSIS_RULE_SIZE, Json.MAPPER.writeValueAsBytes(policy).length);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw CleanroomException.internal("cannot measure an analysis rule", e);
+            }
+        }
     }
 
     void register(Router router) {
@@ -291,7 +307,9 @@ final class CleanRoomsApi {
         In body = c.body();
         String name = body.string("name", true, 1, 100, In.NON_BLANK);
         String description = body.string("description", false, 1, 255, In.NON_BLANK);
-        List<CollaborationService.MemberSpec> members = body.list("members", true, 0, 10, e -> {
+        // the model's limit, or the operator's quota when it is higher, so that raising the quota works
+        int memberLimit = Math.max(10, quotas.get(Quota.MEMBERS_INVITED_PER_COLLABORATION));
+        List<CollaborationService.MemberSpec> members = body.list("members", true, 0, memberLimit, e -> {
             In m = e.object();
             if (m == null) {
                 return null;
@@ -446,12 +464,17 @@ final class CleanRoomsApi {
                 table.toLowerCase(java.util.Locale.ROOT), region);
     }
 
+    /** The model's limit on allowed columns, or the operator's quota when it is higher. */
+    private int columnLimit() {
+        return Math.max(225, quotas.get(Quota.COLUMNS_PER_ALLOWLIST));
+    }
+
     private HttpResponse createConfiguredTable(Call c) {
         In body = c.body();
         String name = body.string("name", true, 1, 100, In.NON_BLANK);
         String description = body.string("description", false, 0, 255, null);
         GlueTableReference reference = tableReference(body, true);
-        List<String> allowed = body.strings("allowedColumns", true, 1, 225, 128, In.COLUMN_NAME);
+        List<String> allowed = body.strings("allowedColumns", true, 1, columnLimit(), 128, In.COLUMN_NAME);
         AnalysisMethod method = body.enumValue("analysisMethod", AnalysisMethod.class, true);
         List<SelectedAnalysisMethod> selected = body.enums("selectedAnalysisMethods", SelectedAnalysisMethod.class,
                 false, 0, 2);
@@ -467,7 +490,7 @@ final class CleanRoomsApi {
         String name = body.string("name", false, 1, 100, In.NON_BLANK);
         String description = body.string("description", false, 0, 255, null);
         GlueTableReference reference = tableReference(body, false);
-        List<String> allowed = body.strings("allowedColumns", false, 1, 225, 128, In.COLUMN_NAME);
+        List<String> allowed = body.strings("allowedColumns", false, 1, columnLimit(), 128, In.COLUMN_NAME);
         AnalysisMethod method = body.enumValue("analysisMethod", AnalysisMethod.class, false);
         List<SelectedAnalysisMethod> selected = body.enums("selectedAnalysisMethods", SelectedAnalysisMethod.class,
                 false, 0, 2);
@@ -485,6 +508,7 @@ final class CleanRoomsApi {
         ConfiguredTableId id = ctid(c);
         In body = c.body();
         AnalysisRuleType type = body.enumValue("analysisRuleType", AnalysisRuleType.class, true);
+        checkRuleSize(body);
         AnalysisRulePolicy policy = PolicyWire.read(body);
         body.done();
         return tableRule(c, tables.createRule(c.caller(), id, type, policy));
@@ -494,6 +518,7 @@ final class CleanRoomsApi {
         ConfiguredTableId id = ctid(c);
         AnalysisRuleType type = ruleType(c);
         In body = c.body();
+        checkRuleSize(body);
         AnalysisRulePolicy policy = PolicyWire.read(body);
         body.done();
         return tableRule(c, tables.updateRule(c.caller(), id, type, policy));
@@ -532,6 +557,7 @@ final class CleanRoomsApi {
         In body = c.body();
         AnalysisRuleType type = create ? body.enumValue("analysisRuleType", AnalysisRuleType.class, true)
                 : ruleType(c);
+        checkRuleSize(body);
         In policy = body.object("analysisRulePolicy", true);
         List<AccountId> receivers = null;
         List<String> additional = null;

@@ -58,6 +58,7 @@ final class CloudTrailApi {
     HttpResponse lookupEvents(Caller caller, JsonNode json) {
         In body = In.of(json);
         Predicate<AuditView> filter = e -> true;
+        String[] attributeText = {null};
         List<Predicate<AuditView>> filters = body.list("LookupAttributes", false, 0, 1, e -> {
             In attribute = e.object();
             if (attribute == null) {
@@ -69,6 +70,7 @@ final class CloudTrailApi {
             if (key == null || value == null) {
                 return null;
             }
+            attributeText[0] = key + "=" + value;
             // each filter reads only what the caller sees of the event (the access key only of its own)
             return switch (key) {
                 case "EventId" -> (Predicate<AuditView>) ev -> ev.eventId().equals(value);
@@ -93,7 +95,7 @@ final class CloudTrailApi {
         if (start != null && end != null && start.isAfter(end)) {
             throw CleanroomException.validation("StartTime", "StartTime must not be after EndTime");
         }
-        Page<AuditView> page = audit.lookup(caller, new AuditService.Lookup(filter, start, end),
+        Page<AuditView> page = audit.lookup(caller, new AuditService.Lookup(filter, attributeText[0], start, end),
                 new Page.Request(max == null ? 50 : max, token));
         ObjectNode out = Json.object();
         ArrayNode events = out.putArray("Events");

@@ -8,25 +8,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.CatalogDatabase;
 import io.cleanroom.core.model.CatalogTable;
-import io.cleanroom.core.model.Column;
-import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.core.service.CatalogService;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.Page;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The subset of the AWS Glue API (awsJson1.1, X-Amz-Target AWSGlue.*) that registers tables in an
- * account's catalog, so the SDK's Glue client works: databases and tables with
- * StorageDescriptor.Location, Columns and the classification parameter.
+ * account's catalog, so the SDK's Glue client works: databases, and tables whose definition
+ * (TableInput) is kept as sent ({@link GlueTableInput}) and read for StorageDescriptor.Location, the
+ * columns and the classification parameter.
  */
 final class GlueApi {
-    private static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
+    static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
             "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable");
     private static final Pattern CATALOG_ID = Pattern.compile("^\\d{12}$");
     /**
@@ -133,78 +130,21 @@ final class GlueApi {
         return HttpResponse.ok(Json.object());
     }
 
+    /**
+     * The TableInput of CreateTable or UpdateTable: checked against the Glue model and kept as sent
+     * (the definition), with Cleanroom's reading of it beside; null after reporting problems on body.
+     */
     private static CatalogService.TableInput tableInput(In body) {
-        In input = body.object("TableInput", true);
-        if (input == null) {
+        List<CleanroomException.FieldError> errors = new ArrayList<>();
+        ObjectNode definition = GlueTableInput.check(body.raw("TableInput"), errors);
+        GlueTableInput.Interpretation reading = definition == null ? null
+                : GlueTableInput.interpret(definition, errors);
+        errors.forEach(e -> body.error(e.name(), e.message()));
+        if (reading == null) {
             return null;
         }
-        String name = input.string("Name", true, 1, NEW_NAME_MAX, null);
-        String description = input.string("Description", false, 0, 2048, null);
-        Map<String, String> parameters = input.stringMap("Parameters", 200, 1, 255, 512000);
-        In storage = input.object("StorageDescriptor", true);
-        String location = null;
-        List<Column> columns = List.of();
-        String inputFormat = null;
-        String serde = null;
-        Map<String, String> storageParameters = null;
-        if (storage != null) {
-            location = storage.string("Location", true, 1, 2056, null);
-            List<Column> given = storage.list("Columns", false, 0, 1000, e -> {
-                In c = e.object();
-                if (c == null) {
-                    return null;
-                }
-                String columnName = c.string("Name", true, 1, 255, null);
-                String type = c.string("Type", false, 0, 131072, null);
-                return columnName == null ? null : new Column(columnName, type == null || type.isEmpty() ? "string" : type);
-            });
-            columns = given == null ? List.of() : given;
-            inputFormat = storage.string("InputFormat", false, 0, 128, null);
-            In serdeInfo = storage.object("SerdeInfo", false);
-            if (serdeInfo != null) {
-                serde = serdeInfo.string("SerializationLibrary", false, 0, 255, null);
-            }
-            storageParameters = storage.stringMap("Parameters", 200, 1, 255, 512000);
-        }
-        TableFormat format = format(parameters, storageParameters, inputFormat, serde);
-        if (format == null && storage != null) {
-            input.error("Parameters.classification",
-                    "Cannot tell the table's format: set Parameters.classification to csv, parquet or json");
-        }
-        if (name == null || location == null || format == null) {
-            return null;
-        }
-        Map<String, String> stored = new LinkedHashMap<>(parameters == null ? Map.of() : parameters);
-        stored.put("classification", format.name().toLowerCase(Locale.ROOT));
-        return new CatalogService.TableInput(name, description, location, format, columns, stored);
-    }
-
-    private static TableFormat format(Map<String, String> parameters, Map<String, String> storageParameters,
-            String inputFormat, String serde) {
-        String classification = parameters == null ? null : parameters.get("classification");
-        if (classification == null && storageParameters != null) {
-            classification = storageParameters.get("classification");
-        }
-        if (classification != null) {
-            return switch (classification.toLowerCase(Locale.ROOT)) {
-                case "csv" -> TableFormat.CSV;
-                case "parquet" -> TableFormat.PARQUET;
-                case "json" -> TableFormat.JSON;
-                default -> null;
-            };
-        }
-        String hint = ((inputFormat == null ? "" : inputFormat) + " " + (serde == null ? "" : serde))
-                .toLowerCase(Locale.ROOT);
-        if (hint.contains("parquet")) {
-            return TableFormat.PARQUET;
-        }
-        if (hint.contains("json")) {
-            return TableFormat.JSON;
-        }
-        if (hint.contains("csv") || hint.contains("lazysimpleserde")) {
-            return TableFormat.CSV;
-        }
-        return null;
+        return new CatalogService.TableInput(reading.name(), reading.description(), reading.location(),
+                reading.format(), reading.columns(), reading.parameters(), definition.toString());
     }
 
     private ObjectNode database(CatalogDatabase d) {
@@ -217,7 +157,32 @@ final class GlueApi {
         return node;
     }
 
+    /**
+     * A table as Glue answers it: the definition as the owner sent it, plus what Glue adds (the
+     * database, times, catalog id, Lake Formation flag) and the name folded to lower case as Glue
+     * stores it.
+     */
     private ObjectNode table(CatalogTable t) {
+        if (t.definition() == null) {
+            return legacyTable(t);
+        }
+        ObjectNode node;
+        try {
+            node = (ObjectNode) Json.MAPPER.readTree(t.definition());
+        } catch (java.io.IOException | ClassCastException e) {
+            throw CleanroomException.internal("cannot read the stored definition of table " + t.name(), e);
+        }
+        node.put("Name", t.name());
+        node.put("DatabaseName", t.databaseName());
+        node.put("CreateTime", Json.time(t.createTime()));
+        node.put("UpdateTime", Json.time(t.updateTime()));
+        node.put("CatalogId", t.accountId().value());
+        node.put("IsRegisteredWithLakeFormation", false);
+        return node;
+    }
+
+    /** A table registered before definitions were kept: rebuilt from Cleanroom's reading of it. */
+    private ObjectNode legacyTable(CatalogTable t) {
         ObjectNode node = Json.object();
         node.put("Name", t.name());
         node.put("DatabaseName", t.databaseName());

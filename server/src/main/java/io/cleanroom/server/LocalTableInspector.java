@@ -1,11 +1,13 @@
 package io.cleanroom.server;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.core.service.TableInspector;
-import io.cleanroom.engine.duckdb.DuckDbSchemaReader;
+import io.cleanroom.engine.spi.QueryEngine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,11 +35,13 @@ final class LocalTableInspector implements TableInspector {
     static final String NO_ROOTS = "Your account has no data roots, so it cannot register tables: the operator "
             + "must grant one first (cleanroom admin set-data-roots --account-id ACCOUNT --path DIR)";
 
-    private final DuckDbSchemaReader parquet = new DuckDbSchemaReader();
+    private final QueryEngine parquet;
     private final boolean allowAnyPath;
 
-    LocalTableInspector(boolean allowAnyPath) {
+    /** parquet reads Parquet schemas (the engine's ability). */
+    LocalTableInspector(boolean allowAnyPath, QueryEngine parquet) {
         this.allowAnyPath = allowAnyPath;
+        this.parquet = requireNonNull(parquet, "parquet is null");
     }
 
     /**

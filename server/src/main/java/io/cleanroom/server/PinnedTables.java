@@ -6,17 +6,19 @@ import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.TableFormat;
-import io.cleanroom.sql.QueryEngine;
+import io.cleanroom.core.model.ColumnType;
+import io.cleanroom.engine.spi.BoundColumn;
+import io.cleanroom.engine.spi.TableBinding;
+import io.cleanroom.engine.spi.TableSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The tables of one protected query with their data files pinned ({@link PinnedFiles}): opened by
- * the server right before the engine runs, closed after it returns. The engine gets
- * {@link QueryEngine.TableData} naming the pinned files, so it reads exactly the files that were
- * checked against their owners' data roots.
+ * the server right before the engine runs, closed after it returns. The engine gets a
+ * {@link TableBinding} naming the pinned files, so it reads exactly the files that were checked
+ * against their owners' data roots.
  */
 final class PinnedTables implements AutoCloseable {
     /** A table as checked when the query was started: its files inside its owner's data roots. */
@@ -30,9 +32,9 @@ final class PinnedTables implements AutoCloseable {
     }
 
     private final List<PinnedFiles> pins;
-    private final Map<String, QueryEngine.TableData> data;
+    private final List<TableBinding> data;
 
-    private PinnedTables(List<PinnedFiles> pins, Map<String, QueryEngine.TableData> data) {
+    private PinnedTables(List<PinnedFiles> pins, List<TableBinding> data) {
         this.pins = pins;
         this.data = data;
     }
@@ -43,7 +45,7 @@ final class PinnedTables implements AutoCloseable {
      */
     static PinnedTables open(Map<String, Table> tables) {
         List<PinnedFiles> pins = new ArrayList<>();
-        Map<String, QueryEngine.TableData> data = new LinkedHashMap<>();
+        List<TableBinding> data = new ArrayList<>();
         try {
             for (Map.Entry<String, Table> entry : tables.entrySet()) {
                 Table table = entry.getValue();
@@ -55,18 +57,20 @@ final class PinnedTables implements AutoCloseable {
                             + e.getMessage() + "; the query did not read it. Start the query again");
                 }
                 pins.add(pinned);
-                data.put(entry.getKey(), new QueryEngine.TableData(table.name(), pinned.paths(), table.format(),
-                        table.columns()));
+                data.add(new TableBinding(table.name(), table.columns().stream()
+                        .map(c -> new BoundColumn(c.name(), ColumnType.parse(c.type()))).toList(),
+                        new TableSource.Files(pinned.paths().stream().map(java.nio.file.Path::toUri).toList(),
+                                table.format())));
             }
-            return new PinnedTables(List.copyOf(pins), java.util.Collections.unmodifiableMap(data));
+            return new PinnedTables(List.copyOf(pins), List.copyOf(data));
         } catch (RuntimeException e) {
             pins.forEach(PinnedFiles::close);
             throw e;
         }
     }
 
-    /** What the engine reads: each table with the names of its pinned files. */
-    Map<String, QueryEngine.TableData> data() {
+    /** What the engine reads: each table bound to its allowed columns and the names of its pinned files. */
+    List<TableBinding> data() {
         return data;
     }
 

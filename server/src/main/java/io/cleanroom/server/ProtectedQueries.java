@@ -19,17 +19,19 @@ import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.model.ProtectedQueryStatus;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.Page;
+import io.cleanroom.core.service.Quota;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TemplateService;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.sql.CheckedQuery;
-import io.cleanroom.sql.QueryEngine;
+import io.cleanroom.engine.spi.Cancellation;
+import io.cleanroom.engine.spi.Limits;
+import io.cleanroom.engine.spi.QueryEngine;
 import io.cleanroom.sql.QueryRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +56,15 @@ final class ProtectedQueries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProtectedQueries.class);
 
     /**
-     * Engine and quota settings; allowAnyPath lets tables of accounts without data roots be read
-     * from anywhere (development only).
+     * Engine settings (the quotas are the context's); allowAnyPath lets tables of accounts without
+     * data roots be read from anywhere (development only).
      */
-    record Settings(int workers, Duration timeout, int concurrentPerMembership, int concurrentPerAccount,
-            long maxResultRows, boolean allowAnyPath) {
+    record Settings(int workers, Duration timeout, long maxResultRows, boolean allowAnyPath, long memoryBytes,
+            int threads) {
+        /** What each query may use in the engine. */
+        Limits limits() {
+            return new Limits(memoryBytes, threads, timeout, maxResultRows);
+        }
     }
 
     /**
@@ -83,7 +89,7 @@ final class ProtectedQueries implements AutoCloseable {
     private final Map<ProtectedQueryId, Running> running = new ConcurrentHashMap<>();
 
     /** A query in flight: how to stop it, and why it was stopped. */
-    private static final class Running implements QueryEngine.Cancellation {
+    private static final class Running implements Cancellation {
         final AtomicReference<Runnable> stop = new AtomicReference<>();
         final AtomicReference<ProtectedQueryStatus> stoppedAs = new AtomicReference<>();
 
@@ -196,14 +202,11 @@ final class ProtectedQueries implements AutoCloseable {
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         ProtectedQuery query = context.store().inTransaction(tx -> {
             List<ProtectedQuery> mine = tx.of(Kinds.PROTECTED_QUERIES).find("membership_id", membershipId.value());
-            if (mine.stream().filter(q -> !q.status().terminal()).count() >= settings.concurrentPerMembership()) {
-                throw CleanroomException.quota("Concurrent ongoing queries per membership",
-                        settings.concurrentPerMembership());
-            }
-            if (tx.of(Kinds.PROTECTED_QUERIES).find("runner", account.value()).stream()
-                    .filter(q -> !q.status().terminal()).count() >= settings.concurrentPerAccount()) {
-                throw CleanroomException.quota("Concurrent SQL queries per account", settings.concurrentPerAccount());
-            }
+            context.quotas().require(Quota.CONCURRENT_QUERIES_PER_MEMBERSHIP,
+                    mine.stream().filter(q -> !q.status().terminal()).count() + 1);
+            context.quotas().require(Quota.CONCURRENT_QUERIES_PER_ACCOUNT,
+                    tx.of(Kinds.PROTECTED_QUERIES).find("runner", account.value()).stream()
+                            .filter(q -> !q.status().terminal()).count() + 1);
             ProtectedQuery q = new ProtectedQuery(ProtectedQueryId.random(), membershipId,
                     membership.collaborationId(), account, start.queryString(), start.analysisTemplateArn(),
                     start.parameters(), receivers, finalS3, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,
@@ -235,7 +238,10 @@ final class ProtectedQueries implements AutoCloseable {
             throw CleanroomException.validation("sqlParameters.parameters",
                     "Parameters are given only with an analysisTemplateArn");
         }
-        return control.check(queryContext, caller, sql, template, receivers);
+        context.quotas().require(Quota.QUERY_TEXT_LENGTH, sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        CheckedQuery checked = control.check(queryContext, caller, sql, template, receivers);
+        context.quotas().require(Quota.CONFIGURED_TABLES_PER_QUERY, checked.tables().size());
+        return checked;
     }
 
     /** What the engine runs: the query checked again when it starts, and where its tables' data lies then. */
@@ -295,13 +301,14 @@ final class ProtectedQueries implements AutoCloseable {
     Page<io.cleanroom.core.model.QueryLogEntry> queryLog(Caller caller, MembershipId membershipId,
             Page.Request page) {
         AccountId account = caller.requireAccount();
+        io.cleanroom.core.service.Listing listing = context.pages().listing("ListQueryLogs", caller,
+                membershipId.value());
         return context.store().inTransaction(tx -> {
             tx.of(Kinds.MEMBERSHIPS).get(membershipId.value()).filter(m -> m.accountId().equals(account))
                     .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
-            List<io.cleanroom.core.model.QueryLogEntry> all = new ArrayList<>(tx.of(Kinds.QUERY_LOGS)
-                    .find("membership_id", membershipId.value()));
-            all.sort(Comparator.comparing(io.cleanroom.core.model.QueryLogEntry::startTime).reversed());
-            return Page.of(all, page);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.QUERY_LOGS).findAfter("membership_id", membershipId.value(), after, n),
+                    Kinds.QUERY_LOGS::positionOf, e -> true);
         });
     }
 
@@ -388,7 +395,7 @@ final class ProtectedQueries implements AutoCloseable {
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
             // the engine reads the files checked just now, pinned open until it returns
             try (PinnedTables pinned = PinnedTables.open(ready.data())) {
-                engine.execute(ready.checked(), pinned.data(), collector, handle);
+                engine.execute(ready.checked().executable(pinned.data(), settings.limits()), collector, handle);
             }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
@@ -516,16 +523,16 @@ final class ProtectedQueries implements AutoCloseable {
     Page<ProtectedQuery> list(Caller caller, MembershipId membershipId, ProtectedQueryStatus status,
             Page.Request page) {
         AccountId account = caller.requireAccount();
+        io.cleanroom.core.service.Listing listing = context.pages().listing("ListProtectedQueries", caller,
+                membershipId.value(), status == null ? null : status.name());
         return context.store().inTransaction(tx -> {
             Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
                     .filter(m -> m.accountId().equals(account))
                     .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
-            List<ProtectedQuery> all = new ArrayList<>(tx.of(Kinds.PROTECTED_QUERIES)
-                    .find("membership_id", membership.id().value()));
-            all.removeIf(q -> status != null && q.status() != status);
-            all.sort(Comparator.comparing(ProtectedQuery::createTime).reversed()
-                    .thenComparing(q -> q.id().value()));
-            return Page.of(all, page);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.PROTECTED_QUERIES).findAfter("membership_id", membership.id().value(),
+                            after, n),
+                    Kinds.PROTECTED_QUERIES::positionOf, q -> status == null || q.status() == status);
         });
     }
 

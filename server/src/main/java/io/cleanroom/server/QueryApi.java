@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  */
 final class QueryApi {
     private static final Pattern SQL_TYPE = Pattern.compile("^SQL$");
+    private static final Pattern ROW_INDEX = Pattern.compile("^[0-9]{10}$");
     private static final Pattern TEMPLATE_ARN = Pattern.compile(
             "^arn:aws[-a-z]*:cleanrooms:[\\w]{2}-[\\w]{4,9}-[\\d]:\\d{12}:membership/[\\d\\w-]+/"
                     + "analysistemplate/[\\d\\w-]+$");
@@ -24,11 +25,14 @@ final class QueryApi {
     private final QueryControl control;
     private final ProtectedQueries queries;
     private final io.cleanroom.core.model.Arns arns;
+    private final io.cleanroom.core.service.PageTokens pages;
 
-    QueryApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns) {
+    QueryApi(QueryControl control, ProtectedQueries queries, io.cleanroom.core.model.Arns arns,
+            io.cleanroom.core.service.PageTokens pages) {
         this.control = requireNonNull(control, "control is null");
         this.queries = requireNonNull(queries, "queries is null");
         this.arns = requireNonNull(arns, "arns is null");
+        this.pages = requireNonNull(pages, "pages is null");
     }
 
     void register(Router router) {
@@ -214,18 +218,28 @@ final class QueryApi {
                         "Value at 'maxResults' must be an integer between 1 and 10000");
             }
         }
+        // a result never changes, so the position of its last row returned is its index
+        io.cleanroom.core.service.Listing listing = pages.listing("GetProtectedQueryResult", c.caller(),
+                membership.value(), id.value());
+        String token = c.query("nextToken");
+        io.cleanroom.core.store.Position after = listing.after(new io.cleanroom.core.service.Page.Request(max, token));
+        if (after != null && !ROW_INDEX.matcher(after.key()).matches()) {
+            throw io.cleanroom.core.CleanroomException.validation("nextToken", "Invalid nextToken");
+        }
         com.fasterxml.jackson.databind.JsonNode stored = queries.result(c.caller(), membership, id);
-        java.util.List<com.fasterxml.jackson.databind.JsonNode> rows = new java.util.ArrayList<>();
-        stored.get("rows").forEach(rows::add);
-        io.cleanroom.core.service.Page<com.fasterxml.jackson.databind.JsonNode> page =
-                io.cleanroom.core.service.Page.of(rows, new io.cleanroom.core.service.Page.Request(max,
-                        c.query("nextToken")));
+        com.fasterxml.jackson.databind.JsonNode rows = stored.get("rows");
+        int from = after == null ? 0 : Math.min(rows.size(), Integer.parseInt(after.key()) + 1);
+        int to = Math.min(rows.size(), from + max);
         ObjectNode out = Json.object();
         out.set("columns", stored.get("columns"));
         ArrayNode list = out.putArray("rows");
-        page.items().forEach(list::add);
+        for (int i = from; i < to; i++) {
+            list.add(rows.get(i));
+        }
         out.put("totalRows", rows.size());
-        Json.putIfNotNull(out, "nextToken", page.nextToken());
+        if (to < rows.size()) {
+            out.put("nextToken", listing.tokenAt(io.cleanroom.core.store.Position.of(String.format("%010d", to - 1))));
+        }
         return HttpResponse.ok(out);
     }
 

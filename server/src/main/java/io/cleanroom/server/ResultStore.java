@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.service.SecretSealer;
-import io.cleanroom.sql.QueryEngine;
+import io.cleanroom.engine.spi.ResultSink;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -64,8 +64,8 @@ final class ResultStore {
     }
 
     /** Collects a result in memory as the engine produces it, up to a number of rows. */
-    static final class Collector implements QueryEngine.ResultSink {
-        final List<QueryEngine.ResultColumn> columns = new ArrayList<>();
+    static final class Collector implements ResultSink {
+        final List<ResultSink.Column> columns = new ArrayList<>();
         final ArrayNode rows = Json.array();
         private final long maxRows;
 
@@ -74,7 +74,7 @@ final class ResultStore {
         }
 
         @Override
-        public void columns(List<QueryEngine.ResultColumn> c) {
+        public void columns(List<ResultSink.Column> c) {
             columns.addAll(c);
         }
 

@@ -7,7 +7,6 @@ import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.model.ResultFormat;
 import io.cleanroom.core.model.S3Output;
-import io.cleanroom.engine.duckdb.ParquetFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +21,12 @@ import java.util.Map;
  */
 final class S3Outputs {
     private final Map<String, Path> buckets;
+    private final java.util.function.BiConsumer<Path, Path> parquet;
 
-    S3Outputs(Map<String, Path> buckets) {
+    /** Buckets mapped to directories; parquet converts a CSV result file into a Parquet one (the engine's). */
+    S3Outputs(Map<String, Path> buckets, java.util.function.BiConsumer<Path, Path> parquet) {
         this.buckets = Map.copyOf(requireNonNull(buckets, "buckets is null"));
+        this.parquet = requireNonNull(parquet, "parquet is null");
     }
 
     void check(S3Output output, String field) {
@@ -94,10 +96,10 @@ final class S3Outputs {
                 }
             }
             if (output.resultFormat() == ResultFormat.PARQUET) {
-                Path parquet = dir.resolve(".result.parquet.tmp");
-                ParquetFiles.csvToParquet(csv, parquet);
+                Path parquetFile = dir.resolve(".result.parquet.tmp");
+                parquet.accept(csv, parquetFile);
                 Files.delete(csv);
-                Files.move(parquet, dir.resolve("result.parquet"), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(parquetFile, dir.resolve("result.parquet"), StandardCopyOption.ATOMIC_MOVE);
             } else {
                 Files.move(csv, dir.resolve("result.csv"), StandardCopyOption.ATOMIC_MOVE);
             }

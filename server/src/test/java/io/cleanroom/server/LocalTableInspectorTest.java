@@ -19,7 +19,11 @@ class LocalTableInspectorTest {
     private Path dir;
     private List<String> roots;
 
-    private final LocalTableInspector inspector = new LocalTableInspector(false);
+    /** The engine on the class path, for reading Parquet schemas. */
+    private static final io.cleanroom.engine.spi.QueryEngine ENGINE = io.cleanroom.engine.spi.EngineFactory
+            .find("duckdb").orElseThrow().create(new io.cleanroom.engine.spi.EngineSettings(java.util.Map.of()));
+
+    private final LocalTableInspector inspector = new LocalTableInspector(false, ENGINE);
 
     @org.junit.jupiter.api.BeforeEach
     void root() throws Exception {
@@ -113,7 +117,7 @@ class LocalTableInspectorTest {
 
     @Test
     void theDevelopmentSwitchLetsAnAccountWithoutRootsUseAnyPathButRootsStillConfine() throws Exception {
-        LocalTableInspector open = new LocalTableInspector(true);
+        LocalTableInspector open = new LocalTableInspector(true, ENGINE);
         Path file = Files.writeString(dir.resolve("t.csv"), "a\n1\n");
         open.checkLocation(file.toString(), List.of());
         assertThat(open.inferColumns(file.toString(), List.of(), TableFormat.CSV)).extracting(Column::name)

@@ -27,7 +27,7 @@ class ResultStoreTest {
 
     private static ObjectNode result(int rows) {
         ResultStore.Collector collector = new ResultStore.Collector(rows);
-        collector.columns(java.util.List.of(new io.cleanroom.sql.QueryEngine.ResultColumn("n", "BIGINT")));
+        collector.columns(java.util.List.of(new io.cleanroom.engine.spi.ResultSink.Column("n", "BIGINT")));
         for (int i = 0; i < rows; i++) {
             collector.row(java.util.List.of((long) i));
         }

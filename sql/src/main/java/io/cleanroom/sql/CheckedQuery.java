@@ -3,25 +3,36 @@ package io.cleanroom.sql;
 import static java.util.Objects.requireNonNull;
 
 import io.cleanroom.core.model.AnalysisRuleType;
+import io.cleanroom.engine.spi.Dialect;
+import io.cleanroom.engine.spi.ExecutableQuery;
+import io.cleanroom.engine.spi.Limits;
+import io.cleanroom.engine.spi.TableBinding;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
+import org.apache.calcite.sql.dialect.SparkSqlDialect;
 
 /**
- * A query that passed query control, with its rewrite applied. Only {@link QueryChecker} creates
- * one, and it is the only thing an engine accepts: its SQL text is rendered from the checked tree.
+ * A query that passed query control, rewritten and rendered in its engine's dialect. Only
+ * {@link QueryChecker} creates one; its SQL is rendered from the checked tree. Binding its tables
+ * to their data turns it into the {@link ExecutableQuery} an engine runs.
  */
 public final class CheckedQuery {
-    private final SqlNode tree;
+    private final String sql;
+    private final Dialect dialect;
     private final AnalysisRuleType ruleType;
     private final List<String> tables;
     private final List<String> outputColumns;
     private final List<String> addedConstraints;
 
-    CheckedQuery(SqlNode tree, AnalysisRuleType ruleType, List<String> tables, List<String> outputColumns,
-            List<String> addedConstraints) {
-        this.tree = requireNonNull(tree, "tree is null");
+    CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
+            List<String> outputColumns, List<String> addedConstraints) {
+        this.dialect = requireNonNull(dialect, "dialect is null");
+        this.sql = render(requireNonNull(tree, "tree is null"), calcite(dialect));
         this.ruleType = requireNonNull(ruleType, "ruleType is null");
         this.tables = List.copyOf(tables);
         this.outputColumns = List.copyOf(outputColumns);
@@ -46,22 +57,43 @@ public final class CheckedQuery {
         return addedConstraints;
     }
 
-    /** The SQL to run, in the given dialect, with every identifier quoted. */
-    public String sql(SqlDialect dialect) {
-        return render(tree, dialect);
+    /** The SQL to run, in {@link #dialect()}, with every identifier quoted. */
+    public String sql() {
+        return sql;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * The query an engine runs: this SQL with each table it reads bound to its allowed columns
+     * and its data, exactly those tables.
+     */
+    public ExecutableQuery executable(List<TableBinding> bindings, Limits limits) {
+        Set<String> bound = new TreeSet<>();
+        bindings.forEach(b -> bound.add(b.name().toLowerCase(Locale.ROOT)));
+        Set<String> read = new TreeSet<>();
+        tables.forEach(t -> read.add(t.toLowerCase(Locale.ROOT)));
+        if (!bound.equals(read) || bound.size() != bindings.size()) {
+            throw new IllegalArgumentException("the query reads " + read + " but the bindings are " + bound);
+        }
+        return ExecutableQuery.issue(sql, dialect, bindings, outputColumns, limits);
+    }
+
+    static SqlDialect calcite(Dialect dialect) {
+        return switch (dialect) {
+            case DUCKDB -> PostgresqlSqlDialect.DEFAULT;
+            case SPARK -> SparkSqlDialect.DEFAULT;
+        };
     }
 
     static String render(SqlNode tree, SqlDialect dialect) {
         return tree.toSqlString(c -> c.withDialect(dialect).withQuoteAllIdentifiers(true)).getSql();
     }
 
-    /** The SQL in the PostgreSQL-like dialect that DuckDB reads. */
-    public String sql() {
-        return sql(PostgresqlSqlDialect.DEFAULT);
-    }
-
     @Override
     public String toString() {
-        return "CheckedQuery[" + ruleType + ", tables=" + tables + "]";
+        return "CheckedQuery[" + ruleType + ", " + dialect + ", tables=" + tables + "]";
     }
 }

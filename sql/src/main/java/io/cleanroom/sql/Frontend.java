@@ -61,7 +61,21 @@ final class Frontend {
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
     private static final Pattern NO_MATCH = Pattern.compile("No match found for function signature ([^(]+)\\((.*)\\)");
 
-    private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl();
+    /** Decimals up to 38 digits, as the catalog types and the engines have them (Calcite's default is 19). */
+    private static final org.apache.calcite.rel.type.RelDataTypeSystem TYPES =
+            new org.apache.calcite.rel.type.RelDataTypeSystemImpl() {
+                @Override
+                public int getMaxPrecision(SqlTypeName typeName) {
+                    return typeName == SqlTypeName.DECIMAL ? 38 : super.getMaxPrecision(typeName);
+                }
+
+                @Override
+                public int getMaxScale(SqlTypeName typeName) {
+                    return typeName == SqlTypeName.DECIMAL ? 38 : super.getMaxScale(typeName);
+                }
+            };
+
+    private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl(TYPES);
     private final CalciteCatalogReader catalog;
     private final SqlValidator validator;
 
@@ -254,25 +268,20 @@ final class Frontend {
         }
 
         private static RelDataType type(RelDataTypeFactory factory, String glueType) {
-            String t = glueType.toLowerCase(Locale.ROOT).trim();
-            Matcher decimal = Pattern.compile("decimal\\((\\d+),\\s*(\\d+)\\)").matcher(t);
-            if (decimal.matches()) {
-                return factory.createSqlType(SqlTypeName.DECIMAL, Integer.parseInt(decimal.group(1)),
-                        Integer.parseInt(decimal.group(2)));
-            }
-            return switch (t) {
-                case "bigint", "long" -> factory.createSqlType(SqlTypeName.BIGINT);
-                case "int", "integer" -> factory.createSqlType(SqlTypeName.INTEGER);
-                case "smallint", "short" -> factory.createSqlType(SqlTypeName.SMALLINT);
-                case "tinyint", "byte" -> factory.createSqlType(SqlTypeName.TINYINT);
-                case "double" -> factory.createSqlType(SqlTypeName.DOUBLE);
-                case "float", "real" -> factory.createSqlType(SqlTypeName.REAL);
-                case "boolean" -> factory.createSqlType(SqlTypeName.BOOLEAN);
-                case "date" -> factory.createSqlType(SqlTypeName.DATE);
-                case "timestamp" -> factory.createSqlType(SqlTypeName.TIMESTAMP);
-                case "binary" -> factory.createSqlType(SqlTypeName.VARBINARY);
-                case "decimal" -> factory.createSqlType(SqlTypeName.DECIMAL);
-                default -> factory.createSqlType(SqlTypeName.VARCHAR);
+            io.cleanroom.core.model.ColumnType type = io.cleanroom.core.model.ColumnType.parse(glueType);
+            return switch (type.kind()) {
+                case BIGINT -> factory.createSqlType(SqlTypeName.BIGINT);
+                case INTEGER -> factory.createSqlType(SqlTypeName.INTEGER);
+                case SMALLINT -> factory.createSqlType(SqlTypeName.SMALLINT);
+                case TINYINT -> factory.createSqlType(SqlTypeName.TINYINT);
+                case DOUBLE -> factory.createSqlType(SqlTypeName.DOUBLE);
+                case FLOAT -> factory.createSqlType(SqlTypeName.REAL);
+                case BOOLEAN -> factory.createSqlType(SqlTypeName.BOOLEAN);
+                case DATE -> factory.createSqlType(SqlTypeName.DATE);
+                case TIMESTAMP -> factory.createSqlType(SqlTypeName.TIMESTAMP);
+                case BINARY -> factory.createSqlType(SqlTypeName.VARBINARY);
+                case DECIMAL -> factory.createSqlType(SqlTypeName.DECIMAL, type.precision(), type.scale());
+                case STRING -> factory.createSqlType(SqlTypeName.VARCHAR);
             };
         }
     }

@@ -71,7 +71,7 @@ public final class QueryChecker {
         TableSpec table = new TableSpec("warm", runner, List.of(new Column("k", "string"), new Column("d", "string")),
                 java.util.Optional.of(rule), true);
         new QueryChecker().check(QueryRequest.adHoc("SELECT d, COUNT(DISTINCT k) FROM warm GROUP BY d", runner,
-                List.of(table))).sql();
+                List.of(table)));
     }
 
     public CheckedQuery check(QueryRequest request) {
@@ -163,8 +163,8 @@ public final class QueryChecker {
                 }
                 Surface.check(select);
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
-                return new CheckedQuery(SafeEvaluation.apply(select, frontend.validator()), type, names, outputs,
-                        notes);
+                return new CheckedQuery(SafeEvaluation.apply(select, frontend.validator(), request.dialect()),
+                        request.dialect(), type, names, outputs, notes);
             }
             default -> {
                 CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
@@ -203,8 +203,8 @@ public final class QueryChecker {
                         + "the rewrite: rows with fewer distinct identities are removed"));
                 trace.allow("SELECT", String.join(", ", outputs),
                         "no output column derives from a disallowed output column");
-                return new CheckedQuery(SafeEvaluation.apply(checked, types.validator()), type, names, outputs,
-                        notes);
+                return new CheckedQuery(SafeEvaluation.apply(checked, types.validator(), request.dialect()),
+                        request.dialect(), type, names, outputs, notes);
             }
         }
     }

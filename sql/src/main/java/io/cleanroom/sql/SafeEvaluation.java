@@ -58,9 +58,16 @@ final class SafeEvaluation {
         this.validator = validator;
     }
 
-    /** Rewrites the tree in place (and returns its new root). */
-    static SqlNode apply(SqlNode tree, SqlValidator validator) {
-        return new SafeEvaluation(validator).node(tree);
+    /**
+     * Rewrites the tree in place (and returns its new root) so that its evaluation cannot fail in
+     * the given dialect's engine. Spark runs its sessions in non-ANSI mode, where overflow, casts
+     * and division by zero answer NULL or wrap instead of failing; the tree is left as it is.
+     */
+    static SqlNode apply(SqlNode tree, SqlValidator validator, io.cleanroom.engine.spi.Dialect dialect) {
+        return switch (dialect) {
+            case DUCKDB -> new SafeEvaluation(validator).node(tree);
+            case SPARK -> tree;
+        };
     }
 
     private SqlNode node(SqlNode node) {

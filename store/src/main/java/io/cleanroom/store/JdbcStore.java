@@ -9,6 +9,7 @@ import io.cleanroom.core.audit.AuditChain;
 import io.cleanroom.core.audit.AuditContext;
 import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.store.Kind;
+import io.cleanroom.core.store.Position;
 import io.cleanroom.core.store.Records;
 import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
@@ -20,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,17 +33,76 @@ import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 
 /**
- * The metadata store on one JDBC connection: SQLite (WAL, synchronous=FULL) by default, or
- * PostgreSQL. Transactions are serialised through one lock, which keeps every invariant simple to
- * reason about; the unique indexes of the migrations are the backstop if a service forgets one.
+ * The metadata store: SQLite (WAL, synchronous=FULL) by default, or PostgreSQL.
+ *
+ * <p>Writes go through one connection, one transaction at a time under one lock, which keeps every
+ * invariant simple to reason about; the unique indexes of the migrations are the backstop if a
+ * service forgets one. Durability is paid for once per batch, not once per transaction (group
+ * commit): each {@link #inTransaction} runs inside a savepoint of the batch open on the connection
+ * (a failure rolls back only its own savepoint), and the batch is committed, with its one sync to
+ * disk, by the transaction that finds no other waiting to join it (or that fills it). Every
+ * transaction of a batch returns only once the batch is committed, so nothing is acknowledged
+ * before it is durable, and nothing read from an uncommitted batch is answered before it is
+ * either; if the commit fails, every transaction of the batch fails.
+ *
+ * <p>Reads ({@link #read}) run on a small pool of other connections (SQLite's WAL lets them read
+ * committed data beside the writer), so they neither wait for a commit nor hold the writer up.
  */
 public final class JdbcStore implements Store {
+    /** At most this many transactions share one commit, so the first of them does not wait long. */
+    private static final int MAX_BATCH = 256;
+    private static final int READERS = 4;
+
     private final String url;
     private final Properties properties;
     private final boolean sqlite;
     private final JsonCodec codec = new JsonCodec();
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection;
+    /** The batch open on the writer connection, if any (guarded by lock). */
+    private Batch open;
+    /** The transaction running on the writer connection, for work nested in it (guarded by lock). */
+    private JdbcTx running;
+    private final java.util.concurrent.BlockingQueue<Connection> idleReaders =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.Semaphore readerPermits = new java.util.concurrent.Semaphore(READERS);
+    private volatile boolean closed;
+    private Committer committer = Connection::commit;
+    /**
+     * Prepared statements kept per connection by their text (a connection serves one thread at a
+     * time): preparing is a good part of a small statement's cost.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> statements =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int STATEMENTS_KEPT = 256;
+    private long commits;
+
+    /** How a batch is committed; a test seam to make a commit fail. */
+    interface Committer {
+        void commit(Connection c) throws SQLException;
+    }
+
+    /** Transactions committed (or failed) together. */
+    private static final class Batch {
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private int size;
+        private SQLException failure;
+
+        void await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     private JdbcStore(String url, Properties properties) {
         this.url = requireNonNull(url, "url is null");
@@ -80,6 +141,7 @@ public final class JdbcStore implements Store {
         Flyway.configure()
                 .dataSource(url, user, password)
                 .locations("classpath:db/migration")
+                .javaMigrations(new ListOrderMigration())
                 .load()
                 .migrate();
     }
@@ -103,8 +165,19 @@ public final class JdbcStore implements Store {
 
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
+        if (lock.isHeldByCurrentThread()) {
+            return nested(work);
+        }
+        AuditContext audit = AuditContext.current();
+        boolean tookAudit = false;
+        Batch batch;
+        T result = null;
+        Throwable failure = null;
         lock.lock();
         try {
+            if (closed) {
+                throw CleanroomException.internal("the metadata store is closed", null);
+            }
             Connection c;
             try {
                 c = connection();
@@ -112,11 +185,17 @@ public final class JdbcStore implements Store {
                 closeQuietly();
                 throw failure("the metadata store is unavailable", e);
             }
-            AuditContext audit = AuditContext.current();
-            boolean tookAudit = false;
+            if (open == null) {
+                open = new Batch();
+            }
+            batch = open;
+            batch.size++;
+            Savepoint savepoint = null;
+            JdbcTx tx = new JdbcTx(c, false);
+            running = tx;
             try {
-                JdbcTx tx = new JdbcTx(c);
-                T result = work.apply(tx);
+                savepoint = c.setSavepoint();
+                result = work.apply(tx);
                 if (tx.changed && audit != null) {
                     // the change and the event of the API call that made it commit together
                     AuditEvent draft = audit.take();
@@ -125,43 +204,294 @@ public final class JdbcStore implements Store {
                         AuditChain.append(tx, draft);
                     }
                 }
-                c.commit();
-                return result;
+                c.releaseSavepoint(savepoint);
             } catch (SQLException e) {
-                CleanroomException failure = failure("the metadata store failed to commit", e);
-                rollback(c);
-                if (tookAudit) {
-                    audit.untake();
-                }
-                throw failure;
+                failure = failure("the metadata store failed to commit", e);
             } catch (RuntimeException | Error e) {
-                rollback(c);
+                failure = e;
+            } finally {
+                running = null;
+            }
+            if (failure != null) {
                 if (tookAudit) {
                     audit.untake();
+                    tookAudit = false;
+                }
+                SQLException broken = broken(failure);
+                if (broken != null) {
+                    // the database is gone or its disk full: the whole batch is lost, and the connection with it
+                    fail(c, broken);
+                } else if (savepoint == null) {
+                    // the batch cannot go on without a savepoint to roll back to
+                    fail(c, new SQLException("cannot set a savepoint", failure));
+                } else {
+                    try {
+                        c.rollback(savepoint);
+                        c.releaseSavepoint(savepoint);
+                    } catch (SQLException e) {
+                        fail(c, e);
+                    }
+                }
+            }
+        } finally {
+            if (open != null && (!lock.hasQueuedThreads() || open.size >= MAX_BATCH)) {
+                commit();
+            }
+            lock.unlock();
+        }
+        return afterBatch(batch, tookAudit, audit, result, failure);
+    }
+
+    /** Waits for the batch; then the work's own failure, the batch's, or the result. */
+    private <T> T afterBatch(Batch batch, boolean tookAudit, AuditContext audit, T result, Throwable failure) {
+        batch.await();
+        if (batch.failure != null) {
+            if (tookAudit) {
+                audit.untake();
+            }
+            if (failure == null) {
+                throw failure("the metadata store failed to commit", batch.failure);
+            }
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return result;
+    }
+
+    /** Work inside work on this thread: one savepoint of the running transaction. */
+    private <T> T nested(Function<Tx, T> work) {
+        if (running == null) {
+            throw new IllegalStateException("a transaction was started while the store is being closed or committed");
+        }
+        Connection c = running.c;
+        Savepoint savepoint;
+        try {
+            savepoint = c.setSavepoint();
+        } catch (SQLException e) {
+            throw failure("the metadata store failed", e);
+        }
+        try {
+            T result = work.apply(running);
+            c.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException e) {
+            throw failure("the metadata store failed", e);
+        } catch (RuntimeException | Error e) {
+            try {
+                c.rollback(savepoint);
+                c.releaseSavepoint(savepoint);
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+    }
+
+    /** Commits the open batch (lock held) and releases everyone waiting on it. */
+    private void commit() {
+        Batch batch = open;
+        open = null;
+        try {
+            commits++;
+            committer.commit(connection);
+        } catch (SQLException e) {
+            // every transaction of the batch fails; a connection whose commit failed is not trusted again
+            batch.failure = e;
+            rollback(connection);
+            closeQuietly();
+        } finally {
+            batch.done.countDown();
+        }
+    }
+
+    /** The connection broke in the middle of a batch: nothing of the batch is kept (lock held). */
+    private void fail(Connection c, SQLException e) {
+        Batch batch = open;
+        open = null;
+        rollback(c);
+        closeQuietly();
+        if (batch != null) {
+            batch.failure = e;
+            batch.done.countDown();
+        }
+    }
+
+    /** For tests: makes batches commit through the given committer. */
+    void commitWith(Committer newCommitter) {
+        lock.lock();
+        try {
+            committer = requireNonNull(newCommitter, "committer is null");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: how many batches were committed (or tried). */
+    long commits() {
+        lock.lock();
+        try {
+            return commits;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: whether a transaction waits for the writer connection. */
+    boolean writersWaiting() {
+        return lock.hasQueuedThreads();
+    }
+
+    @Override
+    public <T> T read(Function<Tx, T> work) {
+        if (lock.isHeldByCurrentThread()) {
+            return nested(work);
+        }
+        readerPermits.acquireUninterruptibly();
+        Connection c = null;
+        try {
+            c = idleReaders.poll();
+            if (c == null) {
+                if (closed) {
+                    throw CleanroomException.internal("the metadata store is closed", null);
+                }
+                c = openReader();
+            }
+            try {
+                T result = work.apply(new JdbcTx(c, true));
+                c.rollback();
+                return result;
+            } catch (RuntimeException | Error e) {
+                if (broken(e) != null) {
+                    // a connection that found the database gone is replaced by the next read
+                    closeReader(c);
+                    c = null;
+                } else {
+                    c.rollback();
                 }
                 throw e;
             }
+        } catch (SQLException e) {
+            closeReader(c);
+            c = null;
+            throw failure("the metadata store is unavailable", e);
         } finally {
-            lock.unlock();
+            if (c != null) {
+                if (closed) {
+                    closeReader(c);
+                } else {
+                    idleReaders.add(c);
+                }
+            }
+            readerPermits.release();
+        }
+    }
+
+    private Connection openReader() throws SQLException {
+        Connection c = DriverManager.getConnection(url, properties);
+        try {
+            if (sqlite) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA busy_timeout=10000");
+                    s.execute("PRAGMA query_only=true");
+                }
+            } else {
+                // a snapshot for the whole read, without taking part in the writer's serializable checks
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+            }
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            closeReader(c);
+            throw e;
+        }
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        Map<String, PreparedStatement> kept = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
+        PreparedStatement ps = kept.get(sql);
+        if (ps != null) {
+            ps.clearParameters();
+            return ps;
+        }
+        if (kept.size() >= STATEMENTS_KEPT) {
+            closeStatements(c);
+            kept = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
+        }
+        ps = c.prepareStatement(sql);
+        kept.put(sql, ps);
+        return ps;
+    }
+
+    /** A statement that failed is not kept: it may be what broke. */
+    private void discard(Connection c, String sql) {
+        Map<String, PreparedStatement> kept = statements.get(c);
+        PreparedStatement ps = kept == null ? null : kept.remove(sql);
+        if (ps != null) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // it is gone either way
+            }
+        }
+    }
+
+    private void closeStatements(Connection c) {
+        Map<String, PreparedStatement> kept = statements.remove(c);
+        if (kept != null) {
+            for (PreparedStatement ps : kept.values()) {
+                try {
+                    ps.close();
+                } catch (SQLException ignored) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    private void closeReader(Connection c) {
+        if (c != null) {
+            closeStatements(c);
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
         }
     }
 
     /**
      * A failure of the database, as the caller is told it: a full disk and an unreachable database
      * are named as such (both are worth retrying once the operator has acted, or the database is
-     * back), anything else is the store failing. All are InternalServerException on the wire. A
-     * connection that failed is dropped, so that the next transaction opens a new one.
+     * back), anything else is the store failing. All are InternalServerException on the wire.
      */
-    private CleanroomException failure(String what, SQLException e) {
+    static CleanroomException failure(String what, SQLException e) {
         if (outOfSpace(e)) {
             return CleanroomException.internal("The metadata store is out of disk space; nothing was changed. "
                     + "Try again once the operator has freed space", e);
         }
         if (unreachable(e)) {
-            dropConnection = true;
             return CleanroomException.internal("The metadata store cannot be reached; try again shortly", e);
         }
         return CleanroomException.internal(what, e);
+    }
+
+    /**
+     * The SQL failure behind a failed transaction if it leaves its connection unusable (the database
+     * unreachable, or its disk full, after which SQLite may have rolled the whole transaction back
+     * on its own), else null.
+     */
+    static SQLException broken(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e && (unreachable(e) || outOfSpace(e))) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** SQLITE_FULL, PostgreSQL's disk_full, or the operating system's ENOSPC however it is reported. */
@@ -193,15 +523,7 @@ public final class JdbcStore implements Store {
         return false;
     }
 
-    /** Set when a statement found the database unreachable: the connection is replaced after rollback. */
-    private boolean dropConnection;
-
     private void rollback(Connection c) {
-        if (dropConnection) {
-            dropConnection = false;
-            closeQuietly();
-            return;
-        }
         try {
             c.rollback();
         } catch (SQLException e) {
@@ -212,6 +534,7 @@ public final class JdbcStore implements Store {
     private void closeQuietly() {
         try {
             if (connection != null) {
+                closeStatements(connection);
                 connection.close();
             }
         } catch (SQLException ignored) {
@@ -224,9 +547,17 @@ public final class JdbcStore implements Store {
     public void close() {
         lock.lock();
         try {
+            if (open != null) {
+                commit();
+            }
+            closed = true;
             closeQuietly();
         } finally {
             lock.unlock();
+        }
+        Connection c;
+        while ((c = idleReaders.poll()) != null) {
+            closeReader(c);
         }
     }
 
@@ -237,10 +568,20 @@ public final class JdbcStore implements Store {
 
     private final class JdbcTx implements Tx {
         private final Connection c;
+        private final boolean readOnly;
         private boolean changed;
 
-        JdbcTx(Connection c) {
+        JdbcTx(Connection c, boolean readOnly) {
             this.c = c;
+            this.readOnly = readOnly;
+        }
+
+        /** Marks the transaction changed, or refuses a write in a read. */
+        void write() {
+            if (readOnly) {
+                throw new IllegalStateException("a write in a read-only transaction");
+            }
+            changed = true;
         }
 
         @Override
@@ -274,14 +615,17 @@ public final class JdbcStore implements Store {
 
         @Override
         public void insert(V value) {
-            tx.changed = true;
+            tx.write();
             StringBuilder sql = new StringBuilder("INSERT INTO ").append(kind.table()).append(" (id");
             columns.forEach(col -> sql.append(", ").append(col));
             sql.append(", body) VALUES (?").append(", ?".repeat(columns.size())).append(", ?)");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            String text = sql.toString();
+            try {
+                PreparedStatement ps = prepare(c, text);
                 bind(ps, value);
                 ps.executeUpdate();
             } catch (SQLException e) {
+                discard(c, text);
                 if (isUniqueViolation(e)) {
                     throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.RESOURCE, kind.keyOf(value),
                             "A resource with the same identity already exists");
@@ -292,11 +636,13 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean update(V value) {
-            tx.changed = true;
+            tx.write();
             StringBuilder sql = new StringBuilder("UPDATE ").append(kind.table()).append(" SET ");
             columns.forEach(col -> sql.append(col).append(" = ?, "));
             sql.append("body = ? WHERE id = ?");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            String text = sql.toString();
+            try {
+                PreparedStatement ps = prepare(c, text);
                 int i = 1;
                 Map<String, Function<V, String>> indexes = kind.indexes();
                 for (String col : columns) {
@@ -306,6 +652,7 @@ public final class JdbcStore implements Store {
                 ps.setString(i, kind.keyOf(value));
                 return ps.executeUpdate() == 1;
             } catch (SQLException e) {
+                discard(c, text);
                 if (isUniqueViolation(e)) {
                     throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.RESOURCE, kind.keyOf(value),
                             "A resource with the same identity already exists");
@@ -325,11 +672,14 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean delete(String key) {
-            tx.changed = true;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + kind.table() + " WHERE id = ?")) {
+            tx.write();
+            String text = "DELETE FROM " + kind.table() + " WHERE id = ?";
+            try {
+                PreparedStatement ps = prepare(c, text);
                 ps.setString(1, key);
                 return ps.executeUpdate() == 1;
             } catch (SQLException e) {
+                discard(c, text);
                 throw failure(e);
             }
         }
@@ -340,6 +690,38 @@ public final class JdbcStore implements Store {
                 throw new IllegalArgumentException(kind + " has no index " + index);
             }
             return query("SELECT body FROM " + kind.table() + " WHERE " + index + " = ? ORDER BY id", value);
+        }
+
+        @Override
+        public List<V> findAfter(String index, String value, Position after, int limit) {
+            if (index != null && !kind.indexes().containsKey(index)) {
+                throw new IllegalArgumentException(kind + " has no index " + index);
+            }
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            // the kind's indexes on (index, list_order, id) or (index, id) serve both the range and the order
+            List<String> conditions = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            if (index != null) {
+                conditions.add(index + " = ?");
+                args.add(value);
+            }
+            if (after != null && kind.listed()) {
+                conditions.add("(" + Kind.LIST_ORDER + ", id) > (?, ?)");
+                args.add(after.order());
+                args.add(after.key());
+            } else if (after != null) {
+                conditions.add("id > ?");
+                args.add(after.key());
+            }
+            StringBuilder sql = new StringBuilder("SELECT body FROM ").append(kind.table());
+            if (!conditions.isEmpty()) {
+                sql.append(" WHERE ").append(String.join(" AND ", conditions));
+            }
+            sql.append(kind.listed() ? " ORDER BY " + Kind.LIST_ORDER + ", id" : " ORDER BY id");
+            sql.append(" LIMIT ").append(limit);
+            return query(sql.toString(), args.toArray(String[]::new));
         }
 
         @Override
@@ -380,7 +762,9 @@ public final class JdbcStore implements Store {
             StringBuilder sql = new StringBuilder("SELECT id");
             columns.forEach(col -> sql.append(", ").append(col));
             sql.append(", body FROM ").append(kind.table()).append(' ').append(clauses);
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            String text = sql.toString();
+            try {
+                PreparedStatement ps = prepare(c, text);
                 for (int i = 0; i < args.length; i++) {
                     ps.setString(i + 1, args[i]);
                 }
@@ -397,12 +781,14 @@ public final class JdbcStore implements Store {
                 }
                 return out;
             } catch (SQLException e) {
+                discard(c, text);
                 throw failure(e);
             }
         }
 
         private List<V> query(String sql, String... args) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try {
+                PreparedStatement ps = prepare(c, sql);
                 for (int i = 0; i < args.length; i++) {
                     ps.setString(i + 1, args[i]);
                 }
@@ -414,6 +800,7 @@ public final class JdbcStore implements Store {
                 }
                 return out;
             } catch (SQLException e) {
+                discard(c, sql);
                 throw failure(e);
             }
         }

@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.service.Caller;
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.service.Listing;
 import io.cleanroom.core.service.Page;
+import io.cleanroom.core.service.PageTokens;
+import io.cleanroom.core.store.Position;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
@@ -25,16 +29,20 @@ import java.util.function.Predicate;
  */
 public final class AuditService {
     private final Store store;
+    private final PageTokens pages;
 
-    public AuditService(Store store) {
+    public AuditService(Store store, PageTokens pages) {
         this.store = requireNonNull(store, "store is null");
+        this.pages = requireNonNull(pages, "pages is null");
     }
 
     /**
      * A lookup: a filter on one attribute and an optional time range. The filter sees each event as
      * the caller may see it, so a field withheld from the caller cannot be probed by filtering on it.
+     * attribute is the filter as text (e.g. "EventName=CreateCollaboration"; null for none), to which
+     * page tokens are bound along with the time range.
      */
-    public record Lookup(Predicate<AuditView> filter, Instant start, Instant end) {
+    public record Lookup(Predicate<AuditView> filter, String attribute, Instant start, Instant end) {
         public Lookup {
             requireNonNull(filter, "filter is null");
         }
@@ -49,7 +57,14 @@ public final class AuditService {
      * skipped, so an edit of those columns cannot move an event to another reader.
      */
     public Page<AuditView> lookup(Caller caller, Lookup lookup, Page.Request page) {
-        String cursor = page.nextToken() == null ? null : Page.position("audit", page.nextToken(), EVENT_KEY);
+        Listing listing = pages.listing("NextToken", "LookupEvents", caller, lookup.attribute(),
+                lookup.start() == null ? null : lookup.start().toString(),
+                lookup.end() == null ? null : lookup.end().toString());
+        Position after = listing.after(page);
+        if (after != null && !EVENT_KEY.matcher(after.key()).matches()) {
+            throw CleanroomException.validation("NextToken", "Invalid NextToken");
+        }
+        String cursor = after == null ? null : after.key();
         return store.inTransaction(tx -> {
             Reader reader = caller.operator() ? Reader.OPERATOR : reader(tx, caller.account());
             List<AuditView> out = new ArrayList<>();
@@ -80,7 +95,7 @@ public final class AuditService {
                     break;
                 }
             }
-            return new Page<>(out, more ? Page.token("audit", lastReturned) : null);
+            return new Page<>(out, more ? listing.tokenAt(Position.of(lastReturned)) : null);
         });
     }
 

@@ -8,7 +8,11 @@ import java.util.Map;
 
 /**
  * A table registered in place in one account's catalog: where its data lies (a local file,
- * directory or glob today; s3:// and jdbc:postgresql:// later), its format and its columns.
+ * directory or glob today; s3:// and jdbc:postgresql:// later), its format and its columns, as
+ * Cleanroom reads them, and the definition the owner gave (Glue's TableInput as JSON, which the
+ * catalog answers back unchanged; null for tables registered before it was kept). Location, format
+ * and columns are derived from the definition (columns inferred from the data when it gives none)
+ * and never written into it.
  */
 public record CatalogTable(
         AccountId accountId,
@@ -20,7 +24,8 @@ public record CatalogTable(
         List<Column> columns,
         Map<String, String> parameters,
         Instant createTime,
-        Instant updateTime) {
+        Instant updateTime,
+        String definition) {
     public CatalogTable {
         requireNonNull(accountId, "accountId is null");
         requireNonNull(databaseName, "databaseName is null");

@@ -12,7 +12,6 @@ import io.cleanroom.core.model.Role;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -97,9 +96,13 @@ public final class AccountService {
         });
     }
 
-    public List<Account> listAccounts(Caller caller) {
+    /** Accounts in id order, a page at a time. */
+    public Page<Account> listAccounts(Caller caller, Page.Request page) {
         requireOperator(caller);
-        return context.store().inTransaction(tx -> tx.of(Kinds.ACCOUNTS).all());
+        Listing listing = context.pages().listing("ListAccounts", caller);
+        return context.store().inTransaction(tx -> listing.read(page,
+                (after, n) -> tx.of(Kinds.ACCOUNTS).findAfter(null, null, after, n), Kinds.ACCOUNTS::positionOf,
+                a -> true));
     }
 
     private static Account account(Tx tx, AccountId id) {
@@ -166,12 +169,14 @@ public final class AccountService {
         });
     }
 
-    public List<AccessKey> listKeys(Caller caller, AccountId id) {
+    /** An account's keys, oldest first, a page at a time. */
+    public Page<AccessKey> listKeys(Caller caller, AccountId id, Page.Request page) {
         requireOperator(caller);
+        Listing listing = context.pages().listing("ListAccessKeys", caller, id.value());
         return context.store().inTransaction(tx -> {
             account(tx, id);
-            return tx.of(Kinds.ACCESS_KEYS).find("account_id", id.value()).stream()
-                    .sorted(Comparator.comparing(AccessKey::createTime)).toList();
+            return listing.read(page, (after, n) -> tx.of(Kinds.ACCESS_KEYS).findAfter("account_id", id.value(),
+                    after, n), Kinds.ACCESS_KEYS::positionOf, k -> true);
         });
     }
 
@@ -215,7 +220,7 @@ public final class AccountService {
 
     /** Looks up an access key for authentication: empty if unknown, disabled, or its account is disabled. */
     public Optional<Credential> credential(String accessKeyId) {
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Optional<AccessKey> key = tx.of(Kinds.ACCESS_KEYS).get(accessKeyId).filter(AccessKey::active);
             if (key.isEmpty()) {
                 return Optional.<Credential>empty();

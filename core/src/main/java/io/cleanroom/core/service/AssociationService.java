@@ -21,8 +21,6 @@ import io.cleanroom.core.model.TagSet;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -112,7 +110,7 @@ public final class AssociationService {
 
     public View get(Caller caller, MembershipId membershipId, AssociationId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Membership membership = Lookups.ownMembership(tx, account, membershipId);
             return view(tx, Lookups.ownAssociation(tx, membership, id));
         });
@@ -120,15 +118,13 @@ public final class AssociationService {
 
     public Page<View> list(Caller caller, MembershipId membershipId, Page.Request page) {
         AccountId account = caller.requireAccount();
+        Listing listing = context.pages().listing("ListConfiguredTableAssociations", caller, membershipId.value());
         return context.store().inTransaction(tx -> {
             Lookups.ownMembership(tx, account, membershipId);
-            List<View> views = new ArrayList<>();
-            for (Association a : tx.of(Kinds.ASSOCIATIONS).find("membership_id", membershipId.value())) {
-                views.add(view(tx, a));
-            }
-            views.sort(Comparator.comparing((View v) -> v.association().createTime()).reversed()
-                    .thenComparing(v -> v.association().id().value()));
-            return Page.of(views, page);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.ASSOCIATIONS).findAfter("membership_id", membershipId.value(), after, n),
+                    Kinds.ASSOCIATIONS::positionOf, a -> true)
+                    .map(a -> view(tx, a));
         });
     }
 

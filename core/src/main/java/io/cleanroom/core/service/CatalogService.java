@@ -70,13 +70,15 @@ public final class CatalogService {
 
     public CatalogDatabase getDatabase(Caller caller, String name) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> database(tx, account, name));
+        return context.store().read(tx -> database(tx, account, name));
     }
 
     public Page<CatalogDatabase> listDatabases(Caller caller, Page.Request page) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> Page.of(
-                tx.of(Kinds.CATALOG_DATABASES).find("account_id", account.value()), page));
+        Listing listing = context.pages().listing("NextToken", "GetDatabases", caller);
+        return context.store().inTransaction(tx -> listing.read(page,
+                (after, n) -> tx.of(Kinds.CATALOG_DATABASES).findAfter("account_id", account.value(), after, n),
+                Kinds.CATALOG_DATABASES::positionOf, d -> true));
     }
 
     /** Deletes a database and its tables, unless a configured table still references one of them. */
@@ -110,14 +112,19 @@ public final class CatalogService {
         }
     }
 
-    /** A table definition; columns may be empty to infer them from the data. */
+    /**
+     * A table definition: as the owner gave it (definition, kept and answered back unchanged) and as
+     * Cleanroom reads it (the other fields, derived from it); columns may be empty to infer them from
+     * the data.
+     */
     public record TableInput(
             String name,
             String description,
             String location,
             TableFormat format,
             List<Column> columns,
-            Map<String, String> parameters) {
+            Map<String, String> parameters,
+            String definition) {
         public TableInput {
             columns = List.copyOf(columns == null ? List.of() : columns);
             parameters = Map.copyOf(parameters == null ? Map.of() : parameters);
@@ -168,7 +175,7 @@ public final class CatalogService {
             }
             Instant now = context.now();
             CatalogTable table = new CatalogTable(account, database.name(), name, input.description(),
-                    input.location(), input.format(), columns, input.parameters(), now, now);
+                    input.location(), input.format(), columns, input.parameters(), now, now, input.definition());
             tx.of(Kinds.CATALOG_TABLES).insert(table);
             return table;
         });
@@ -183,7 +190,7 @@ public final class CatalogService {
 
     public CatalogTable getTable(Caller caller, String databaseName, String name) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> table(tx, account, databaseName, name));
+        return context.store().read(tx -> table(tx, account, databaseName, name));
     }
 
     /** Tables of a database; pattern is a Glue-style regular expression on names, or null. */
@@ -197,10 +204,10 @@ public final class CatalogService {
         }
         return context.store().inTransaction(tx -> {
             CatalogDatabase database = database(tx, account, databaseName);
-            List<CatalogTable> tables = tx.of(Kinds.CATALOG_TABLES).find("database_key", database.key()).stream()
-                    .filter(t -> filter == null || filter.matcher(t.name()).matches())
-                    .toList();
-            return Page.of(tables, page);
+            Listing listing = context.pages().listing("NextToken", "GetTables", caller, database.key(), pattern);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.CATALOG_TABLES).findAfter("database_key", database.key(), after, n),
+                    Kinds.CATALOG_TABLES::positionOf, t -> filter == null || filter.matcher(t.name()).matches());
         });
     }
 
@@ -221,7 +228,7 @@ public final class CatalogService {
             }
             CatalogTable updated = new CatalogTable(account, existing.databaseName(), existing.name(),
                     input.description(), input.location(), input.format(), columns, input.parameters(),
-                    existing.createTime(), context.now());
+                    existing.createTime(), context.now(), input.definition());
             tx.of(Kinds.CATALOG_TABLES).update(updated);
             return updated;
         });

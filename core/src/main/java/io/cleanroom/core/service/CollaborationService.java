@@ -23,7 +23,6 @@ import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,10 +84,7 @@ public final class CollaborationService {
             validateMembers(tx, creator, request);
             long created = tx.of(Kinds.COLLABORATIONS).find("creator_account_id", creator.value()).stream()
                     .filter(c -> !c.deleted()).count();
-            if (created >= context.quotas().collaborationsCreatedPerAccount()) {
-                throw CleanroomException.quota("Collaborations created per account",
-                        context.quotas().collaborationsCreatedPerAccount());
-            }
+            context.quotas().require(Quota.COLLABORATIONS_CREATED_PER_ACCOUNT, created + 1);
             Instant now = context.now();
             CollaborationId id = CollaborationId.random();
             Collaboration collaboration = new Collaboration(id, request.name(), request.description(), creator,
@@ -126,10 +122,7 @@ public final class CollaborationService {
     }
 
     private void validateMembers(Tx tx, AccountId creator, Create request) {
-        if (request.members().size() > context.quotas().membersInvitedPerCollaboration()) {
-            throw CleanroomException.quota("Members invited per collaboration",
-                    context.quotas().membersInvitedPerCollaboration());
-        }
+        context.quotas().require(Quota.MEMBERS_INVITED_PER_COLLABORATION, request.members().size());
         Set<AccountId> seen = new HashSet<>();
         List<CleanroomException.FieldError> errors = new ArrayList<>();
         int queriers = request.creatorAbilities().contains(MemberAbility.CAN_QUERY) ? 1 : 0;
@@ -186,29 +179,29 @@ public final class CollaborationService {
 
     public View get(Caller caller, CollaborationId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
             return new View(collaboration, Lookups.member(tx, id, account).orElseThrow());
         });
     }
 
-    /** Collaborations the caller is invited to or active in, newest first; status filter may be null. */
+    /**
+     * Collaborations the caller is invited to or active in, newest first (in the order of the
+     * caller's members, each created with its collaboration); status filter may be null.
+     */
     public Page<View> list(Caller caller, MemberStatus status, Page.Request page) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
-            List<View> views = new ArrayList<>();
-            for (Member member : tx.of(Kinds.MEMBERS).find("account_id", account.value())) {
-                if (!Lookups.visible(member) || (status != null && member.status() != status)) {
-                    continue;
-                }
-                tx.of(Kinds.COLLABORATIONS).get(member.collaborationId().value())
-                        .filter(c -> !c.deleted())
-                        .ifPresent(c -> views.add(new View(c, member)));
-            }
-            views.sort(Comparator.comparing((View v) -> v.collaboration().createTime()).reversed()
-                    .thenComparing(v -> v.collaboration().id().value()));
-            return Page.of(views, page);
-        });
+        Listing listing = context.pages().listing("ListCollaborations", caller,
+                status == null ? null : status.name());
+        return context.store().inTransaction(tx -> listing.read(page,
+                (after, n) -> tx.of(Kinds.MEMBERS).findAfter("account_id", account.value(), after, n)
+                        .stream()
+                        .map(m -> new View(tx.of(Kinds.COLLABORATIONS).get(m.collaborationId().value())
+                                .filter(c -> !c.deleted()).orElse(null), m))
+                        .toList(),
+                v -> Kinds.MEMBERS.positionOf(v.caller()),
+                v -> v.collaboration() != null && Lookups.visible(v.caller())
+                        && (status == null || v.caller().status() == status)));
     }
 
     public View update(Caller caller, CollaborationId id, String name, String description, AnalyticsEngine engine) {
@@ -251,11 +244,12 @@ public final class CollaborationService {
     /** The member list of a collaboration the caller is invited to or active in. */
     public Page<Member> listMembers(Caller caller, CollaborationId id, Page.Request page) {
         AccountId account = caller.requireAccount();
+        Listing listing = context.pages().listing("ListMembers", caller, id.value());
         return context.store().inTransaction(tx -> {
             Lookups.visibleCollaboration(tx, account, id);
-            List<Member> members = new ArrayList<>(Lookups.members(tx, id));
-            members.sort(Comparator.comparing(Member::createTime).thenComparing(m -> m.accountId().value()));
-            return Page.of(members, page);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.MEMBERS).findAfter("collaboration_id", id.value(), after, n),
+                    Kinds.MEMBERS::positionOf, m -> true);
         });
     }
 

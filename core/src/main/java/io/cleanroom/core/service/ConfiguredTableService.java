@@ -20,7 +20,6 @@ import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,11 +56,8 @@ public final class ConfiguredTableService {
         AccountId account = caller.requireAccount();
         return context.store().inTransaction(tx -> {
             checkColumns(tx, account, request.tableReference(), request.allowedColumns());
-            if (tx.of(Kinds.CONFIGURED_TABLES).find("owner_account_id", account.value()).size()
-                    >= context.quotas().configuredTablesPerAccount()) {
-                throw CleanroomException.quota("Configured tables per account",
-                        context.quotas().configuredTablesPerAccount());
-            }
+            context.quotas().require(Quota.CONFIGURED_TABLES_PER_ACCOUNT,
+                    tx.of(Kinds.CONFIGURED_TABLES).find("owner_account_id", account.value()).size() + 1);
             Instant now = context.now();
             ConfiguredTable table = new ConfiguredTable(ConfiguredTableId.random(), account, request.name(),
                     request.description(), request.tableReference(), normalise(request.allowedColumns()),
@@ -81,10 +77,7 @@ public final class ConfiguredTableService {
 
     /** The catalog table must exist in the caller's catalog and hold every allowed column. */
     private void checkColumns(Tx tx, AccountId account, GlueTableReference reference, List<String> columns) {
-        if (columns.size() > context.quotas().columnsPerAllowlist()) {
-            throw CleanroomException.quota("Columns per configured table allowlist",
-                    context.quotas().columnsPerAllowlist());
-        }
+        context.quotas().require(Quota.COLUMNS_PER_ALLOWLIST, columns.size());
         Optional<CatalogTable> catalogTable = tx.of(Kinds.CATALOG_TABLES).get(
                 account.value() + "/" + reference.databaseName() + "/" + reference.tableName());
         if (catalogTable.isEmpty()) {
@@ -116,7 +109,7 @@ public final class ConfiguredTableService {
 
     public View get(Caller caller, ConfiguredTableId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             ConfiguredTable table = Lookups.ownTable(tx, account, id);
             return new View(table, ruleType(tx, id));
         });
@@ -124,15 +117,11 @@ public final class ConfiguredTableService {
 
     public Page<View> list(Caller caller, Page.Request page) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
-            List<View> views = new ArrayList<>();
-            for (ConfiguredTable table : tx.of(Kinds.CONFIGURED_TABLES).find("owner_account_id", account.value())) {
-                views.add(new View(table, ruleType(tx, table.id())));
-            }
-            views.sort(Comparator.comparing((View v) -> v.table().createTime()).reversed()
-                    .thenComparing(v -> v.table().id().value()));
-            return Page.of(views, page);
-        });
+        Listing listing = context.pages().listing("ListConfiguredTables", caller);
+        return context.store().inTransaction(tx -> listing.read(page,
+                (after, n) -> tx.of(Kinds.CONFIGURED_TABLES).findAfter("owner_account_id", account.value(), after, n),
+                Kinds.CONFIGURED_TABLES::positionOf, t -> true)
+                .map(t -> new View(t, ruleType(tx, t.id()))));
     }
 
     /** Fields left null keep their values. */

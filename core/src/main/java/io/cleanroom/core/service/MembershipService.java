@@ -21,8 +21,6 @@ import io.cleanroom.core.model.TagSet;
 import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,9 +64,7 @@ public final class MembershipService {
             }
             long active = tx.of(Kinds.MEMBERSHIPS).find("account_id", account.value()).stream()
                     .filter(m -> m.status() == MembershipStatus.ACTIVE).count();
-            if (active >= context.quotas().membershipsPerAccount()) {
-                throw CleanroomException.quota("Memberships per account", context.quotas().membershipsPerAccount());
-            }
+            context.quotas().require(Quota.MEMBERSHIPS_PER_ACCOUNT, active + 1);
             checkResultConfiguration(member.abilities(), request.defaultResultConfiguration());
             PaymentConfiguration payment = member.paymentConfiguration();
             if (request.paymentConfiguration() != null
@@ -102,7 +98,7 @@ public final class MembershipService {
 
     public View get(Caller caller, MembershipId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> view(tx, Lookups.ownMembership(tx, account, id)));
+        return context.store().read(tx -> view(tx, Lookups.ownMembership(tx, account, id)));
     }
 
     private static View view(Tx tx, Membership membership) {
@@ -113,17 +109,11 @@ public final class MembershipService {
     /** The caller's memberships, newest first; status filter may be null. */
     public Page<View> list(Caller caller, MembershipStatus status, Page.Request page) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
-            List<View> views = new ArrayList<>();
-            for (Membership membership : tx.of(Kinds.MEMBERSHIPS).find("account_id", account.value())) {
-                if (status == null || membership.status() == status) {
-                    views.add(view(tx, membership));
-                }
-            }
-            views.sort(Comparator.comparing((View v) -> v.membership().createTime()).reversed()
-                    .thenComparing(v -> v.membership().id().value()));
-            return Page.of(views, page);
-        });
+        Listing listing = context.pages().listing("ListMemberships", caller, status == null ? null : status.name());
+        return context.store().inTransaction(tx -> listing.read(page,
+                (after, n) -> tx.of(Kinds.MEMBERSHIPS).findAfter("account_id", account.value(), after, n),
+                Kinds.MEMBERSHIPS::positionOf, m -> status == null || m.status() == status)
+                .map(m -> view(tx, m)));
     }
 
     /** Updates log settings and the default result configuration (clearResult removes it). */

@@ -21,9 +21,9 @@ import io.cleanroom.core.model.MemberAbility;
 import io.cleanroom.core.model.Membership;
 import io.cleanroom.core.model.MembershipStatus;
 import io.cleanroom.core.store.Kinds;
+import io.cleanroom.core.store.Position;
 import io.cleanroom.core.store.Tx;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -98,17 +98,17 @@ public final class SchemaService {
 
     public Page<Schema> list(Caller caller, CollaborationId id, Page.Request page) {
         AccountId account = caller.requireAccount();
+        Listing listing = context.pages().listing("ListSchemas", caller, id.value());
         return context.store().inTransaction(tx -> {
             Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
-            List<Schema> schemas = new ArrayList<>(schemas(tx, collaboration));
-            schemas.sort(Comparator.comparing(Schema::name));
-            return Page.of(schemas, page);
+            // schemas are derived from the associations, so the listing is cut in memory, by name
+            return listing.page(schemas(tx, collaboration), s -> Position.of(s.name()), page);
         });
     }
 
     public Schema get(Caller caller, CollaborationId id, String name) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
             return find(tx, collaboration, name).orElseThrow(() -> notFound(id, name));
         });

@@ -8,13 +8,17 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** What every service needs: the store, a clock, the ARN format of this region and the quotas. */
-public record ServiceContext(Store store, Clock clock, Arns arns, Quotas quotas) {
+/**
+ * What every service needs: the store, a clock, the ARN format of this region, the quotas, and
+ * the page tokens of listings.
+ */
+public record ServiceContext(Store store, Clock clock, Arns arns, Quotas quotas, PageTokens pages) {
     public ServiceContext {
         requireNonNull(store, "store is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(arns, "arns is null");
         requireNonNull(quotas, "quotas is null");
+        requireNonNull(pages, "pages is null");
     }
 
     /** Now, to the millisecond (what the wire can carry). */

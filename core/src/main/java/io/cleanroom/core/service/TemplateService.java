@@ -20,7 +20,6 @@ import io.cleanroom.core.store.Kinds;
 import io.cleanroom.core.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -76,11 +75,10 @@ public final class TemplateService {
                         "Only SQL analysis templates are supported; PYSPARK_1_0 needs the Spark engine");
             }
             checkParameters(request);
+            context.quotas().require(Quota.QUERY_TEXT_LENGTH,
+                    request.sourceText().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
             List<AnalysisTemplate> existing = tx.of(Kinds.TEMPLATES).find("membership_id", membershipId.value());
-            if (existing.size() >= context.quotas().analysisTemplatesPerMembership()) {
-                throw CleanroomException.quota("Analysis templates per membership",
-                        context.quotas().analysisTemplatesPerMembership());
-            }
+            context.quotas().require(Quota.ANALYSIS_TEMPLATES_PER_MEMBERSHIP, existing.size() + 1);
             if (existing.stream().anyMatch(t -> t.name().equals(request.name()))) {
                 throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.MEMBERSHIP,
                         membershipId.value(), "An analysis template named " + request.name() + " already exists");
@@ -183,24 +181,20 @@ public final class TemplateService {
 
     public View get(Caller caller, MembershipId membershipId, AnalysisTemplateId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> view(tx,
+        return context.store().read(tx -> view(tx,
                 own(tx, Lookups.ownMembership(tx, account, membershipId), id)));
     }
 
     public Page<View> list(Caller caller, MembershipId membershipId, Page.Request page) {
         AccountId account = caller.requireAccount();
+        Listing listing = context.pages().listing("ListAnalysisTemplates", caller, membershipId.value());
         return context.store().inTransaction(tx -> {
             Lookups.ownMembership(tx, account, membershipId);
-            return Page.of(views(tx, sorted(tx.of(Kinds.TEMPLATES).find("membership_id", membershipId.value()))),
-                    page);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.TEMPLATES).findAfter("membership_id", membershipId.value(), after, n),
+                    Kinds.TEMPLATES::positionOf, t -> true)
+                    .map(t -> view(tx, t));
         });
-    }
-
-    private static List<AnalysisTemplate> sorted(List<AnalysisTemplate> templates) {
-        List<AnalysisTemplate> out = new ArrayList<>(templates);
-        out.sort(Comparator.comparing(AnalysisTemplate::createTime).reversed()
-                .thenComparing(t -> t.id().value()));
-        return out;
     }
 
     public View update(Caller caller, MembershipId membershipId, AnalysisTemplateId id, String description) {
@@ -249,9 +243,13 @@ public final class TemplateService {
 
     public Page<View> listInCollaboration(Caller caller, CollaborationId id, Page.Request page) {
         AccountId account = caller.requireAccount();
+        Listing listing = context.pages().listing("ListCollaborationAnalysisTemplates", caller, id.value());
         return context.store().inTransaction(tx -> {
             Lookups.visibleCollaboration(tx, account, id);
-            return Page.of(views(tx, sorted(tx.of(Kinds.TEMPLATES).find("collaboration_id", id.value()))), page);
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.TEMPLATES).findAfter("collaboration_id", id.value(), after, n),
+                    Kinds.TEMPLATES::positionOf, t -> true)
+                    .map(t -> view(tx, t));
         });
     }
 

@@ -14,12 +14,16 @@ import java.util.function.Function;
  * declared by the migrations on these columns and checked again by the services.
  */
 public final class Kind<V> {
+    /** The column holding a record's sort key in listings, for kinds that declare one. */
+    public static final String LIST_ORDER = "list_order";
+
     private final String table;
     private final Class<V> type;
     private final Function<V, String> key;
     private final Map<String, Function<V, String>> indexes;
 
     private Kind(String table, Class<V> type, Function<V, String> key, Map<String, Function<V, String>> indexes) {
+        // list_order is one of the indexes: stored with the row and checked by disagreements
         this.table = requireNonNull(table, "table is null");
         this.type = requireNonNull(type, "type is null");
         this.key = requireNonNull(key, "key is null");
@@ -45,6 +49,16 @@ public final class Kind<V> {
     /** Index column name to the function computing it; iteration order is not significant. */
     public Map<String, Function<V, String>> indexes() {
         return indexes;
+    }
+
+    /** Whether records of this kind are listed by a sort key (list_order) before their key. */
+    public boolean listed() {
+        return indexes.containsKey(LIST_ORDER);
+    }
+
+    /** Where a record stands in this kind's listings: (list_order, key), or ("", key) for kinds listed by key. */
+    public Position positionOf(V value) {
+        return new Position(listed() ? indexes.get(LIST_ORDER).apply(value) : "", keyOf(value));
     }
 
     /** The row this record is stored as: its key and the value of every index column. */
@@ -92,6 +106,14 @@ public final class Kind<V> {
         public Builder<V> index(String column, Function<V, String> value) {
             indexes.put(column, value);
             return this;
+        }
+
+        /**
+         * Lists records by this sort key, then by key (see {@link Position#newestFirst}); the
+         * migrations give the table a list_order column and indexes on (column, list_order, id).
+         */
+        public Builder<V> listOrder(Function<V, String> order) {
+            return index(LIST_ORDER, order);
         }
 
         public Kind<V> build() {

@@ -15,7 +15,10 @@ import io.cleanroom.core.model.Membership;
 import io.cleanroom.core.model.TagSet;
 import java.util.List;
 
-/** Every kind of record Cleanroom stores. The migrations create one table for each. */
+/**
+ * Every kind of record Cleanroom stores. The migrations create one table for each. Kinds with a
+ * list order are listed by it, then by key; the others by key (see {@link Position}).
+ */
 public final class Kinds {
     private Kinds() {
     }
@@ -24,6 +27,7 @@ public final class Kinds {
 
     public static final Kind<AccessKey> ACCESS_KEYS = Kind.of("access_keys", AccessKey.class, AccessKey::accessKeyId)
             .index("account_id", k -> k.accountId() == null ? "operator" : k.accountId().value())
+            .listOrder(k -> Position.oldestFirst(k.createTime()))
             .build();
 
     public static final Kind<Collaboration> COLLABORATIONS =
@@ -31,20 +35,24 @@ public final class Kinds {
                     .index("creator_account_id", c -> c.creatorAccountId().value())
                     .build();
 
+    /** Listed newest first, as ListCollaborations (through the caller's members) and ListMembers show them. */
     public static final Kind<Member> MEMBERS = Kind.of("members", Member.class, Member::key)
             .index("collaboration_id", m -> m.collaborationId().value())
             .index("account_id", m -> m.accountId().value())
+            .listOrder(m -> Position.newestFirst(m.createTime()))
             .build();
 
     public static final Kind<Membership> MEMBERSHIPS = Kind.of("memberships", Membership.class, m -> m.id().value())
             .index("collaboration_id", m -> m.collaborationId().value())
             .index("account_id", m -> m.accountId().value())
             .index("collaboration_account", m -> m.collaborationId().value() + "/" + m.accountId().value())
+            .listOrder(m -> Position.newestFirst(m.createTime()))
             .build();
 
     public static final Kind<ConfiguredTable> CONFIGURED_TABLES =
             Kind.of("configured_tables", ConfiguredTable.class, t -> t.id().value())
                     .index("owner_account_id", t -> t.ownerAccountId().value())
+                    .listOrder(t -> Position.newestFirst(t.createTime()))
                     .build();
 
     public static final Kind<ConfiguredTableAnalysisRule> TABLE_RULES =
@@ -60,6 +68,7 @@ public final class Kinds {
             .index("configured_table_id", a -> a.configuredTableId().value())
             .index("membership_name", a -> a.membershipId().value() + "/" + a.name())
             .index("collaboration_name", a -> a.collaborationId().value() + "/" + a.name())
+            .listOrder(a -> Position.newestFirst(a.createTime()))
             .build();
 
     public static final Kind<AssociationAnalysisRule> ASSOCIATION_RULES =
@@ -71,6 +80,7 @@ public final class Kinds {
             Kind.of("analysis_templates", AnalysisTemplate.class, t -> t.id().value())
                     .index("membership_id", t -> t.membershipId().value())
                     .index("collaboration_id", t -> t.collaborationId().value())
+                    .listOrder(t -> Position.newestFirst(t.createTime()))
                     .build();
 
     public static final Kind<TagSet> TAGS = Kind.of("tags", TagSet.class, TagSet::resourceArn).build();
@@ -90,6 +100,7 @@ public final class Kinds {
                     .index("membership_id", q -> q.membershipId().value())
                     .index("runner", q -> q.runner().value())
                     .index("collaboration_id", q -> q.collaborationId().value())
+                    .listOrder(q -> Position.newestFirst(q.createTime()))
                     .build();
 
     public static final Kind<io.cleanroom.core.audit.AuditEvent> AUDIT_EVENTS =
@@ -103,6 +114,7 @@ public final class Kinds {
                     io.cleanroom.core.model.QueryLogEntry::key)
                     .index("membership_id", e -> e.membershipId().value())
                     .index("query_id", e -> e.queryId().value())
+                    .listOrder(e -> Position.newestFirst(e.startTime()))
                     .build();
 
     public static final Kind<io.cleanroom.core.audit.AuditDigest> AUDIT_DIGESTS =

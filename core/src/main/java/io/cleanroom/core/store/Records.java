@@ -18,6 +18,13 @@ public interface Records<V> {
     /** Records whose index column equals value, in key order. */
     List<V> find(String index, String value);
 
+    /**
+     * At most limit records, in position order ({@link Kind#positionOf}: list_order then key, or key
+     * alone), strictly after the given position (from the first when null); only those whose index
+     * column equals value, or all records when index is null.
+     */
+    List<V> findAfter(String index, String value, Position after, int limit);
+
     /** All records of this kind, in key order. */
     List<V> all();
 

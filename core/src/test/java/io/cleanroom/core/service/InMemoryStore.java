@@ -4,6 +4,7 @@ import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.ResourceType;
 import io.cleanroom.core.store.Kind;
+import io.cleanroom.core.store.Position;
 import io.cleanroom.core.store.Records;
 import io.cleanroom.core.store.Row;
 import io.cleanroom.core.store.Store;
@@ -88,6 +89,16 @@ final class InMemoryStore implements Store {
                 }
             }
             return out;
+        }
+
+        @Override
+        public List<V> findAfter(String index, String value, Position after, int limit) {
+            List<V> candidates = index == null ? all() : find(index, value);
+            return candidates.stream()
+                    .filter(v -> after == null || kind.positionOf(v).compareTo(after) > 0)
+                    .sorted(java.util.Comparator.comparing(kind::positionOf))
+                    .limit(limit)
+                    .toList();
         }
 
         @Override

@@ -22,7 +22,7 @@ class ServiceTestSupport {
     final InMemoryStore store = new InMemoryStore();
     final ServiceContext context = new ServiceContext(store,
             Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC), new Arns("us-east-1"),
-            Quotas.DEFAULTS);
+            Quotas.DEFAULTS, PageTokens.random());
     final CollaborationService collaborations = new CollaborationService(context);
     final MembershipService memberships = new MembershipService(context);
     final ConfiguredTableService tables = new ConfiguredTableService(context);
@@ -49,7 +49,7 @@ class ServiceTestSupport {
             tx.of(Kinds.CATALOG_TABLES).insert(new CatalogTable(caller.account(), database, table, null,
                     "/data/" + table + ".csv", TableFormat.CSV,
                     java.util.Arrays.stream(columns).map(c -> new Column(c, "string")).toList(), Map.of(),
-                    context.now(), context.now()));
+                    context.now(), context.now(), null));
             return null;
         });
     }

@@ -1,66 +1,57 @@
 package io.cleanroom.engine.duckdb;
 
-import static java.util.Objects.requireNonNull;
-
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.model.Column;
-import io.cleanroom.sql.CheckedQuery;
-import io.cleanroom.sql.QueryEngine;
+import io.cleanroom.core.model.ColumnType;
+import io.cleanroom.engine.spi.BoundColumn;
+import io.cleanroom.engine.spi.Cancellation;
+import io.cleanroom.engine.spi.Dialect;
+import io.cleanroom.engine.spi.ExecutableQuery;
+import io.cleanroom.engine.spi.Limits;
+import io.cleanroom.engine.spi.QueryEngine;
+import io.cleanroom.engine.spi.ResultSink;
+import io.cleanroom.engine.spi.TableBinding;
+import io.cleanroom.engine.spi.TableSource;
+import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Runs checked queries on embedded DuckDB, one fresh in-memory database per query. Each
- * referenced table becomes a view of exactly its allowed columns over its files (values that do
- * not fit the catalog type become NULL rather than an error that could quote them). Then the
- * connection is locked down before the query runs: no extension loading, no file access beyond
- * the tables' files, configuration locked, memory and threads limited. The server gives the files
- * as /proc/self/fd/N names of files it has pinned; they are read by those names, as given, and
- * the formats come from the catalog (never from file name extensions).
+ * Runs executable queries on embedded DuckDB, one fresh in-memory database per query. Each bound
+ * table becomes a view (files) or a table (rows the server supplies) of exactly its allowed
+ * columns with their types (values that do not fit become NULL rather than an error that could
+ * quote them). Then the connection is locked down before the query runs: no extension loading, no
+ * file access beyond the tables' files, configuration locked, memory and threads limited.
  */
 public final class DuckDbEngine implements QueryEngine {
-    private static final Pattern DECIMAL = Pattern.compile("decimal\\((\\d+),\\s*(\\d+)\\)");
-
-    /** Memory limit in DuckDB's syntax (e.g. "2GB") and worker threads per query. */
-    public record Limits(String memoryLimit, int threads) {
-        public Limits {
-            requireNonNull(memoryLimit, "memoryLimit is null");
-            if (!memoryLimit.matches("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
-                throw new IllegalArgumentException("memory limit must look like 512MB or 2GB");
-            }
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1");
-            }
-        }
-    }
-
-    private final Limits limits;
-
-    public DuckDbEngine(Limits limits) {
-        this.limits = requireNonNull(limits, "limits is null");
+    @Override
+    public String name() {
+        return "duckdb";
     }
 
     @Override
-    public void execute(CheckedQuery query, Map<String, TableData> tables, ResultSink sink,
-            Cancellation cancellation) {
-        for (String name : query.tables()) {
-            if (!tables.containsKey(name)) {
-                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "Table " + name + " has no data location");
-            }
+    public Dialect dialect() {
+        return Dialect.DUCKDB;
+    }
+
+    @Override
+    public void execute(ExecutableQuery query, ResultSink sink, Cancellation cancellation) {
+        if (query.dialect() != Dialect.DUCKDB) {
+            throw CleanroomException.internal("a query rendered for " + query.dialect() + " reached DuckDB", null);
         }
-        try (Connection c = sandbox(tables.values(), limits)) {
+        long maxRows = query.limits().maxRows();
+        try (Connection c = sandbox(query.tables(), query.limits())) {
             try (Statement statement = c.createStatement()) {
                 cancellation.onCancel(() -> {
                     try {
@@ -74,12 +65,17 @@ public final class DuckDbEngine implements QueryEngine {
                 }
                 try (ResultSet rs = statement.executeQuery(query.sql())) {
                     ResultSetMetaData meta = rs.getMetaData();
-                    List<ResultColumn> columns = new ArrayList<>();
+                    List<ResultSink.Column> columns = new ArrayList<>();
                     for (int i = 1; i <= meta.getColumnCount(); i++) {
-                        columns.add(new ResultColumn(meta.getColumnLabel(i), meta.getColumnTypeName(i)));
+                        columns.add(new ResultSink.Column(meta.getColumnLabel(i), meta.getColumnTypeName(i)));
                     }
                     sink.columns(columns);
+                    long rows = 0;
                     while (rs.next()) {
+                        if (++rows > maxRows) {
+                            throw CleanroomException.of(ErrorCode.QUERY_FAILED, "The result has more than " + maxRows
+                                    + " rows; narrow the query (the server's limit is --max-result-rows)");
+                        }
                         List<Object> row = new ArrayList<>(columns.size());
                         for (int i = 1; i <= columns.size(); i++) {
                             row.add(rs.getObject(i));
@@ -118,16 +114,16 @@ public final class DuckDbEngine implements QueryEngine {
     }
 
     /**
-     * A locked-down connection with a view per table. Package-visible so that tests can prove the
-     * sandbox holds even for SQL the checker would never produce.
+     * A locked-down connection with a view or table per binding. Package-visible so that tests can
+     * prove the sandbox holds even for SQL the checker would never produce.
      */
-    static Connection sandbox(Iterable<TableData> tables, Limits limits) throws SQLException {
+    static Connection sandbox(List<TableBinding> tables, Limits limits) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
         Connection c = DriverManager.getConnection("jdbc:duckdb:", properties);
         try (Statement s = c.createStatement()) {
-            s.execute("SET memory_limit = " + literal(limits.memoryLimit()));
+            s.execute("SET memory_limit = '" + Math.max(1, limits.memoryBytes() >> 20) + "MB'");
             s.execute("SET threads = " + limits.threads());
             s.execute("SET preserve_insertion_order = false");
             // no error oracle: division by zero and a scalar subquery of several rows answer instead of
@@ -135,9 +131,13 @@ public final class DuckDbEngine implements QueryEngine {
             s.execute("SET error_on_division_by_zero = false");
             s.execute("SET scalar_subquery_error_on_multiple_rows = false");
             List<String> files = new ArrayList<>();
-            for (TableData table : tables) {
-                s.execute(view(table));
-                table.files().forEach(f -> files.add(literal(f.toAbsolutePath().toString())));
+            for (TableBinding table : tables) {
+                if (table.source() instanceof TableSource.Files source) {
+                    s.execute(view(table, source));
+                    paths(source).forEach(f -> files.add(literal(f.toString())));
+                } else if (table.source() instanceof TableSource.Rows rows) {
+                    load(c, table, rows);
+                }
             }
             s.execute("SET allowed_paths = [" + String.join(", ", files) + "]");
             s.execute("SET enable_external_access = false");
@@ -149,25 +149,38 @@ public final class DuckDbEngine implements QueryEngine {
         return c;
     }
 
+    private static List<Path> paths(TableSource.Files source) {
+        List<Path> out = new ArrayList<>();
+        for (URI uri : source.locations()) {
+            if (!"file".equals(uri.getScheme())) {
+                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "DuckDB reads table data from files only, not "
+                        + uri.getScheme() + " locations");
+            }
+            out.add(Path.of(uri).toAbsolutePath());
+        }
+        return out;
+    }
+
     /** CREATE VIEW "t" AS SELECT TRY_CAST("c" AS type) AS "c", ... FROM read_xxx([files]). */
-    static String view(TableData table) {
+    static String view(TableBinding table, TableSource.Files source) {
+        List<Path> paths = paths(source);
         StringBuilder files = new StringBuilder("[");
-        for (int i = 0; i < table.files().size(); i++) {
-            files.append(i == 0 ? "" : ", ").append(literal(table.files().get(i).toAbsolutePath().toString()));
+        for (int i = 0; i < paths.size(); i++) {
+            files.append(i == 0 ? "" : ", ").append(literal(paths.get(i).toString()));
         }
         files.append(']');
-        String source = switch (table.format()) {
+        String reader = switch (source.format()) {
             case CSV -> "read_csv(" + files + ", header = true, all_varchar = true, union_by_name = true)";
             case PARQUET -> "read_parquet(" + files + ", union_by_name = true)";
             case JSON -> "read_json(" + files + ", format = 'newline_delimited', union_by_name = true)";
         };
         StringBuilder sql = new StringBuilder("CREATE VIEW ").append(identifier(table.name())).append(" AS SELECT ");
         for (int i = 0; i < table.columns().size(); i++) {
-            Column column = table.columns().get(i);
+            BoundColumn column = table.columns().get(i);
             String type = duckType(column.type());
             String name = identifier(column.name());
             sql.append(i == 0 ? "" : ", ");
-            if (table.format() == io.cleanroom.core.model.TableFormat.CSV) {
+            if (source.format() == io.cleanroom.core.model.TableFormat.CSV) {
                 // CSV cells are read as text; TRIM keeps DuckDB from pushing the cast into the reader,
                 // where a cell that does not fit would fail the query with its value in the message
                 sql.append(type.equals("VARCHAR") ? name : "TRY_CAST(TRIM(" + name + ") AS " + type + ")");
@@ -176,28 +189,53 @@ public final class DuckDbEngine implements QueryEngine {
             }
             sql.append(" AS ").append(name);
         }
-        return sql.append(" FROM ").append(source).toString();
+        return sql.append(" FROM ").append(reader).toString();
     }
 
-    static String duckType(String glueType) {
-        String t = glueType.toLowerCase(Locale.ROOT).trim();
-        Matcher decimal = DECIMAL.matcher(t);
-        if (decimal.matches()) {
-            return "DECIMAL(" + decimal.group(1) + ", " + decimal.group(2) + ")";
+    /** A table of the rows the server supplies, typed like a view over files. */
+    private static void load(Connection c, TableBinding table, TableSource.Rows rows) throws SQLException {
+        StringBuilder create = new StringBuilder("CREATE TABLE ").append(identifier(table.name())).append(" (");
+        StringBuilder insert = new StringBuilder("INSERT INTO ").append(identifier(table.name())).append(" VALUES (");
+        for (int i = 0; i < table.columns().size(); i++) {
+            BoundColumn column = table.columns().get(i);
+            create.append(i == 0 ? "" : ", ").append(identifier(column.name())).append(' ')
+                    .append(duckType(column.type()));
+            insert.append(i == 0 ? "?" : ", ?");
         }
-        return switch (t) {
-            case "bigint", "long" -> "BIGINT";
-            case "int", "integer" -> "INTEGER";
-            case "smallint", "short" -> "SMALLINT";
-            case "tinyint", "byte" -> "TINYINT";
-            case "double" -> "DOUBLE";
-            case "float", "real" -> "FLOAT";
-            case "boolean" -> "BOOLEAN";
-            case "date" -> "DATE";
-            case "timestamp" -> "TIMESTAMP";
-            case "binary" -> "BLOB";
-            case "decimal" -> "DECIMAL(38, 9)";
-            default -> "VARCHAR";
+        try (Statement s = c.createStatement()) {
+            s.execute(create.append(')').toString());
+        }
+        try (PreparedStatement ps = c.prepareStatement(insert.append(')').toString())) {
+            Iterator<List<Object>> it = rows.rows().get();
+            int batch = 0;
+            while (it.hasNext()) {
+                List<Object> row = it.next();
+                for (int i = 0; i < table.columns().size(); i++) {
+                    ps.setObject(i + 1, i < row.size() ? row.get(i) : null);
+                }
+                ps.addBatch();
+                if (++batch % 1000 == 0) {
+                    ps.executeBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static String duckType(ColumnType type) {
+        return switch (type.kind()) {
+            case BIGINT -> "BIGINT";
+            case INTEGER -> "INTEGER";
+            case SMALLINT -> "SMALLINT";
+            case TINYINT -> "TINYINT";
+            case DOUBLE -> "DOUBLE";
+            case FLOAT -> "FLOAT";
+            case BOOLEAN -> "BOOLEAN";
+            case DATE -> "DATE";
+            case TIMESTAMP -> "TIMESTAMP";
+            case BINARY -> "BLOB";
+            case DECIMAL -> "DECIMAL(" + type.precision() + ", " + type.scale() + ")";
+            case STRING -> "VARCHAR";
         };
     }
 
@@ -207,6 +245,16 @@ public final class DuckDbEngine implements QueryEngine {
 
     private static String identifier(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    @Override
+    public void csvToParquet(Path csv, Path parquet) {
+        ParquetFiles.csvToParquet(csv, parquet);
+    }
+
+    @Override
+    public List<Column> parquetColumns(List<Path> files) {
+        return new DuckDbSchemaReader().parquetColumns(files);
     }
 
     @Override

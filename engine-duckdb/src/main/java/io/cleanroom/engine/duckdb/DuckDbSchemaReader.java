@@ -21,11 +21,11 @@ import java.util.Properties;
  * before it touches the data: no extension auto-loading, file access limited to the files given,
  * configuration locked, small memory and one thread.
  */
-public final class DuckDbSchemaReader {
+final class DuckDbSchemaReader {
     private static final String FIELD = "TableInput.StorageDescriptor.Location";
 
     /** Columns with Glue-style types, read from the Parquet footers of the given files. */
-    public List<Column> parquetColumns(List<Path> files) {
+    List<Column> parquetColumns(List<Path> files) {
         requireNonNull(files, "files is null");
         if (files.isEmpty()) {
             throw CleanroomException.validation(FIELD, "No data files found");

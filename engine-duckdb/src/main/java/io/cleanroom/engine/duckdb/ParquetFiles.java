@@ -9,11 +9,11 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /** Converts a result written as CSV (by the server, to a path it chose) into Parquet with DuckDB. */
-public final class ParquetFiles {
+final class ParquetFiles {
     private ParquetFiles() {
     }
 
-    public static void csvToParquet(Path csv, Path parquet) {
+    static void csvToParquet(Path csv, Path parquet) {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");

@@ -9,7 +9,6 @@ import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.sql.CheckedQuery;
 import io.cleanroom.sql.QueryChecker;
-import io.cleanroom.sql.QueryEngine;
 import io.cleanroom.sql.QueryRequest;
 import io.cleanroom.sql.TableSpec;
 import java.nio.file.Files;
@@ -176,9 +175,9 @@ class AllowListIT {
                 + ",,,,,,,\n");
         Custom rule = new Custom(List.of(Custom.ANY_QUERY), List.of(RUNNER), null, List.of(), null, List.of(), null);
         TableSpec spec = new TableSpec("t", OWNER, COLUMNS, Optional.of(rule), true);
-        QueryEngine.TableData data = new QueryEngine.TableData("t", List.of(file), TableFormat.CSV, COLUMNS);
+        Engines.Table data = new Engines.Table("t", List.of(file), TableFormat.CSV, COLUMNS);
         List<String> failures = new ArrayList<>();
-        try (DuckDbEngine engine = new DuckDbEngine(new DuckDbEngine.Limits("256MB", 1))) {
+        try (DuckDbEngine engine = new DuckDbEngine()) {
             for (Map.Entry<String, String> sample : SAMPLES.entrySet()) {
                 String sql = sample.getValue().endsWith("--") ? "SELECT " + sample.getValue().replace("--", "")
                         : "SELECT " + sample.getValue() + " FROM t";
@@ -187,7 +186,8 @@ class AllowListIT {
                     CheckedQuery query = new QueryChecker().check(QueryRequest.adHoc(sql, RUNNER, List.of(spec)));
                     rendered = query.sql();
                     List<List<Object>> rows = new ArrayList<>();
-                    engine.execute(query, Map.of("t", data), Engines.rowsInto(rows), Engines.never());
+                    Engines.execute(engine, query, Map.of("t", data), Engines.limits("256MB", 1), Engines.rowsInto(rows),
+                            Engines.never());
                     if (rows.isEmpty()) {
                         failures.add(sample.getKey() + ": no rows from " + rendered);
                     }

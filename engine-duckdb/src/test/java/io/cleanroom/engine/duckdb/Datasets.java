@@ -6,7 +6,6 @@ import io.cleanroom.engine.duckdb.World.Domain;
 import io.cleanroom.engine.duckdb.World.Ref;
 import io.cleanroom.engine.duckdb.World.WorldColumn;
 import io.cleanroom.engine.duckdb.World.WorldTable;
-import io.cleanroom.sql.QueryEngine;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -110,14 +109,14 @@ final class Datasets implements AutoCloseable {
 
     private final World world;
     private final Path dir;
-    private final DuckDbEngine.Limits limits;
+    private final io.cleanroom.engine.spi.Limits limits;
     private final long timeoutMillis;
     private final Map<Domain, Map<String, String>> renaming = new HashMap<>();
     private final Map<Ref, Map<Object, Object>> ownRenaming = new HashMap<>();
     private final Map<Variant, Connection> connections = new LinkedHashMap<>();
     private int files;
 
-    Datasets(World world, Path dir, DuckDbEngine.Limits limits, long timeoutMillis) {
+    Datasets(World world, Path dir, io.cleanroom.engine.spi.Limits limits, long timeoutMillis) {
         this.world = world;
         this.dir = dir;
         this.limits = limits;
@@ -254,11 +253,11 @@ final class Datasets implements AutoCloseable {
             return c;
         }
         try {
-            List<QueryEngine.TableData> tables = new ArrayList<>();
+            List<Engines.Table> tables = new ArrayList<>();
             for (WorldTable table : world.tables()) {
                 tables.add(write(table, rows(table, variant)));
             }
-            c = DuckDbEngine.sandbox(tables, limits);
+            c = DuckDbEngine.sandbox(Engines.bind(tables), limits);
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot prepare " + world + " " + variant, e);
         }
@@ -266,7 +265,7 @@ final class Datasets implements AutoCloseable {
         return c;
     }
 
-    private QueryEngine.TableData write(WorldTable table, List<List<Object>> rows) throws SQLException, IOException {
+    private Engines.Table write(WorldTable table, List<List<Object>> rows) throws SQLException, IOException {
         Files.createDirectories(dir);
         boolean csv = world.format() == TableFormat.CSV;
         Path file = dir.resolve(world.name() + "-" + table.name() + "-" + (files++) + (csv ? ".csv" : ".parquet"));
@@ -275,7 +274,7 @@ final class Datasets implements AutoCloseable {
             for (int i = 0; i < table.columns().size(); i++) {
                 WorldColumn column = table.columns().get(i);
                 create.append(i == 0 ? "" : ", ").append('"').append(column.name()).append("\" ")
-                        .append(DuckDbEngine.duckType(column.kind().glueType));
+                        .append(DuckDbEngine.duckType(io.cleanroom.core.model.ColumnType.parse(column.kind().glueType)));
             }
             s.execute(create.append(')').toString());
             if (!rows.isEmpty()) {
@@ -292,7 +291,7 @@ final class Datasets implements AutoCloseable {
             s.execute("COPY t TO '" + file.toAbsolutePath() + "' " + (csv ? "(HEADER, DELIMITER ',')"
                     : "(FORMAT PARQUET)"));
         }
-        return new QueryEngine.TableData(table.name(), List.of(file), world.format(), table.columns().stream()
+        return new Engines.Table(table.name(), List.of(file), world.format(), table.columns().stream()
                 .map(col -> new Column(col.name(), col.kind().glueType)).toList());
     }
 

@@ -16,7 +16,6 @@ import io.cleanroom.core.model.JoinRequired;
 import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.sql.CheckedQuery;
 import io.cleanroom.sql.QueryChecker;
-import io.cleanroom.sql.QueryEngine;
 import io.cleanroom.sql.QueryRequest;
 import io.cleanroom.sql.TableSpec;
 import java.nio.file.Files;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DuckDbEngineIT {
     private static final AccountId PUBLISHER = new AccountId("111111111111");
     private static final AccountId ADVERTISER = new AccountId("222222222222");
-    private static final DuckDbEngine.Limits LIMITS = new DuckDbEngine.Limits("512MB", 2);
+    private static final io.cleanroom.engine.spi.Limits LIMITS = Engines.limits("512MB", 2);
 
     @TempDir
     Path dir;
@@ -49,7 +48,7 @@ class DuckDbEngineIT {
     }
 
     /** Generated audiences: users 0..n-1 in the publisher, every third user also in the advertiser. */
-    private Map<String, QueryEngine.TableData> data(int users) throws Exception {
+    private Map<String, Engines.Table> data(int users) throws Exception {
         Path publisher = dir.resolve("publisher.csv");
         Path advertiser = dir.resolve("advertiser.csv");
         StringBuilder p = new StringBuilder("user_id_hash,segment\n");
@@ -63,9 +62,9 @@ class DuckDbEngineIT {
         Files.writeString(publisher, p);
         Files.writeString(advertiser, a);
         return Map.of(
-                "publisher_audience", new QueryEngine.TableData("publisher_audience", List.of(publisher),
+                "publisher_audience", new Engines.Table("publisher_audience", List.of(publisher),
                         TableFormat.CSV, List.of(new Column("user_id_hash", "string"), new Column("segment", "string"))),
-                "advertiser_audience", new QueryEngine.TableData("advertiser_audience", List.of(advertiser),
+                "advertiser_audience", new Engines.Table("advertiser_audience", List.of(advertiser),
                         TableFormat.CSV, List.of(new Column("user_id_hash", "string"),
                                 new Column("campaign", "string"))));
     }
@@ -79,16 +78,16 @@ class DuckDbEngineIT {
                         new Column("campaign", "string")), Optional.of(rule("campaign", 2, null)), true));
     }
 
-    record Collected(List<QueryEngine.ResultColumn> columns, List<List<Object>> rows) {
+    record Collected(List<io.cleanroom.engine.spi.ResultSink.Column> columns, List<List<Object>> rows) {
     }
 
-    private static Collected run(CheckedQuery query, Map<String, QueryEngine.TableData> tables,
-            QueryEngine.Cancellation cancellation) {
+    private static Collected run(CheckedQuery query, Map<String, Engines.Table> tables,
+            io.cleanroom.engine.spi.Cancellation cancellation) {
         List<List<Object>> rows = new ArrayList<>();
-        AtomicReference<List<QueryEngine.ResultColumn>> columns = new AtomicReference<>();
-        new DuckDbEngine(LIMITS).execute(query, tables, new QueryEngine.ResultSink() {
+        AtomicReference<List<io.cleanroom.engine.spi.ResultSink.Column>> columns = new AtomicReference<>();
+        Engines.execute(new DuckDbEngine(), query, tables, LIMITS, new io.cleanroom.engine.spi.ResultSink() {
             @Override
-            public void columns(List<QueryEngine.ResultColumn> c) {
+            public void columns(List<io.cleanroom.engine.spi.ResultSink.Column> c) {
                 columns.set(c);
             }
 
@@ -107,10 +106,10 @@ class DuckDbEngineIT {
 
     @Test
     void tutorialOverlapRunsAndMatchesAPlainComputation() throws Exception {
-        Map<String, QueryEngine.TableData> tables = data(1200);
+        Map<String, Engines.Table> tables = data(1200);
         CheckedQuery checked = new QueryChecker().check(QueryRequest.adHoc(OVERLAP, ADVERTISER, specs(2)));
         Collected result = run(checked, tables, Engines.never());
-        assertThat(result.columns()).extracting(QueryEngine.ResultColumn::name)
+        assertThat(result.columns()).extracting(io.cleanroom.engine.spi.ResultSink.Column::name)
                 .containsExactly("campaign", "segment", "overlap_count");
         // users divisible by 3 are in both; segment by parity, campaign by i % 4
         long expected = 0;
@@ -124,7 +123,7 @@ class DuckDbEngineIT {
 
     @Test
     void outputConstraintsSuppressSmallGroupsInTheEngine() throws Exception {
-        Map<String, QueryEngine.TableData> tables = data(1200);
+        Map<String, Engines.Table> tables = data(1200);
         CheckedQuery strict = new QueryChecker().check(QueryRequest.adHoc(OVERLAP, ADVERTISER, specs(150)));
         // each of the 4 groups has 100 users: all are below 150 and none may leave the engine
         assertThat(run(strict, tables, Engines.never()).rows()).isEmpty();
@@ -134,10 +133,10 @@ class DuckDbEngineIT {
 
     @Test
     void sandboxRefusesFilesOutsideTheTables() throws Exception {
-        Map<String, QueryEngine.TableData> tables = data(10);
+        Map<String, Engines.Table> tables = data(10);
         Path secret = dir.resolve("secret.csv");
         Files.writeString(secret, "a\nsecret\n");
-        try (Connection c = DuckDbEngine.sandbox(tables.values(), LIMITS); Statement s = c.createStatement()) {
+        try (Connection c = DuckDbEngine.sandbox(Engines.bind(tables.values()), LIMITS); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM publisher_audience")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(10);
@@ -200,11 +199,11 @@ class DuckDbEngineIT {
             Files.move(csv, real.resolve("moved-away.csv"));
             Files.createSymbolicLink(csv, secret);
             List<Column> k = List.of(new Column("k", "string"));
-            List<QueryEngine.TableData> tables = List.of(
-                    new QueryEngine.TableData("c", List.of(csvFd), TableFormat.CSV, k),
-                    new QueryEngine.TableData("j", List.of(jsonFd), TableFormat.JSON, k),
-                    new QueryEngine.TableData("p", List.of(parquetFd), TableFormat.PARQUET, k));
-            try (Connection c = DuckDbEngine.sandbox(tables, LIMITS); Statement s = c.createStatement();
+            List<Engines.Table> tables = List.of(
+                    new Engines.Table("c", List.of(csvFd), TableFormat.CSV, k),
+                    new Engines.Table("j", List.of(jsonFd), TableFormat.JSON, k),
+                    new Engines.Table("p", List.of(parquetFd), TableFormat.PARQUET, k));
+            try (Connection c = DuckDbEngine.sandbox(Engines.bind(tables), LIMITS); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT k FROM c UNION ALL SELECT k FROM j UNION ALL SELECT k FROM p "
                             + "ORDER BY k")) {
                 List<String> rows = new ArrayList<>();
@@ -229,7 +228,7 @@ class DuckDbEngineIT {
     void engineErrorsNeverQuoteData() throws Exception {
         Path file = dir.resolve("typed.csv");
         Files.writeString(file, "user_id_hash,segment\nSECRET-VALUE,news\n");
-        Map<String, QueryEngine.TableData> tables = Map.of("t", new QueryEngine.TableData("t", List.of(file),
+        Map<String, Engines.Table> tables = Map.of("t", new Engines.Table("t", List.of(file),
                 TableFormat.CSV, List.of(new Column("user_id_hash", "bigint"), new Column("segment", "string"))));
         // the value does not fit bigint: it becomes NULL instead of an error quoting it
         TableSpec spec = new TableSpec("t", ADVERTISER, tables.get("t").columns(),
@@ -252,7 +251,7 @@ class DuckDbEngineIT {
             wide.append(i).append(',').append(i % 3).append('\n');
         }
         Files.writeString(file, wide);
-        Map<String, QueryEngine.TableData> tables = Map.of("wide", new QueryEngine.TableData("wide", List.of(file),
+        Map<String, Engines.Table> tables = Map.of("wide", new Engines.Table("wide", List.of(file),
                 TableFormat.CSV, List.of(new Column("k", "bigint"), new Column("v", "bigint"))));
         TableSpec spec = new TableSpec("wide", ADVERTISER, tables.get("wide").columns(),
                 Optional.of(new AnalysisRulePolicy.Custom(List.of("ANY_QUERY"), List.of(ADVERTISER), null, List.of(),
@@ -260,11 +259,11 @@ class DuckDbEngineIT {
         CheckedQuery hungry = new QueryChecker().check(QueryRequest.adHoc(
                 "SELECT COUNT(*) FROM (SELECT a.k, b.k AS k2, a.v FROM wide a JOIN wide b ON a.v = b.v "
                         + "ORDER BY a.k, k2 DESC) x", ADVERTISER, List.of(spec)));
-        DuckDbEngine small = new DuckDbEngine(new DuckDbEngine.Limits("16MB", 1));
-        CleanroomException e = catchThrowableOfType(CleanroomException.class, () -> small.execute(hungry, tables,
-                new QueryEngine.ResultSink() {
+        DuckDbEngine small = new DuckDbEngine();
+        CleanroomException e = catchThrowableOfType(CleanroomException.class, () -> Engines.execute(small, hungry, tables, Engines.limits("16MB", 1),
+                new io.cleanroom.engine.spi.ResultSink() {
                     @Override
-                    public void columns(List<QueryEngine.ResultColumn> c) {
+                    public void columns(List<io.cleanroom.engine.spi.ResultSink.Column> c) {
                     }
 
                     @Override
@@ -286,7 +285,7 @@ class DuckDbEngineIT {
             big.append(i).append(',').append(i % 7).append('\n');
         }
         Files.writeString(file, big);
-        Map<String, QueryEngine.TableData> tables = Map.of("big", new QueryEngine.TableData("big", List.of(file),
+        Map<String, Engines.Table> tables = Map.of("big", new Engines.Table("big", List.of(file),
                 TableFormat.CSV, List.of(new Column("k", "bigint"), new Column("v", "bigint"))));
         TableSpec spec = new TableSpec("big", ADVERTISER, tables.get("big").columns(),
                 Optional.of(new AnalysisRulePolicy.Custom(List.of("ANY_QUERY"), List.of(ADVERTISER), null, List.of(),
@@ -295,7 +294,7 @@ class DuckDbEngineIT {
                 "SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k", ADVERTISER, List.of(spec)));
         AtomicBoolean cancelled = new AtomicBoolean();
         AtomicReference<Runnable> stop = new AtomicReference<>();
-        QueryEngine.Cancellation cancellation = new QueryEngine.Cancellation() {
+        io.cleanroom.engine.spi.Cancellation cancellation = new io.cleanroom.engine.spi.Cancellation() {
             @Override
             public void onCancel(Runnable s) {
                 stop.set(s);

@@ -10,7 +10,6 @@ import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.sql.CheckedQuery;
 import io.cleanroom.sql.QueryChecker;
-import io.cleanroom.sql.QueryEngine;
 import io.cleanroom.sql.QueryRequest;
 import io.cleanroom.sql.TableSpec;
 import java.nio.file.Files;
@@ -52,7 +51,7 @@ class ErrorOracleIT {
      * Ten ordinary users in segment news, and two users in segment solo (suppressed by the
      * threshold of 3), the first of whom holds the given values.
      */
-    private QueryEngine.TableData table(String name, String soloRow) throws Exception {
+    private Engines.Table table(String name, String soloRow) throws Exception {
         StringBuilder csv = new StringBuilder("user_id_hash,segment,region,birth_year,big,spend,joined,signup\n");
         for (int i = 0; i < 10; i++) {
             csv.append("u").append(i).append(",news,").append(i % 3).append(',').append(1960 + i).append(',')
@@ -63,14 +62,15 @@ class ErrorOracleIT {
         csv.append("s2,solo,7,1970,5,5,2001-02-01,2020-02-01\n");
         Path file = dir.resolve(name + ".csv");
         Files.writeString(file, csv);
-        return new QueryEngine.TableData("pub", List.of(file), TableFormat.CSV, COLUMNS);
+        return new Engines.Table("pub", List.of(file), TableFormat.CSV, COLUMNS);
     }
 
-    private static String run(CheckedQuery query, QueryEngine.TableData data) {
+    private static String run(CheckedQuery query, Engines.Table data) {
         List<List<Object>> rows = new ArrayList<>();
-        try (DuckDbEngine engine = new DuckDbEngine(new DuckDbEngine.Limits("512MB", 1))) {
+        try (DuckDbEngine engine = new DuckDbEngine()) {
             List<List<Object>> raw = new ArrayList<>();
-            engine.execute(query, Map.of("pub", data), Engines.rowsInto(raw), Engines.never());
+            Engines.execute(engine, query, Map.of("pub", data), Engines.limits("512MB", 1), Engines.rowsInto(raw),
+                    Engines.never());
             raw.forEach(r -> rows.add(r.stream().map(String::valueOf).map(Object.class::cast).toList()));
         } catch (CleanroomException e) {
             return "FAILED: " + e.getMessage();

@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * {@code -Dhunt.debug=true} prints every query with its verdict.
  */
 final class LeakHunt implements AutoCloseable {
-    static final DuckDbEngine.Limits LIMITS = new DuckDbEngine.Limits("256MB", 1);
+    static final io.cleanroom.engine.spi.Limits LIMITS = Engines.limits("256MB", 1);
     static final long TIMEOUT_MILLIS = 2_000;
     private static final boolean DEBUG = Boolean.getBoolean("hunt.debug");
 

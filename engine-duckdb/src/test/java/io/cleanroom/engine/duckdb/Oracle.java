@@ -59,7 +59,7 @@ final class Oracle implements AutoCloseable {
     private final QueryChecker checker = new QueryChecker();
     private final Map<String, Datasets> datasets = new LinkedHashMap<>();
 
-    Oracle(List<World> worlds, Path dir, DuckDbEngine.Limits limits, long timeoutMillis) {
+    Oracle(List<World> worlds, Path dir, io.cleanroom.engine.spi.Limits limits, long timeoutMillis) {
         for (World world : worlds) {
             datasets.put(world.name(), new Datasets(world, dir.resolve(world.name()), limits, timeoutMillis));
         }
