@@ -1092,6 +1092,20 @@ final class Fuzzer {
             out.print(report.summary());
             report.findings.forEach(f -> out.println("FINDING " + f));
             return report;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Removes the run's directory (data, results, the server's log) once the run is reported. */
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

@@ -80,10 +80,7 @@ final class RawHttp implements AutoCloseable {
             connect();
         }
         try {
-            out.write(head.toByteArray());
-            out.write(body);
-            out.flush();
-            return read(method);
+            return exchange(method, head.toByteArray(), body);
         } catch (IOException e) {
             close();
             if (fresh) {
@@ -92,15 +89,35 @@ final class RawHttp implements AutoCloseable {
             // the server may have closed the idle connection: try once on a new one
             connect();
             try {
-                out.write(head.toByteArray());
-                out.write(body);
-                out.flush();
-                return read(method);
+                return exchange(method, head.toByteArray(), body);
             } catch (IOException again) {
                 close();
                 throw again;
             }
         }
+    }
+
+    /**
+     * Writes the request and reads the answer. A server may answer before it has taken the whole
+     * body (a body it refuses) and close the connection: the write then fails, and the answer is read
+     * all the same, as HTTP clients do.
+     */
+    private Response exchange(String method, byte[] head, byte[] body) throws IOException {
+        try {
+            out.write(head);
+            out.write(body);
+            out.flush();
+        } catch (IOException writeFailed) {
+            try {
+                Response early = read(method);
+                close();
+                return early;
+            } catch (IOException noAnswer) {
+                writeFailed.addSuppressed(noAnswer);
+                throw writeFailed;
+            }
+        }
+        return read(method);
     }
 
     private Response read(String method) throws IOException {
