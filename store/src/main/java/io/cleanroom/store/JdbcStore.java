@@ -182,7 +182,8 @@ public final class JdbcStore implements Store {
             try {
                 c = connection();
             } catch (SQLException e) {
-                closeQuietly();
+                // a batch still open was on the connection that is gone: it fails with it
+                fail(connection, e);
                 throw failure("the metadata store is unavailable", e);
             }
             if (open == null) {
@@ -298,10 +299,12 @@ public final class JdbcStore implements Store {
         try {
             commits++;
             committer.commit(connection);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             // every transaction of the batch fails; a connection whose commit failed is not trusted again
-            batch.failure = e;
-            rollback(connection);
+            batch.failure = e instanceof SQLException sql ? sql : new SQLException("the commit failed", e);
+            if (connection != null) {
+                rollback(connection);
+            }
             closeQuietly();
         } finally {
             batch.done.countDown();
@@ -312,7 +315,9 @@ public final class JdbcStore implements Store {
     private void fail(Connection c, SQLException e) {
         Batch batch = open;
         open = null;
-        rollback(c);
+        if (c != null) {
+            rollback(c);
+        }
         closeQuietly();
         if (batch != null) {
             batch.failure = e;

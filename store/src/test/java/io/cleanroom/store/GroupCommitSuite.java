@@ -200,6 +200,32 @@ abstract class GroupCommitSuite {
     }
 
     /**
+     * A commit that fails with something other than an SQLException (a driver's bug, a runtime
+     * failure) still fails every transaction of the batch, none of them acknowledged, and leaves
+     * the store usable.
+     */
+    @Test
+    void aCommitFailingUnexpectedlyStillFailsEveryTransactionOfTheBatch() throws Exception {
+        store.commitWith(c -> {
+            throw new IllegalStateException("the driver broke");
+        });
+        List<AuditContext> audits = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstIn = new CountDownLatch(1);
+        Future<Optional<Throwable>> first = threads.submit(() -> attempt("111111111111",
+                inThenUntilAnotherWaits(firstIn), audits));
+        firstIn.await();
+        Future<Optional<Throwable>> second = threads.submit(() -> attempt("222222222222", () -> { }, audits));
+        for (Future<Optional<Throwable>> call : List.of(first, second)) {
+            assertThat(call.get(30, TimeUnit.SECONDS)).get().isInstanceOf(CleanroomException.class);
+        }
+        assertThat(audits).noneMatch(AuditContext::recorded);
+        store.commitWith(java.sql.Connection::commit);
+        assertThat(threads.submit(() -> create("333333333333", () -> { }).recorded()).get(30, TimeUnit.SECONDS))
+                .isTrue();
+        assertThat(accounts()).extracting(a -> a.id().value()).containsExactly("333333333333");
+    }
+
+    /**
      * A transaction that finds the database gone takes its whole batch down with it: the others
      * of the batch, done and waiting for the commit, fail too (on a connection that is gone their
      * changes are lost), and none of it is kept. The next transaction opens a new connection.
