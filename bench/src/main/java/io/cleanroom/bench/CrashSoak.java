@@ -2,7 +2,7 @@ package io.cleanroom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cleanroom.server.SignedHttpClient;
+import io.cleanroom.client.SignedHttpClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  * query is left SUBMITTED or STARTED, every stored result and S3 output belongs to a query that
  * succeeded, and no partial file remains.
  *
- * <p>Arguments (all optional): {@code --kills N} (25), {@code --jar PATH} (cli/target/cleanroom.jar),
+ * <p>Arguments (all optional): {@code --kills N} (25), {@code --jar PATH} (app/target/cleanroom.jar),
  * {@code --seed N}, {@code --up-millis MIN-MAX} (1500-8000: how long the server runs between kills),
  * {@code --accounts N} (3), {@code --dir DIR} (a new temporary directory).
  */
@@ -80,7 +80,7 @@ public final class CrashSoak {
     }
 
     public static void main(String[] args) throws Exception {
-        Path jar = Path.of("cli/target/cleanroom.jar");
+        Path jar = Path.of("app/target/cleanroom.jar");
         Path dir = null;
         int kills = 25;
         long seed = System.currentTimeMillis();

@@ -18,7 +18,7 @@ class CrashSoakIT {
 
     @Test
     void killingTheServerLosesNothing() throws Exception {
-        Path jar = Path.of("..", "cli", "target", "cleanroom.jar").toAbsolutePath().normalize();
+        Path jar = Path.of("..", "app", "target", "cleanroom.jar").toAbsolutePath().normalize();
         assertThat(jar).exists();
         long seed = Long.getLong("cleanroom.soak.seed", System.nanoTime());
         CrashSoak.Report report = CrashSoak.run(new CrashSoak.Settings(jar, dir, 5, seed, 1500, 4000, 3),

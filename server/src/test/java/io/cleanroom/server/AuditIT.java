@@ -1,9 +1,13 @@
 package io.cleanroom.server;
 
+import io.cleanroom.server.admin.AdminApi;
+import io.cleanroom.server.admin.AuditKeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,8 @@
 package io.cleanroom.server;
 
+import io.cleanroom.client.Operation;
+import io.cleanroom.server.admin.AdminApi;
+import io.cleanroom.server.wire.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -45,6 +48,8 @@ final class Fuzzer {
     static final String A = "111111111111";
     static final String B = "222222222222";
     static final String C = "333333333333";
+    /** The X-Amz-Target prefix of CloudTrail's operations, as the Java SDK sends it. */
+    static final String CLOUDTRAIL_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 
     /** One operation: how it is addressed and a valid body to start mutating from. */
     record Target(String api, String name, String method, String template, List<String> queryParameters,
@@ -221,7 +226,7 @@ final class Fuzzer {
             out.add(new Target("glue", glue, "POST", "/", List.of(), "glue", "AWSGlue." + glue, VALID.get(glue)));
         }
         out.add(new Target("cloudtrail", "LookupEvents", "POST", "/", List.of(), "cloudtrail",
-                CloudTrailApi.TARGET_PREFIX + ".LookupEvents", VALID.get("LookupEvents")));
+                CLOUDTRAIL_PREFIX + ".LookupEvents", VALID.get("LookupEvents")));
         return List.copyOf(out);
     }
 
@@ -810,7 +815,7 @@ final class Fuzzer {
             if (r.nextInt(100) < 5) {
                 target = pick(r, new String[] {"AWSGlue." + pick(r, GLUE.toArray(String[]::new)),
                     "AWSGlue.GetPartitions", "AWSGlue.", "AWSGlue", "awsglue.GetTable", "AWSGlue.GetTable.x",
-                    CloudTrailApi.TARGET_PREFIX + ".DeleteTrail", CloudTrailApi.SHORT_TARGET_PREFIX + ".LookupEvents",
+                    CLOUDTRAIL_PREFIX + ".DeleteTrail", "CloudTrail_20131101" + ".LookupEvents",
                     "", "x".repeat(5000), "AWSGlue.%00"});
                 notes.add("target");
             }

@@ -1,5 +1,7 @@
 package io.cleanroom.server;
 
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,7 @@
 package io.cleanroom.server;
 
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,14 +137,14 @@ class PostgresOutageIT {
                             .allowedAnalyses("ANY_QUERY").allowedAnalysisProviders(keys.accountId())))));
             Fixtures.associate(client, membership, table, "big");
             // a query whose worker takes it up while the database is down
-            cluster.server.queries().beforeStart = id -> {
+            cluster.server.queries().beforeStart(id -> {
                 taken.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            };
+            });
             query = client.startProtectedQuery(r -> r.membershipIdentifier(membership).type("SQL")
                     .sqlParameters(s -> s.queryString("SELECT v, COUNT(*) AS n FROM big GROUP BY v"))
                     .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(keys.accountId())))))

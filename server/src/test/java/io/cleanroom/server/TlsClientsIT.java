@@ -1,5 +1,6 @@
 package io.cleanroom.server;
 
+import io.cleanroom.server.wire.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
