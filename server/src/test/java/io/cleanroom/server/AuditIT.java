@@ -666,13 +666,14 @@ class AuditIT {
     /**
      * A path's collaboration identifier goes to the trail's collaboration column only when it is one
      * (found by the fuzzer: a NUL byte or 500 characters there made PostgreSQL refuse the event, and
-     * the call went unrecorded).
+     * the call went unrecorded). A NUL (%00) no longer reaches a call at all (the HTTP layer refuses
+     * it: MalformedRequestsIT); other control characters do.
      */
     private void callsWithIdentifiersNoCollaborationCanHaveAreRecorded() throws Exception {
         TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
         SignedHttpClient client = new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(), keys.secretAccessKey(),
                 "us-east-1", java.time.Clock.systemUTC());
-        for (String id : List.of("%00", "a%00b", "x".repeat(500))) {
+        for (String id : List.of("%01", "a%1Fb", "x".repeat(500))) {
             SignedHttpClient.Response r = client.send("GET", "/collaborations/" + id + "/members", java.util.Map.of(),
                     java.util.Map.of(), null, "cleanrooms");
             assertThat(r.status()).as(r.body()).isEqualTo(400);
