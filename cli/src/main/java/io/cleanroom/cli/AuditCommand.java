@@ -139,10 +139,18 @@ final class AuditCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            for (JsonNode event : audit.get("ExportAuditTrail", "/admin/audit/events").get("events")) {
-                out.println(event.toString());
-            }
-            out.flush();
+            String token = null;
+            do {
+                // a page at a time (the server bounds each page), printed as it comes
+                JsonNode page = audit.operator.send("ExportAuditTrail", "GET", "/admin/audit/events",
+                        token == null ? java.util.Map.of() : java.util.Map.of("nextToken", java.util.List.of(token)),
+                        null);
+                for (JsonNode event : page.get("events")) {
+                    out.println(event.toString());
+                }
+                out.flush();
+                token = page.hasNonNull("nextToken") ? page.get("nextToken").asText() : null;
+            } while (token != null);
             return 0;
         }
     }

@@ -75,7 +75,7 @@ final class OperatorOptions {
         return out;
     }
 
-    private JsonNode send(String operation, String method, String path, Map<String, List<String>> query,
+    JsonNode send(String operation, String method, String path, Map<String, List<String>> query,
             ObjectNode body) {
         Path file = credentials != null ? credentials : dataDir.resolve("operator-credentials.json");
         JsonNode creds;

@@ -146,21 +146,47 @@ public final class ProtectedQueries implements AutoCloseable {
         });
     }
 
-    /** After a restart: nothing may stay SUBMITTED or STARTED, and no partial result may remain. */
+    /**
+     * After a restart: nothing may stay SUBMITTED or STARTED, and no partial or orphan result may
+     * remain: a query the server stopped in may have written its result (and its S3 output) without
+     * committing SUCCESS, and ends FAILED without them.
+     */
     public void recover() {
         results.removePartials();
-        context.store().inTransaction(tx -> {
+        List<ProtectedQuery> stopped = context.store().inTransaction(tx -> {
             Instant now = context.now();
+            List<ProtectedQuery> failed = new ArrayList<>();
             for (ProtectedQuery q : tx.of(Kinds.PROTECTED_QUERIES).all()) {
                 if (!q.status().terminal()) {
-                    ProtectedQuery failed = q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
+                    ProtectedQuery ended = q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
                             "The server stopped while the query was running; start it again", now);
-                    tx.of(Kinds.PROTECTED_QUERIES).update(failed);
-                    logEnd(tx, failed);
+                    tx.of(Kinds.PROTECTED_QUERIES).update(ended);
+                    logEnd(tx, ended);
+                    failed.add(ended);
+                }
+            }
+            return failed;
+        });
+        for (ProtectedQuery q : stopped) {
+            if (q.s3Output() != null) {
+                s3.delete(q.s3Output(), q.id());
+            }
+        }
+        // every stored result must belong to a query that succeeded
+        java.util.Set<ProtectedQueryId> succeeded = new java.util.HashSet<>();
+        context.store().inTransaction(tx -> {
+            for (ProtectedQuery q : tx.of(Kinds.PROTECTED_QUERIES).all()) {
+                if (q.status() == ProtectedQueryStatus.SUCCESS) {
+                    succeeded.add(q.id());
                 }
             }
             return null;
         });
+        for (ProtectedQueryId id : results.stored()) {
+            if (!succeeded.contains(id)) {
+                results.delete(id);
+            }
+        }
     }
 
     public ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
@@ -432,12 +458,25 @@ public final class ProtectedQueries implements AutoCloseable {
             try (Stage stage = Stage.begin("result.store")) {
                 com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
                 results.write(id, result);
-                if (query.s3Output() != null) {
-                    s3.write(query.s3Output(), id, result);
+                try {
+                    if (query.s3Output() != null) {
+                        s3.write(query.s3Output(), id, result);
+                    }
+                } catch (RuntimeException e) {
+                    results.delete(id);
+                    throw e;
                 }
             }
+            boolean finished;
             try (Stage stage = Stage.begin("finish.record")) {
-                finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
+                finished = finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
+            }
+            if (!finished) {
+                // cancelled or timed out at the last moment: the result goes with the query's end
+                results.delete(id);
+                if (query.s3Output() != null) {
+                    s3.delete(query.s3Output(), id);
+                }
             }
         } catch (CleanroomException e) {
             ProtectedQueryStatus stopped = handle.stoppedAs.get();
@@ -485,6 +524,34 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     /**
+     * Runs a change of a query's state, again and again while the store cannot be reached (a
+     * database restarting, a full disk), so that a query never stays SUBMITTED or STARTED while the
+     * server runs. Gives up only when the server closes; then the next start ends the query.
+     */
+    private <T> T durably(java.util.function.Supplier<T> change) {
+        long pause = 50;
+        while (true) {
+            try {
+                return change.get();
+            } catch (CleanroomException e) {
+                if (e.code() != ErrorCode.INTERNAL || closed) {
+                    throw e;
+                }
+                LOG.warn("Cannot record a protected query's state now ({}); retrying", e.getMessage());
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pause = Math.min(pause * 2, 5_000);
+            }
+        }
+    }
+
+    private volatile boolean closed;
+
+    /**
      * The error code of a protected query that StartProtectedQuery's checks refuse when the query
      * starts running rather than when it is submitted: the reason that StartProtectedQuery would have
      * answered with (INVALID_QUERY, FIELD_VALIDATION_FAILED, INVALID_CONFIGURATION,
@@ -503,6 +570,10 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     private boolean transition(ProtectedQueryId id, ProtectedQueryStatus to) {
+        return durably(() -> transitionOnce(id, to));
+    }
+
+    private boolean transitionOnce(ProtectedQueryId id, ProtectedQueryStatus to) {
         return context.store().inTransaction(tx -> {
             ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
             if (q.status().terminal() || q.status() == ProtectedQueryStatus.CANCELLING) {
@@ -518,16 +589,18 @@ public final class ProtectedQueries implements AutoCloseable {
         });
     }
 
-    private void finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change) {
-        context.store().inTransaction(tx -> {
+    /** Ends a query unless it has ended already; returns whether this change ended it. */
+    private boolean finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change) {
+        return durably(() -> context.store().inTransaction(tx -> {
             ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
-            if (!q.status().terminal()) {
-                ProtectedQuery ended = change.apply(q);
-                tx.of(Kinds.PROTECTED_QUERIES).update(ended);
-                logEnd(tx, ended);
+            if (q.status().terminal()) {
+                return false;
             }
-            return null;
-        });
+            ProtectedQuery ended = change.apply(q);
+            tx.of(Kinds.PROTECTED_QUERIES).update(ended);
+            logEnd(tx, ended);
+            return true;
+        }));
     }
 
     /** The query, if the caller's membership is the one that ran it (a read: it waits for no commit). */
@@ -609,6 +682,7 @@ public final class ProtectedQueries implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         running.values().forEach(r -> r.stop(ProtectedQueryStatus.CANCELLED));
         workers.shutdownNow();
         timer.shutdownNow();

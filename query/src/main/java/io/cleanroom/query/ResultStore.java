@@ -41,13 +41,24 @@ public final class ResultStore {
     private static final int NONCE_BYTES = 12;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** Opens a file for writing: the file system, or a test's stand-in for a full disk. */
+    interface Output {
+        OutputStream open(Path file) throws IOException;
+    }
+
     private final Path directory;
     private final SecretSealer sealer;
+    private final Output output;
     private final SecureRandom random = new SecureRandom();
 
     public ResultStore(Path directory, SecretSealer sealer) {
+        this(directory, sealer, file -> new java.io.FileOutputStream(file.toFile()));
+    }
+
+    ResultStore(Path directory, SecretSealer sealer, Output output) {
         this.directory = requireNonNull(directory, "directory is null");
         this.sealer = requireNonNull(sealer, "sealer is null");
+        this.output = requireNonNull(output, "output is null");
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -121,16 +132,85 @@ public final class ResultStore {
             cipher.updateAAD(id.value().getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(MAPPER.writeValueAsBytes(result));
             byte[] wrapped = sealer.seal(Base64.getEncoder().encodeToString(key)).getBytes(StandardCharsets.UTF_8);
-            try (OutputStream raw = Files.newOutputStream(tmp); DataOutputStream out = new DataOutputStream(raw)) {
+            try (OutputStream raw = output.open(tmp); DataOutputStream out = new DataOutputStream(raw)) {
                 out.writeInt(wrapped.length);
                 out.write(wrapped);
                 out.write(nonce);
                 out.write(sealed);
+                // on disk before it gets its final name: a crash leaves a whole result or none
+                if (raw instanceof java.io.FileOutputStream f) {
+                    f.getFD().sync();
+                }
             }
             restrict(tmp);
             Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | GeneralSecurityException e) {
+            syncDirectory();
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            if (outOfSpace(e)) {
+                throw CleanroomException.of(io.cleanroom.core.ErrorCode.QUERY_FAILED, "The server has no space "
+                        + "left to store the result; the operator must free disk space, then run the query again");
+            }
             throw CleanroomException.internal("cannot store the result of query " + id, e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e instanceof GeneralSecurityException
+                    ? CleanroomException.internal("cannot store the result of query " + id, e) : (RuntimeException) e;
+        }
+    }
+
+    /** Makes the new name durable (where the platform lets a directory be synced). */
+    private void syncDirectory() {
+        try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(directory,
+                java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every file system syncs directories; the file itself is on disk
+        }
+    }
+
+    /** Whether an I/O failure is a full disk (or a quota): ENOSPC or EDQUOT. */
+    static boolean outOfSpace(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // removed at the next start (removePartials)
+        }
+    }
+
+    /** Removes the result of a query, if there is one. */
+    void delete(ProtectedQueryId id) {
+        try {
+            Files.deleteIfExists(file(id));
+        } catch (IOException e) {
+            throw CleanroomException.internal("cannot remove the result of query " + id, e);
+        }
+    }
+
+    /** The queries that have a stored result. */
+    List<ProtectedQueryId> stored() {
+        try (Stream<Path> files = Files.list(directory)) {
+            List<ProtectedQueryId> out = new ArrayList<>();
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".result") && io.cleanroom.core.model.Ids.isUuid(
+                        name.substring(0, name.length() - ".result".length()))) {
+                    out.add(new ProtectedQueryId(name.substring(0, name.length() - ".result".length())));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw CleanroomException.internal("cannot list the results directory", e);
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -53,19 +54,31 @@ public final class S3Outputs {
         return "s3://" + output.bucket() + "/" + prefix(output) + id.value() + "/" + fileName(output);
     }
 
-    /** Writes the result into the bucket's directory; returns the reported location. */
-    String write(S3Output output, ProtectedQueryId id, JsonNode result) {
+    /** The directory a query's output goes to in its bucket, or null when the bucket is not mapped. */
+    private Path directory(S3Output output, ProtectedQueryId id) {
         Path base = buckets.get(output.bucket());
         if (base == null) {
-            throw CleanroomException.internal("bucket " + output.bucket() + " is no longer mapped", null);
+            return null;
         }
         Path dir = base.resolve(prefix(output) + id.value()).normalize();
         if (!dir.startsWith(base.normalize())) {
             throw CleanroomException.internal("result path escapes its bucket", null);
         }
+        return dir;
+    }
+
+    /**
+     * Writes the result into the bucket's directory; returns the reported location. The file is
+     * written aside and takes its final name only when whole; a failure leaves nothing behind.
+     */
+    String write(S3Output output, ProtectedQueryId id, JsonNode result) {
+        Path dir = directory(output, id);
+        if (dir == null) {
+            throw CleanroomException.internal("bucket " + output.bucket() + " is no longer mapped", null);
+        }
         try {
             Files.createDirectories(dir);
-            Path csv = dir.resolve(output.resultFormat() == ResultFormat.CSV ? "result.csv" : ".result.csv.tmp");
+            Path csv = dir.resolve(".result.csv.tmp");
             try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
                 boolean first = true;
                 for (JsonNode column : result.get("columns")) {
@@ -83,13 +96,53 @@ public final class S3Outputs {
                 }
             }
             if (output.resultFormat() == ResultFormat.PARQUET) {
-                parquet.accept(csv, dir.resolve("result.parquet"));
+                Path parquetFile = dir.resolve(".result.parquet.tmp");
+                parquet.accept(csv, parquetFile);
                 Files.delete(csv);
+                Files.move(parquetFile, dir.resolve("result.parquet"), StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.move(csv, dir.resolve("result.csv"), StandardCopyOption.ATOMIC_MOVE);
             }
-        } catch (IOException e) {
-            throw CleanroomException.internal("cannot write the result to bucket " + output.bucket(), e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                delete(output, id);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            if (e instanceof IOException failure && ResultStore.outOfSpace(failure)) {
+                throw CleanroomException.of(io.cleanroom.core.ErrorCode.QUERY_FAILED, "The server has no space left "
+                        + "to write the result to bucket " + output.bucket() + "; the operator must free disk space, "
+                        + "then run the query again");
+            }
+            throw e instanceof IOException ? CleanroomException.internal("cannot write the result to bucket "
+                    + output.bucket(), e) : (RuntimeException) e;
         }
         return location(output, id);
+    }
+
+    /**
+     * Removes whatever a query wrote into its bucket directory (a whole output, or one cut short),
+     * for a query that did not succeed.
+     */
+    void delete(S3Output output, ProtectedQueryId id) {
+        Path dir = directory(output, id);
+        if (dir == null || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            for (String name : java.util.List.of("result.csv", "result.parquet", ".result.csv.tmp",
+                    ".result.parquet.tmp")) {
+                Files.deleteIfExists(dir.resolve(name));
+            }
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw CleanroomException.internal("cannot remove the output of query " + id + " from bucket "
+                    + output.bucket(), e);
+        }
     }
 
     private static String cell(String value) {

@@ -80,13 +80,16 @@ final class Front {
                 java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), request.sourceAddress()));
         try {
             claimedKey(request).ifPresent(key -> audit.update(d -> d.withIdentity(null, key)));
+            String target = request.header("x-amz-target").orElse(null);
+            boolean awsJson = request.method().equals("POST") && request.rawPath().equals("/") && target != null;
+            if (awsJson) {
+                protocol = protocolOf(target);
+            }
             if (refused != null) {
                 throw refused;
             }
-            String target = request.header("x-amz-target").orElse(null);
             HttpResponse response;
-            if (request.method().equals("POST") && request.rawPath().equals("/") && target != null) {
-                protocol = CloudTrailApi.isCloudTrailTarget(target) ? Protocol.CLOUDTRAIL : Protocol.AWS_JSON;
+            if (awsJson) {
                 response = dispatchAwsJson(request, target);
             } else {
                 response = dispatchRest(request);
@@ -111,6 +114,33 @@ final class Front {
         } finally {
             audit.end();
         }
+    }
+
+    private static Protocol protocolOf(String target) {
+        return CloudTrailApi.isCloudTrailTarget(target) ? Protocol.CLOUDTRAIL : Protocol.AWS_JSON;
+    }
+
+    /**
+     * The answer to a request the transport could not parse (a malformed request line, URI or
+     * percent-escape, headers or URI too long), with the transport's status: an error of the
+     * protocol the X-Amz-Target header names, else of Clean Rooms'. Not a call: nothing is audited.
+     */
+    static Reply unparsable(int status, String amzTarget) {
+        CleanroomException e = switch (status) {
+            case 408 -> CleanroomException.of(ErrorCode.VALIDATION, "The request took too long to arrive");
+            case 413 -> CleanroomException.of(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "The request is larger than the server accepts");
+            case 414 -> CleanroomException.of(ErrorCode.VALIDATION, "The request URI is longer than the server accepts");
+            case 431 -> CleanroomException.of(ErrorCode.VALIDATION,
+                    "The request headers are larger than the server accepts");
+            default -> status >= 500 ? CleanroomException.internal("Internal error", null)
+                    : CleanroomException.of(ErrorCode.VALIDATION, "The request is not valid HTTP/1.1: a malformed "
+                            + "request line, URI, percent-escape or header");
+        };
+        Protocol protocol = amzTarget == null ? Protocol.REST : protocolOf(amzTarget);
+        Reply reply = errorReply(UUID.randomUUID().toString(), protocol, e);
+        return new Reply(status >= 400 && status < 600 ? status : reply.status(), reply.requestId(), reply.errorType(),
+                reply.contentType(), reply.body());
     }
 
     private static final java.util.regex.Pattern CLAIMED_KEY = java.util.regex.Pattern.compile(
@@ -146,7 +176,10 @@ final class Front {
      */
     private String collaborationOf(java.util.Map<String, String> path, HttpRequest request) {
         if (path.containsKey("collaborationIdentifier")) {
-            return path.get("collaborationIdentifier");
+            // only an identifier that can name a collaboration: anything else is refused by the handler, and
+            // must not reach the trail's collaboration column (NUL bytes, or longer than the column)
+            String id = path.get("collaborationIdentifier");
+            return io.cleanroom.core.model.Ids.isUuid(id) ? id : null;
         }
         String membership = path.get("membershipIdentifier");
         if (membership != null && io.cleanroom.core.model.Ids.isUuid(membership)) {

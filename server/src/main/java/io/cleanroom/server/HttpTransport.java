@@ -95,7 +95,7 @@ final class HttpTransport implements AutoCloseable {
         pool.setName("cleanroom-http");
         pool.setDaemon(true);
         this.server = new Server(pool);
-        server.setErrorHandler(new PlainErrors());
+        server.setErrorHandler(new AwsErrors());
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -271,13 +271,26 @@ final class HttpTransport implements AutoCloseable {
             };
             HttpRequest head = head(request, new byte[0]);
             long length = request.getLength();
-            if (length > maxBodyBytes) {
+            boolean waitsToSend = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
+            if (length > drainLimit() || (length > maxBodyBytes && waitsToSend)) {
+                // too much to read only to throw away, or a client that waits to be asked for it: refused
+                // at once, and the connection closed unread
                 call(() -> send(response, done, front.refuse(head, tooLarge()), true), done);
                 return true;
             }
             new BodyReader(request, response, done, socket, head, length).start();
             return true;
         }
+    }
+
+    /**
+     * A body over maxBodyBytes but within this many bytes is read to its end and thrown away before
+     * it is refused, so that the client, still sending it, gets the 413 rather than a connection
+     * reset (which the AWS SDKs would retry); a larger one is refused at once and its connection
+     * closed. Reading costs no memory, and bodyTimeout still bounds it.
+     */
+    private long drainLimit() {
+        return 4L * maxBodyBytes;
     }
 
     private CleanroomException tooLarge() {
@@ -305,6 +318,8 @@ final class HttpTransport implements AutoCloseable {
         private final AtomicBoolean finished = new AtomicBoolean();
         private byte[] body;
         private int size;
+        /** Bytes of a body over the limit read and thrown away, or -1 while the body is within it. */
+        private long discarded = -1;
         private volatile ScheduledFuture<?> timeout;
 
         BodyReader(Request request, Response response, Callback done, EndPoint socket, HttpRequest head,
@@ -314,7 +329,12 @@ final class HttpTransport implements AutoCloseable {
             this.done = done;
             this.socket = socket;
             this.head = head;
-            this.body = new byte[length > 0 ? (int) length : 0];
+            if (length > maxBodyBytes) {
+                this.body = new byte[0];
+                this.discarded = 0;
+            } else {
+                this.body = new byte[length > 0 ? (int) length : 0];
+            }
         }
 
         void start() {
@@ -368,13 +388,26 @@ final class HttpTransport implements AutoCloseable {
                 }
                 ByteBuffer bytes = chunk.getByteBuffer();
                 int n = bytes.remaining();
-                if ((long) size + n > maxBodyBytes) {
+                if (discarded < 0 && (long) size + n > maxBodyBytes) {
+                    discarded = size;
+                    body = new byte[0];
+                    size = 0;
+                }
+                if (discarded >= 0) {
+                    discarded += n;
+                    boolean last = chunk.isLast();
                     chunk.release();
-                    if (finished.compareAndSet(false, true)) {
+                    boolean whole = last && discarded <= drainLimit();
+                    if ((whole || discarded > drainLimit()) && finished.compareAndSet(false, true)) {
                         stopTimer();
-                        call(() -> send(response, done, front.refuse(head, tooLarge()), true), done);
+                        // read to its end, the connection can serve the next request; else it is closed
+                        call(() -> send(response, done, front.refuse(head, tooLarge()), !whole), done);
+                        return;
                     }
-                    return;
+                    if (last) {
+                        return;
+                    }
+                    continue;
                 }
                 if (size + n > body.length) {
                     body = java.util.Arrays.copyOf(body, Math.max(size + n, Math.min(maxBodyBytes, body.length * 2)));
@@ -429,18 +462,28 @@ final class HttpTransport implements AutoCloseable {
     }
 
     /**
-     * What Jetty answers itself (a request it cannot parse, headers too large): the status and its
-     * reason as a small JSON body, never a stack trace or echoed input.
+     * What Jetty answers itself, for a request it cannot parse (a malformed request line, URI or
+     * percent-escape, headers too large): an AWS error of the request's protocol with Jetty's
+     * status, never a stack trace or echoed input. Not a call, so not audited.
      */
-    private static final class PlainErrors extends ErrorHandler {
+    private static final class AwsErrors extends ErrorHandler {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message,
                 Throwable cause, Callback callback) {
-            String reason = HttpStatus.getMessage(code);
-            byte[] body = ("{\"message\":\"" + reason.replace("\"", "") + "\"}").getBytes(StandardCharsets.UTF_8);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-            response.write(true, ByteBuffer.wrap(body), callback);
+            String target = null;
+            try {
+                target = request.getHeaders().get("X-Amz-Target");
+            } catch (RuntimeException e) {
+                // no headers parsed: the Clean Rooms protocol
+            }
+            Reply reply = Front.unparsable(code, target);
+            response.setStatus(reply.status());
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.put("x-amzn-RequestId", reply.requestId());
+            headers.put("x-amzn-ErrorType", reply.errorType());
+            headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+            headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+            response.write(true, ByteBuffer.wrap(reply.body()), callback);
         }
     }
 }

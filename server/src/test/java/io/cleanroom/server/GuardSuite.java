@@ -220,6 +220,70 @@ abstract class GuardSuite {
         assertThat(bad.status()).isEqualTo(400);
     }
 
+    /**
+     * Strings with control characters or broken Unicode are refused where they are read, as AWS's
+     * string patterns refuse them (found by the fuzzer: a NUL in a Glue name reached PostgreSQL,
+     * which cannot store one, and the call answered 500).
+     */
+    @Test
+    void controlCharactersAndBrokenUnicodeAreRefused() throws Exception {
+        SignedHttpClient signer = new SignedHttpClient(cluster.endpoint(), owner.accessKeyId(),
+                owner.secretAccessKey(), "us-east-1", Clock.systemUTC());
+        Map<String, String> glue = Map.of("X-Amz-Target", "AWSGlue.DeleteTable",
+                "Content-Type", "application/x-amz-json-1.1");
+        for (String name : List.of("\\u0000", "a\\u0000b", "\\ud800", "x\\udc00", "\\u0007", "\\uffff")) {
+            SignedHttpClient.Response r = signer.send("POST", "/", Map.of(), glue,
+                    "{\"DatabaseName\":\"" + name + "\",\"Name\":\"t\"}", "glue");
+            assertThat(r.status()).as(name + ": " + r.body()).isEqualTo(400);
+            assertThat(r.errorType()).isEqualTo("InvalidInputException");
+            assertThat(r.body()).contains("DatabaseName").contains("control characters or invalid Unicode");
+        }
+        SignedHttpClient.Response tags = signer.send("POST", "/tags/" + WireSuite.encode(
+                "arn:aws:cleanrooms:us-east-1:" + owner.accountId() + ":configuredtable/" + tableId), Map.of(),
+                Map.of(), "{\"tags\":{\"k\\u0000\":\"v\"}}", "cleanrooms");
+        assertThat(tags.status()).as(tags.body()).isEqualTo(400);
+        assertThat(tags.body()).contains("control characters");
+        // tab, line feed, carriage return and a surrogate pair are text
+        SignedHttpClient.Response fine = signer.send("POST", "/", Map.of(), Map.of("X-Amz-Target",
+                "AWSGlue.CreateDatabase", "Content-Type", "application/x-amz-json-1.1"),
+                "{\"DatabaseInput\":{\"Name\":\"tabs\",\"Description\":\"a\\tb\\nc\\rd \\ud83d\\ude00\"}}", "glue");
+        assertThat(fine.status()).as(fine.body()).isEqualTo(200);
+    }
+
+    /**
+     * New catalog names are at most 128 characters, what a Clean Rooms table reference can name
+     * (found by the fuzzer's dictionary: a 255-character database and table name made a key longer
+     * than the store's column, and PostgreSQL answered 500).
+     */
+    @Test
+    void catalogNamesFitWhatATableReferenceCanName() throws Exception {
+        SignedHttpClient signer = new SignedHttpClient(cluster.endpoint(), owner.accessKeyId(),
+                owner.secretAccessKey(), "us-east-1", Clock.systemUTC());
+        Map<String, String> createDatabase = Map.of("X-Amz-Target", "AWSGlue.CreateDatabase",
+                "Content-Type", "application/x-amz-json-1.1");
+        Map<String, String> createTable = Map.of("X-Amz-Target", "AWSGlue.CreateTable",
+                "Content-Type", "application/x-amz-json-1.1");
+        String longest = "d".repeat(128);
+        java.nio.file.Path csv = cluster.csv(owner, "names.csv", List.of("a,b", "1,2"));
+        assertThat(signer.send("POST", "/", Map.of(), createDatabase, "{\"DatabaseInput\":{\"Name\":\"" + longest
+                + "\"}}", "glue").status()).isEqualTo(200);
+        SignedHttpClient.Response fits = signer.send("POST", "/", Map.of(), createTable, "{\"DatabaseName\":\""
+                + longest + "\",\"TableInput\":{\"Name\":\"" + "t".repeat(128) + "\",\"Parameters\":"
+                + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"" + csv + "\"}}}", "glue");
+        assertThat(fits.status()).as(fits.body()).isEqualTo(200);
+        for (String body : List.of("{\"DatabaseInput\":{\"Name\":\"" + "d".repeat(255) + "\"}}")) {
+            SignedHttpClient.Response r = signer.send("POST", "/", Map.of(), createDatabase, body, "glue");
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.body()).contains("DatabaseInput.Name").contains("less than or equal to 128");
+        }
+        SignedHttpClient.Response tooLong = signer.send("POST", "/", Map.of(), createTable, "{\"DatabaseName\":\""
+                + longest + "\",\"TableInput\":{\"Name\":\"" + "t".repeat(255) + "\",\"Parameters\":"
+                + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"" + csv + "\"}}}", "glue");
+        assertThat(tooLong.status()).as(tooLong.body()).isEqualTo(400);
+        assertThat(tooLong.errorType()).isEqualTo("InvalidInputException");
+        assertThat(tooLong.body()).contains("TableInput.Name");
+    }
+
     @Test
     void operatorCredentialsFileIsPrivate() throws Exception {
         var permissions = java.nio.file.Files.getPosixFilePermissions(
@@ -315,7 +379,31 @@ abstract class GuardSuite {
                         "tagKeys"),
                 new Case("batch of 26 schemas", "POST", "/collaborations/{collaboration}/batch-schema",
                         "{\"names\":[" + String.join(",", java.util.Collections.nCopies(26, "\"t\"")) + "]}",
-                        400, "ValidationException", "at most 25"));
+                        400, "ValidationException", "at most 25"),
+                // a union member that is not an object (found by the fuzzer: these were 500s)
+                new Case("default s3 output not an object", "POST", "/memberships",
+                        "{\"collaborationIdentifier\":\"00000000-0000-0000-0000-000000000000\",\"queryLogStatus\":"
+                                + "\"ENABLED\",\"defaultResultConfiguration\":{\"outputConfiguration\":{\"s3\":[]}}}",
+                        400, "ValidationException", "'defaultResultConfiguration.outputConfiguration.s3' must be an object"),
+                new Case("glue reference not an object", "POST", "/configuredTables",
+                        "{\"name\":\"t\",\"tableReference\":{\"glue\":\"lab.audience\"},\"allowedColumns\":"
+                                + "[\"segment\"],\"analysisMethod\":\"DIRECT_QUERY\"}",
+                        400, "ValidationException", "'tableReference.glue' must be an object"),
+                new Case("rule policy not an object", "POST", "/configuredTables/{table}/analysisRule",
+                        "{\"analysisRuleType\":\"LIST\",\"analysisRulePolicy\":{\"v1\":{\"list\":true}}}",
+                        400, "ValidationException", "'analysisRulePolicy.v1.list' must be an object"),
+                new Case("association rule policy not an object", "POST", "/memberships/{membership}"
+                        + "/configuredTableAssociations/00000000-0000-0000-0000-000000000000/analysisRule",
+                        "{\"analysisRuleType\":\"CUSTOM\",\"analysisRulePolicy\":{\"v1\":{\"custom\":7}}}",
+                        400, "ValidationException", "'analysisRulePolicy.v1.custom' must be an object"),
+                new Case("member output not an object", "POST", "/memberships/{membership}/protectedQueries",
+                        "{\"type\":\"SQL\",\"sqlParameters\":{\"queryString\":\"SELECT 1\"},"
+                                + "\"resultConfiguration\":{\"outputConfiguration\":{\"member\":0}}}",
+                        400, "ValidationException", "'resultConfiguration.outputConfiguration.member' must be an object"),
+                new Case("s3 output not an object", "POST", "/memberships/{membership}/protectedQueries",
+                        "{\"type\":\"SQL\",\"sqlParameters\":{\"queryString\":\"SELECT 1\"},"
+                                + "\"resultConfiguration\":{\"outputConfiguration\":{\"s3\":\"bucket\"}}}",
+                        400, "ValidationException", "'resultConfiguration.outputConfiguration.s3' must be an object"));
     }
 
     private static String body(String fields) {

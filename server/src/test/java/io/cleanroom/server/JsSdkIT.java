@@ -59,12 +59,62 @@ class JsSdkIT {
         check(java.util.Map.of("NODE_EXTRA_CA_CERTS", cluster.caBundle().toString()));
     }
 
-    private void check(java.util.Map<String, String> extraEnv) throws Exception {
+    /**
+     * Over HTTPS, trusting an authority that did not sign the server's certificate: the SDK's call
+     * fails the handshake (Node's verification error), and nothing is created.
+     */
+    @Test
+    void theJavaScriptSdkRefusesACertificateItsTrustDidNotSign() throws Exception {
+        cluster = TestCluster.startTls(TestCluster.StoreKind.SQLITE);
+        installSdk();
+        TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
+        Path wrongCa = Files.createTempFile("wrong-ca", ".pem");
+        Path wrongKey = Files.createTempFile("wrong-ca", ".key");
+        try {
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", wrongKey.toString(), "-out", wrongCa.toString(),
+                    "-days", "2", "-subj", "/CN=Not the Cleanroom development authority", "-addext",
+                    "basicConstraints=critical,CA:TRUE").redirectErrorStream(true).start();
+            openssl.getInputStream().readAllBytes();
+            assertThat(openssl.waitFor()).isZero();
+            String script = String.join("\n",
+                    "import { CleanRoomsClient, CreateCollaborationCommand } from '@aws-sdk/client-cleanrooms';",
+                    "const client = new CleanRoomsClient({ endpoint: process.env.CLEANROOM_ENDPOINT,",
+                    "  region: 'us-east-1', maxAttempts: 1 });",
+                    "try {",
+                    "  await client.send(new CreateCollaborationCommand({ name: 'js-wrong-ca', description: 'd',",
+                    "    members: [], creatorMemberAbilities: [], creatorDisplayName: 'js', queryLogStatus: 'DISABLED' }));",
+                    "  console.log(JSON.stringify({ created: true }));",
+                    "} catch (e) {",
+                    "  console.log(JSON.stringify({ created: false, code: e.code ?? null, name: e.name }));",
+                    "}");
+            String out = run(List.of("node", "--input-type=module", "-e", script), java.util.Map.of(
+                    "NODE_EXTRA_CA_CERTS", wrongCa.toString(), "CLEANROOM_ENDPOINT", cluster.endpoint().toString(),
+                    "AWS_ACCESS_KEY_ID", keys.accessKeyId(), "AWS_SECRET_ACCESS_KEY", keys.secretAccessKey()), 0);
+            JsonNode result = Json.MAPPER.readTree(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
+                    .orElseThrow());
+            assertThat(result.get("created").asBoolean()).as(out).isFalse();
+            assertThat(result.get("code").asText()).as(out).isIn("UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+                    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN");
+        } finally {
+            Files.deleteIfExists(wrongCa);
+            Files.deleteIfExists(wrongKey);
+        }
+        try (var sdk = cluster.cleanRooms(keys)) {
+            assertThat(sdk.listCollaborations(r -> { }).collaborationList()).isEmpty();
+        }
+    }
+
+    private static void installSdk() throws Exception {
         Path sdk = DIR.resolve("node_modules").resolve("@aws-sdk");
         if (!Files.isDirectory(sdk.resolve("client-cleanrooms"))
                 || !Files.isDirectory(sdk.resolve("client-cloudtrail"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), java.util.Map.of(), 0);
         }
+    }
+
+    private void check(java.util.Map<String, String> extraEnv) throws Exception {
+        installSdk();
         TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
         java.util.Map<String, String> env = new java.util.HashMap<>(extraEnv);
         env.putAll(java.util.Map.of("CLEANROOM_ENDPOINT", cluster.endpoint().toString(),

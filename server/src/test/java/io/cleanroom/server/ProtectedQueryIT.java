@@ -705,4 +705,63 @@ class ProtectedQueryIT {
         s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
                 .protectedQueryIdentifier(again).targetStatus("CANCELLED"));
     }
+
+    /**
+     * A server killed while a query was running may have written its result, to the results
+     * directory and to a bucket, without committing SUCCESS: at the next start the query ends
+     * FAILED and nothing of it remains; results of queries that succeeded stay.
+     */
+    @Test
+    void restartLeavesNoResultOfAQueryThatDidNotSucceed() throws Exception {
+        Setup s = new Setup(300);
+        ProtectedQuery done = s.await(startS3(s, "CSV", "kept").id());
+        assertThat(done.status()).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        java.nio.file.Path results = cluster.dataDir.resolve("results");
+        java.nio.file.Path doneResult = results.resolve(done.id() + ".result");
+        java.nio.file.Path doneOutput = bucket.resolve("kept/" + done.id() + "/result.csv");
+        assertThat(doneResult).exists();
+        assertThat(doneOutput).exists();
+
+        // a query the server was running when it died, whose result and output were already written
+        io.cleanroom.core.model.ProtectedQuery finished = cluster.server.store().inTransaction(tx -> tx.of(
+                io.cleanroom.core.store.Kinds.PROTECTED_QUERIES).get(done.id())).orElseThrow();
+        io.cleanroom.core.model.ProtectedQueryId runningId = io.cleanroom.core.model.ProtectedQueryId.random();
+        io.cleanroom.core.model.ProtectedQuery running = new io.cleanroom.core.model.ProtectedQuery(runningId,
+                finished.membershipId(), finished.collaborationId(), finished.runner(), finished.queryString(), null,
+                Map.of(), finished.receivers(), finished.s3Output(), io.cleanroom.core.model.ProtectedQueryStatus.STARTED,
+                null, null, null, finished.createTime(), finished.updateTime(), null);
+        cluster.server.store().inTransaction(tx -> {
+            tx.of(io.cleanroom.core.store.Kinds.PROTECTED_QUERIES).insert(running);
+            return null;
+        });
+        java.nio.file.Files.copy(doneResult, results.resolve(runningId.value() + ".result"));
+        java.nio.file.Path runningOutput = java.nio.file.Files.createDirectories(bucket.resolve("kept/"
+                + runningId.value()));
+        java.nio.file.Files.copy(doneOutput, runningOutput.resolve("result.csv"));
+        java.nio.file.Files.writeString(runningOutput.resolve(".result.csv.tmp"), "cut sh");
+        // a result cut short, and one of a query that had already failed
+        java.nio.file.Path partial = java.nio.file.Files.writeString(results.resolve(
+                io.cleanroom.core.model.ProtectedQueryId.random().value() + ".partial"), "cut sh");
+        java.nio.file.Path orphan = results.resolve(io.cleanroom.core.model.ProtectedQueryId.random().value()
+                + ".result");
+        java.nio.file.Files.copy(doneResult, orphan);
+
+        cluster.stop();
+        cluster.restart();
+
+        ProtectedQuery after;
+        try (CleanRoomsClient fresh = cluster.cleanRooms(s.advertiser)) {
+            after = fresh.getProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                    .protectedQueryIdentifier(runningId.value())).protectedQuery();
+        }
+        assertThat(after.status()).isEqualTo(ProtectedQueryStatus.FAILED);
+        assertThat(runningOutput).doesNotExist();
+        assertThat(results.resolve(runningId.value() + ".result")).doesNotExist();
+        assertThat(partial).doesNotExist();
+        assertThat(orphan).doesNotExist();
+        assertThat(doneResult).exists();
+        assertThat(doneOutput).exists();
+        assertThat(s.result(s.advertiser, s.advertiserMembership, done.id()).status()).isEqualTo(200);
+        assertThat(s.result(s.advertiser, s.advertiserMembership, runningId.value()).body()).contains("has no result");
+    }
 }

@@ -68,10 +68,20 @@ final class TestCluster implements AutoCloseable {
 
     static TestCluster start(StoreKind kind, java.util.function.UnaryOperator<ServerConfig> customise)
             throws Exception {
+        return start(kind, kind == StoreKind.POSTGRES ? postgresUrl() : null, customise);
+    }
+
+    /** A server on the PostgreSQL server at url (its public schema wiped first). */
+    static TestCluster startOnPostgres(String url, java.util.function.UnaryOperator<ServerConfig> customise)
+            throws Exception {
+        return start(StoreKind.POSTGRES, url, customise);
+    }
+
+    private static TestCluster start(StoreKind kind, String url,
+            java.util.function.UnaryOperator<ServerConfig> customise) throws Exception {
         Path dir = Files.createTempDirectory("cleanroom-it");
         ServerConfig config = customise.apply(ServerConfig.defaults().withPort(0).withDataDir(dir));
         if (kind == StoreKind.POSTGRES) {
-            String url = postgresUrl();
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS public CASCADE");
                 s.execute("CREATE SCHEMA public");
@@ -135,7 +145,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     JsonNode operatorCredentials() throws IOException {
-        return Json.MAPPER.readTree(dataDir.resolve("operator-credentials.json").toFile());
+        return Json.MAPPER.readTree(config.operatorCredentialsFile().toFile());
     }
 
     SignedHttpClient operator() throws IOException {

@@ -182,7 +182,9 @@ public final class JdbcStore implements Store {
             try {
                 c = connection();
             } catch (SQLException e) {
-                throw CleanroomException.internal("the metadata store is unavailable", e);
+                // a batch still open was on the connection that is gone: it fails with it
+                fail(connection, e);
+                throw failure("the metadata store is unavailable", e);
             }
             if (open == null) {
                 open = new Batch();
@@ -205,7 +207,7 @@ public final class JdbcStore implements Store {
                 }
                 c.releaseSavepoint(savepoint);
             } catch (SQLException e) {
-                failure = CleanroomException.internal("the metadata store failed to commit", e);
+                failure = failure("the metadata store failed to commit", e);
             } catch (RuntimeException | Error e) {
                 failure = e;
             } finally {
@@ -216,7 +218,11 @@ public final class JdbcStore implements Store {
                     audit.untake();
                     tookAudit = false;
                 }
-                if (savepoint == null) {
+                SQLException broken = broken(failure);
+                if (broken != null) {
+                    // the database is gone or its disk full: the whole batch is lost, and the connection with it
+                    fail(c, broken);
+                } else if (savepoint == null) {
                     // the batch cannot go on without a savepoint to roll back to
                     fail(c, new SQLException("cannot set a savepoint", failure));
                 } else {
@@ -245,7 +251,7 @@ public final class JdbcStore implements Store {
                 audit.untake();
             }
             if (failure == null) {
-                throw CleanroomException.internal("the metadata store failed to commit", batch.failure);
+                throw failure("the metadata store failed to commit", batch.failure);
             }
         }
         if (failure instanceof RuntimeException e) {
@@ -267,14 +273,14 @@ public final class JdbcStore implements Store {
         try {
             savepoint = c.setSavepoint();
         } catch (SQLException e) {
-            throw CleanroomException.internal("the metadata store failed", e);
+            throw failure("the metadata store failed", e);
         }
         try {
             T result = work.apply(running);
             c.releaseSavepoint(savepoint);
             return result;
         } catch (SQLException e) {
-            throw CleanroomException.internal("the metadata store failed", e);
+            throw failure("the metadata store failed", e);
         } catch (RuntimeException | Error e) {
             try {
                 c.rollback(savepoint);
@@ -293,9 +299,13 @@ public final class JdbcStore implements Store {
         try {
             commits++;
             committer.commit(connection);
-        } catch (SQLException e) {
-            batch.failure = e;
-            rollback(connection);
+        } catch (SQLException | RuntimeException e) {
+            // every transaction of the batch fails; a connection whose commit failed is not trusted again
+            batch.failure = e instanceof SQLException sql ? sql : new SQLException("the commit failed", e);
+            if (connection != null) {
+                rollback(connection);
+            }
+            closeQuietly();
         } finally {
             batch.done.countDown();
         }
@@ -305,7 +315,9 @@ public final class JdbcStore implements Store {
     private void fail(Connection c, SQLException e) {
         Batch batch = open;
         open = null;
-        rollback(c);
+        if (c != null) {
+            rollback(c);
+        }
         closeQuietly();
         if (batch != null) {
             batch.failure = e;
@@ -358,13 +370,19 @@ public final class JdbcStore implements Store {
                 c.rollback();
                 return result;
             } catch (RuntimeException | Error e) {
-                c.rollback();
+                if (broken(e) != null) {
+                    // a connection that found the database gone is replaced by the next read
+                    closeReader(c);
+                    c = null;
+                } else {
+                    c.rollback();
+                }
                 throw e;
             }
         } catch (SQLException e) {
             closeReader(c);
             c = null;
-            throw CleanroomException.internal("the metadata store is unavailable", e);
+            throw failure("the metadata store is unavailable", e);
         } finally {
             if (c != null) {
                 if (closed) {
@@ -451,6 +469,65 @@ public final class JdbcStore implements Store {
         }
     }
 
+    /**
+     * A failure of the database, as the caller is told it: a full disk and an unreachable database
+     * are named as such (both are worth retrying once the operator has acted, or the database is
+     * back), anything else is the store failing. All are InternalServerException on the wire.
+     */
+    static CleanroomException failure(String what, SQLException e) {
+        if (outOfSpace(e)) {
+            return CleanroomException.internal("The metadata store is out of disk space; nothing was changed. "
+                    + "Try again once the operator has freed space", e);
+        }
+        if (unreachable(e)) {
+            return CleanroomException.internal("The metadata store cannot be reached; try again shortly", e);
+        }
+        return CleanroomException.internal(what, e);
+    }
+
+    /**
+     * The SQL failure behind a failed transaction if it leaves its connection unusable (the database
+     * unreachable, or its disk full, after which SQLite may have rolled the whole transaction back
+     * on its own), else null.
+     */
+    static SQLException broken(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e && (unreachable(e) || outOfSpace(e))) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** SQLITE_FULL, PostgreSQL's disk_full, or the operating system's ENOSPC however it is reported. */
+    static boolean outOfSpace(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("53100".equals(sql.getSQLState())
+                    || String.valueOf(sql.getMessage()).contains("SQLITE_FULL"))) {
+                return true;
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("database or disk is full") || message.contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The database is gone: no connection (SQLState class 08), or the server shutting down or
+     * starting (57P01-57P03).
+     */
+    static boolean unreachable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void rollback(Connection c) {
         try {
             c.rollback();
@@ -532,7 +609,7 @@ public final class JdbcStore implements Store {
         }
 
         private CleanroomException failure(SQLException e) {
-            return CleanroomException.internal("the metadata store failed on " + kind.table(), e);
+            return JdbcStore.this.failure("the metadata store failed on " + kind.table(), e);
         }
 
         @Override
@@ -674,6 +751,15 @@ public final class JdbcStore implements Store {
             }
             return key == null ? queryRows("ORDER BY id DESC LIMIT " + limit)
                     : queryRows("WHERE id < ? ORDER BY id DESC LIMIT " + limit, key);
+        }
+
+        @Override
+        public List<Row<V>> rowsAfter(String key, int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            return key == null ? queryRows("ORDER BY id LIMIT " + limit)
+                    : queryRows("WHERE id > ? ORDER BY id LIMIT " + limit, key);
         }
 
         /** Rows with their key and index columns as stored (a direct edit may have made them disagree). */

@@ -157,6 +157,109 @@ abstract class GroupCommitSuite {
         assertThat(events()).singleElement().satisfies(e -> assertThat(e.sequence()).isEqualTo(1));
     }
 
+    /**
+     * A commit that finds the database gone, or its disk full, fails every transaction of the batch
+     * with a message that says so; the connection it failed on is not used again.
+     */
+    @Test
+    void aCommitThatFindsTheDatabaseGoneOrTheDiskFullSaysSoToEveryTransactionAndReplacesTheConnection()
+            throws Exception {
+        List<java.sql.Connection> used = java.util.Collections.synchronizedList(new ArrayList<>());
+        String[][] faults = {
+            {"08006", "An I/O error occurred while sending to the backend.", "cannot be reached; try again shortly"},
+            {null, "[SQLITE_FULL] Insertion failed because database is full (database or disk is full)",
+                "out of disk space; nothing was changed"}};
+        int n = 0;
+        for (String[] fault : faults) {
+            store.commitWith(c -> {
+                used.add(c);
+                throw new SQLException(fault[1], fault[0]);
+            });
+            List<AuditContext> audits = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch firstIn = new CountDownLatch(1);
+            String first = String.format("1%011d", ++n);
+            String second = String.format("2%011d", n);
+            Future<Optional<Throwable>> a = threads.submit(() -> attempt(first, inThenUntilAnotherWaits(firstIn), audits));
+            firstIn.await();
+            Future<Optional<Throwable>> b = threads.submit(() -> attempt(second, () -> { }, audits));
+            for (Future<Optional<Throwable>> call : List.of(a, b)) {
+                assertThat(call.get(30, TimeUnit.SECONDS)).get().isInstanceOf(CleanroomException.class)
+                        .extracting(Throwable::getMessage).asString().contains(fault[2]).doesNotContain(fault[1]);
+            }
+            assertThat(audits).noneMatch(AuditContext::recorded);
+        }
+        store.commitWith(c -> {
+            used.add(c);
+            c.commit();
+        });
+        assertThat(create("333333333333", () -> { }).recorded()).isTrue();
+        assertThat(accounts()).extracting(a -> a.id().value()).containsExactly("333333333333");
+        assertThat(events()).singleElement().satisfies(e -> assertThat(e.sequence()).isEqualTo(1));
+        // one commit per batch above, each on a connection of its own
+        assertThat(used).hasSize(3).doesNotHaveDuplicates();
+    }
+
+    /**
+     * A commit that fails with something other than an SQLException (a driver's bug, a runtime
+     * failure) still fails every transaction of the batch, none of them acknowledged, and leaves
+     * the store usable.
+     */
+    @Test
+    void aCommitFailingUnexpectedlyStillFailsEveryTransactionOfTheBatch() throws Exception {
+        store.commitWith(c -> {
+            throw new IllegalStateException("the driver broke");
+        });
+        List<AuditContext> audits = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstIn = new CountDownLatch(1);
+        Future<Optional<Throwable>> first = threads.submit(() -> attempt("111111111111",
+                inThenUntilAnotherWaits(firstIn), audits));
+        firstIn.await();
+        Future<Optional<Throwable>> second = threads.submit(() -> attempt("222222222222", () -> { }, audits));
+        for (Future<Optional<Throwable>> call : List.of(first, second)) {
+            assertThat(call.get(30, TimeUnit.SECONDS)).get().isInstanceOf(CleanroomException.class);
+        }
+        assertThat(audits).noneMatch(AuditContext::recorded);
+        store.commitWith(java.sql.Connection::commit);
+        assertThat(threads.submit(() -> create("333333333333", () -> { }).recorded()).get(30, TimeUnit.SECONDS))
+                .isTrue();
+        assertThat(accounts()).extracting(a -> a.id().value()).containsExactly("333333333333");
+    }
+
+    /**
+     * A transaction that finds the database gone takes its whole batch down with it: the others
+     * of the batch, done and waiting for the commit, fail too (on a connection that is gone their
+     * changes are lost), and none of it is kept. The next transaction opens a new connection.
+     */
+    @Test
+    void aTransactionThatFindsTheDatabaseGoneFailsItsWholeBatch() throws Exception {
+        List<AuditContext> audits = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstIn = new CountDownLatch(1);
+        Future<Optional<Throwable>> first = threads.submit(() -> attempt("111111111111",
+                inThenUntilAnotherWaits(firstIn), audits));
+        firstIn.await();
+        Future<Optional<Throwable>> gone = threads.submit(() -> attempt("222222222222", () -> {
+            throw JdbcStore.failure("the metadata store failed on accounts",
+                    new SQLException("This connection has been closed.", "08003"));
+        }, audits));
+
+        assertThat(gone.get(30, TimeUnit.SECONDS)).get().extracting(Throwable::getMessage)
+                .isEqualTo("The metadata store cannot be reached; try again shortly");
+        assertThat(first.get(30, TimeUnit.SECONDS)).get().extracting(Throwable::getMessage)
+                .isEqualTo("The metadata store cannot be reached; try again shortly");
+        assertThat(audits).noneMatch(AuditContext::recorded);
+        assertThat(accounts()).isEmpty();
+        assertThat(events()).isEmpty();
+
+        List<java.sql.Connection> used = java.util.Collections.synchronizedList(new ArrayList<>());
+        store.commitWith(c -> {
+            used.add(c);
+            c.commit();
+        });
+        assertThat(create("333333333333", () -> { }).recorded()).isTrue();
+        assertThat(accounts()).extracting(a -> a.id().value()).containsExactly("333333333333");
+        assertThat(used).singleElement().satisfies(c -> assertThat(c.isClosed()).isFalse());
+    }
+
     private Optional<Throwable> attempt(String id, Runnable whileInTransaction, List<AuditContext> audits) {
         AuditContext audit = AuditContext.begin(AuditEvent.draft("req-" + id, NOW, "127.0.0.1")
                 .withCall("cleanroom-admin", "CreateAccount", List.of(id), "{}", null));

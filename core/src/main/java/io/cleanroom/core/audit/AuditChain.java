@@ -37,47 +37,91 @@ public final class AuditChain {
      */
     public static Optional<Problem> verify(List<Row<AuditEvent>> rows, List<Row<AuditDigest>> digestRows,
             java.util.function.Predicate<AuditDigest> signatureValid) {
-        for (Row<AuditDigest> row : digestRows) {
-            List<String> wrong = Kinds.AUDIT_DIGESTS.disagreements(row);
-            if (!wrong.isEmpty()) {
-                return Optional.of(new Problem(row.value().sequence(), "INCONSISTENT", "The " + row.value().kind()
-                        + " of event " + row.value().sequence() + " is stored under another key (" + wrong.get(0)
-                        + "): the row was edited"));
+        Verifier verifier = new Verifier(digestRows, signatureValid);
+        rows.forEach(verifier::accept);
+        return verifier.finish();
+    }
+
+    /**
+     * {@link #verify(List, List, java.util.function.Predicate)} over rows fed in key order, a batch at
+     * a time, so that a trail of any length verifies in bounded memory: only the digests and the
+     * hashes of the events they name are kept.
+     */
+    public static final class Verifier {
+        private final List<AuditDigest> digests;
+        private final java.util.function.Predicate<AuditDigest> signatureValid;
+        private final java.util.Map<Long, String> digestedHashes = new java.util.HashMap<>();
+        private final long start;
+        private Problem problem;
+        private Chain chain;
+
+        public Verifier(List<Row<AuditDigest>> digestRows, java.util.function.Predicate<AuditDigest> signatureValid) {
+            this.signatureValid = signatureValid;
+            this.digests = digestRows.stream().map(Row::value).toList();
+            for (Row<AuditDigest> row : digestRows) {
+                List<String> wrong = Kinds.AUDIT_DIGESTS.disagreements(row);
+                if (!wrong.isEmpty() && problem == null) {
+                    problem = new Problem(row.value().sequence(), "INCONSISTENT", "The " + row.value().kind()
+                            + " of event " + row.value().sequence() + " is stored under another key (" + wrong.get(0)
+                            + "): the row was edited");
+                }
+            }
+            long first = 1;
+            String previous = AuditEvent.GENESIS;
+            Optional<AuditDigest> checkpoint = latestCheckpoint(digests);
+            if (checkpoint.isPresent()) {
+                if (problem == null && !signatureValid.test(checkpoint.get())) {
+                    problem = new Problem(checkpoint.get().sequence(), "BAD_SIGNATURE",
+                            "The checkpoint at event " + checkpoint.get().sequence() + " is not signed by this server");
+                }
+                first = checkpoint.get().sequence() + 1;
+                previous = checkpoint.get().hash();
+            }
+            this.start = first;
+            this.chain = new Chain(first, previous);
+            for (AuditDigest d : digests) {
+                if (d.kind().equals(AuditDigest.DIGEST)) {
+                    digestedHashes.put(d.sequence(), null);
+                }
             }
         }
-        List<AuditDigest> digests = digestRows.stream().map(Row::value).toList();
-        long start = 1;
-        String previous = AuditEvent.GENESIS;
-        Optional<AuditDigest> checkpoint = latestCheckpoint(digests);
-        if (checkpoint.isPresent()) {
-            if (!signatureValid.test(checkpoint.get())) {
-                return Optional.of(new Problem(checkpoint.get().sequence(), "BAD_SIGNATURE",
-                        "The checkpoint at event " + checkpoint.get().sequence() + " is not signed by this server"));
+
+        /** The next stored row, in key order. */
+        public void accept(Row<AuditEvent> row) {
+            if (problem != null) {
+                return;
             }
-            start = checkpoint.get().sequence() + 1;
-            previous = checkpoint.get().hash();
+            if (digestedHashes.containsKey(row.value().sequence())) {
+                digestedHashes.put(row.value().sequence(), row.value().hash());
+            }
+            chain.accept(row);
         }
-        Optional<Problem> chain = verifyRows(rows, start, previous);
-        if (chain.isPresent()) {
-            return chain;
+
+        /** The first problem of the whole trail, once every row was fed. */
+        public Optional<Problem> finish() {
+            if (problem != null) {
+                return Optional.of(problem);
+            }
+            Optional<Problem> broken = chain.finish();
+            if (broken.isPresent()) {
+                return broken;
+            }
+            for (AuditDigest d : digests) {
+                if (!d.kind().equals(AuditDigest.DIGEST) || d.sequence() < start) {
+                    continue;
+                }
+                if (!signatureValid.test(d)) {
+                    return Optional.of(new Problem(d.sequence(), "BAD_SIGNATURE",
+                            "The digest of event " + d.sequence() + " is not signed by this server"));
+                }
+                String hash = digestedHashes.get(d.sequence());
+                if (hash == null || !hash.equals(d.hash())) {
+                    return Optional.of(new Problem(d.sequence(), "DIGEST_MISMATCH", "Event " + d.sequence()
+                            + " no longer matches the digest signed at " + d.time() + ": the chain was rewritten"));
+                }
+            }
+            return Optional.empty();
         }
-        java.util.Map<Long, AuditEvent> bySequence = new java.util.HashMap<>();
-        rows.forEach(r -> bySequence.put(r.value().sequence(), r.value()));
-        for (AuditDigest d : digests) {
-            if (!d.kind().equals(AuditDigest.DIGEST) || d.sequence() < start) {
-                continue;
-            }
-            if (!signatureValid.test(d)) {
-                return Optional.of(new Problem(d.sequence(), "BAD_SIGNATURE",
-                        "The digest of event " + d.sequence() + " is not signed by this server"));
-            }
-            AuditEvent e = bySequence.get(d.sequence());
-            if (e == null || !e.hash().equals(d.hash())) {
-                return Optional.of(new Problem(d.sequence(), "DIGEST_MISMATCH", "Event " + d.sequence()
-                        + " no longer matches the digest signed at " + d.time() + ": the chain was rewritten"));
-            }
-        }
-        return Optional.empty();
     }
 
     /** Where a pruned trail starts: the checkpoint of the last event removed, if any were. */
@@ -107,41 +151,76 @@ public final class AuditChain {
      * another account or collaboration without touching the hashed content.
      */
     static Optional<Problem> verifyRows(List<Row<AuditEvent>> rows, long firstSequence, String firstPreviousHash) {
-        long expected = firstSequence;
-        String previous = firstPreviousHash;
-        java.util.Set<Long> present = new java.util.HashSet<>();
-        rows.forEach(r -> present.add(r.value().sequence()));
-        for (Row<AuditEvent> row : rows) {
+        Chain chain = new Chain(firstSequence, firstPreviousHash);
+        rows.forEach(chain::accept);
+        return chain.finish();
+    }
+
+    /**
+     * The chain walk over rows fed one at a time. After a gap at sequence n it only looks for event
+     * n further on, which tells a reordered trail (n is stored later) from one with n removed.
+     */
+    private static final class Chain {
+        private long expected;
+        private String previous;
+        private Problem problem;
+        /** The sequence a gap was found at, while the rest is searched for it. */
+        private long gap = -1;
+        private long gapNext;
+        private boolean gapFound;
+
+        Chain(long firstSequence, String firstPreviousHash) {
+            this.expected = firstSequence;
+            this.previous = firstPreviousHash;
+        }
+
+        void accept(Row<AuditEvent> row) {
+            if (problem != null) {
+                return;
+            }
             AuditEvent e = row.value();
+            if (gap >= 0) {
+                gapFound |= e.sequence() == gap;
+                return;
+            }
             if (!e.computeHash().equals(e.hash())) {
-                return Optional.of(new Problem(e.sequence(), "ALTERED",
-                        "Event " + e.sequence() + " does not hash to the value it carries: its content was changed"));
+                problem = new Problem(e.sequence(), "ALTERED",
+                        "Event " + e.sequence() + " does not hash to the value it carries: its content was changed");
+                return;
             }
             if (e.sequence() < expected) {
-                return Optional.of(new Problem(e.sequence(), "REORDERED",
-                        "Event " + e.sequence() + " appears after event " + (expected - 1)));
+                problem = new Problem(e.sequence(), "REORDERED",
+                        "Event " + e.sequence() + " appears after event " + (expected - 1));
+                return;
             }
             if (e.sequence() > expected) {
-                if (present.contains(expected)) {
-                    return Optional.of(new Problem(expected, "REORDERED",
-                            "Event " + e.sequence() + " is stored where event " + expected + " belongs"));
-                }
-                return Optional.of(new Problem(expected, "REMOVED",
-                        "Event " + expected + " is missing (the next one is " + e.sequence() + ")"));
+                gap = expected;
+                gapNext = e.sequence();
+                return;
             }
             if (!e.previousHash().equals(previous)) {
-                return Optional.of(new Problem(e.sequence(), "REMOVED",
-                        "Event " + e.sequence() + " does not follow the event before it: the chain was broken"));
+                problem = new Problem(e.sequence(), "REMOVED",
+                        "Event " + e.sequence() + " does not follow the event before it: the chain was broken");
+                return;
             }
             List<String> wrong = Kinds.AUDIT_EVENTS.disagreements(row);
             if (!wrong.isEmpty()) {
-                return Optional.of(new Problem(e.sequence(), "INCONSISTENT", "Event " + e.sequence()
+                problem = new Problem(e.sequence(), "INCONSISTENT", "Event " + e.sequence()
                         + " is stored with " + String.join(", ", wrong)
-                        + " not matching the event: the row was edited"));
+                        + " not matching the event: the row was edited");
+                return;
             }
             previous = e.hash();
             expected++;
         }
-        return Optional.empty();
+
+        Optional<Problem> finish() {
+            if (problem == null && gap >= 0) {
+                problem = gapFound
+                        ? new Problem(gap, "REORDERED", "Event " + gapNext + " is stored where event " + gap + " belongs")
+                        : new Problem(gap, "REMOVED", "Event " + gap + " is missing (the next one is " + gapNext + ")");
+            }
+            return Optional.ofNullable(problem);
+        }
     }
 }

@@ -106,7 +106,8 @@ public final class PageTokens {
         if (token.length() <= MAX_TOKEN_CHARS) {
             try {
                 byte[] in = Base64.getUrlDecoder().decode(token);
-                if (in.length > 1 + NONCE_BYTES && in[0] == VERSION) {
+                // version, nonce, and at least the authentication tag: shorter is not a token of ours
+                if (in.length >= 1 + NONCE_BYTES + TAG_BITS / 8 && in[0] == VERSION) {
                     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
                     cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 1, NONCE_BYTES));
                     cipher.updateAAD(binding);

@@ -39,4 +39,10 @@ public interface Records<V> {
      * each with its stored columns.
      */
     List<Row<V>> rowsBefore(String key, int limit);
+
+    /**
+     * At most limit rows with keys above the given key (all keys when null), least key first, each
+     * with its stored columns: a long listing read in bounded batches.
+     */
+    List<Row<V>> rowsAfter(String key, int limit);
 }

@@ -122,6 +122,12 @@ final class InMemoryStore implements Store {
             return below.entrySet().stream().limit(limit).map(this::row).toList();
         }
 
+        @Override
+        public List<Row<V>> rowsAfter(String key, int limit) {
+            var above = key == null ? rows : rows.tailMap(key, false);
+            return above.entrySet().stream().limit(limit).map(this::row).toList();
+        }
+
         private Row<V> row(Map.Entry<String, Object> entry) {
             V value = kind.type().cast(entry.getValue());
             return new Row<>(entry.getKey(), kind.row(value).columns(), value);

@@ -38,9 +38,43 @@ public final class AdminApi {
         this.keeper = requireNonNull(keeper, "keeper is null");
     }
 
-    /** The whole chain in sequence order (a page at a time would do for very long trails). */
-    private java.util.List<io.cleanroom.core.audit.AuditEvent> events() {
-        return store.inTransaction(tx -> tx.of(io.cleanroom.core.store.Kinds.AUDIT_EVENTS).all());
+    /** Most events in one page of ExportAuditTrail. */
+    public static final int EXPORT_PAGE = 1000;
+    /** A page of ExportAuditTrail ends once its events' request parameters hold this many characters. */
+    static final int EXPORT_PAGE_CHARACTERS = 4 * 1024 * 1024;
+    private static final Pattern EXPORT_TOKEN = Pattern.compile("^\\d{19}$");
+
+    /**
+     * One page of the chain in sequence order, after the event whose key is the token (from the
+     * start when null): at most maxResults events, fewer when their request parameters are large,
+     * so that exporting a trail of any length takes bounded memory. The key of the last event is the
+     * next page's token.
+     */
+    private java.util.List<io.cleanroom.core.store.Row<io.cleanroom.core.audit.AuditEvent>> events(String after,
+            int maxResults) {
+        return store.inTransaction(tx -> {
+            java.util.List<io.cleanroom.core.store.Row<io.cleanroom.core.audit.AuditEvent>> page =
+                    new java.util.ArrayList<>();
+            long characters = 0;
+            String position = after;
+            while (page.size() < maxResults) {
+                var batch = tx.of(io.cleanroom.core.store.Kinds.AUDIT_EVENTS).rowsAfter(position,
+                        Math.min(100, maxResults - page.size()));
+                for (var row : batch) {
+                    page.add(row);
+                    position = row.key();
+                    String parameters = row.value().requestParameters();
+                    characters += parameters == null ? 0 : parameters.length();
+                    if (characters >= EXPORT_PAGE_CHARACTERS) {
+                        return page;
+                    }
+                }
+                if (batch.isEmpty()) {
+                    break;
+                }
+            }
+            return page;
+        });
     }
 
     public void register(Router router) {
@@ -102,10 +136,33 @@ public final class AdminApi {
             return HttpResponse.ok(Json.object().put("removed", removed));
         }));
         router.add(new Route("ExportAuditTrail", "GET", "/admin/audit/events", c -> {
+            String token = c.query("nextToken");
+            if (token != null && !EXPORT_TOKEN.matcher(token).matches()) {
+                throw io.cleanroom.core.CleanroomException.validation("nextToken",
+                        "The pagination token is invalid; pass the nextToken of the previous page");
+            }
+            int maxResults = EXPORT_PAGE;
+            String max = c.query("maxResults");
+            if (max != null) {
+                try {
+                    maxResults = Integer.parseInt(max);
+                } catch (NumberFormatException e) {
+                    maxResults = 0;
+                }
+                if (maxResults < 1 || maxResults > EXPORT_PAGE) {
+                    throw io.cleanroom.core.CleanroomException.validation("maxResults",
+                            "Value at 'maxResults' failed to satisfy constraint: Member must be between 1 and "
+                                    + EXPORT_PAGE);
+                }
+            }
+            var page = events(token, maxResults);
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("events");
-            for (io.cleanroom.core.audit.AuditEvent e : events()) {
-                list.add(Json.MAPPER.valueToTree(AuditJson.of(e)));
+            for (var row : page) {
+                list.add(Json.MAPPER.valueToTree(AuditJson.of(row.value())));
+            }
+            if (!page.isEmpty() && !events(page.get(page.size() - 1).key(), 1).isEmpty()) {
+                out.put("nextToken", page.get(page.size() - 1).key());
             }
             return HttpResponse.ok(out);
         }));

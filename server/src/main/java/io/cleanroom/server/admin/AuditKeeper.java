@@ -121,9 +121,19 @@ public final class AuditKeeper {
     public int prune(java.time.Duration olderThan) {
         Instant before = clock.instant().minus(olderThan);
         return store.inTransaction(tx -> {
-            List<AuditEvent> events = tx.of(Kinds.AUDIT_EVENTS).all();
-            Optional<AuditEvent> lastRemoved = events.stream().filter(e -> e.time().isBefore(before))
-                    .reduce((first, second) -> second);
+            // the last event (in stored order) older than the limit, walking the trail a batch at a time
+            Optional<AuditEvent> lastRemoved = Optional.empty();
+            String after = null;
+            List<Row<AuditEvent>> batch;
+            do {
+                batch = tx.of(Kinds.AUDIT_EVENTS).rowsAfter(after, BATCH);
+                for (Row<AuditEvent> row : batch) {
+                    if (row.value().time().isBefore(before)) {
+                        lastRemoved = Optional.of(row.value());
+                    }
+                    after = row.key();
+                }
+            } while (batch.size() == BATCH);
             if (lastRemoved.isEmpty()) {
                 return 0;
             }
@@ -133,12 +143,17 @@ public final class AuditKeeper {
                     AuditDigest.CHECKPOINT, sign(through, lastRemoved.get().hash(), now, AuditDigest.CHECKPOINT)));
             // the chain must stay whole after the checkpoint: everything up to it goes, whatever its time
             int removed = 0;
-            for (AuditEvent e : events) {
-                if (e.sequence() <= through) {
-                    tx.of(Kinds.AUDIT_EVENTS).delete(e.key());
-                    removed++;
+            after = null;
+            do {
+                batch = tx.of(Kinds.AUDIT_EVENTS).rowsAfter(after, BATCH);
+                for (Row<AuditEvent> row : batch) {
+                    after = row.key();
+                    if (row.value().sequence() <= through) {
+                        tx.of(Kinds.AUDIT_EVENTS).delete(row.key());
+                        removed++;
+                    }
                 }
-            }
+            } while (batch.size() == BATCH);
             return removed;
         });
     }
@@ -150,13 +165,27 @@ public final class AuditKeeper {
     Verification verify() {
         // one transaction: a prune between reading events and reading digests would look like tampering
         return store.read(tx -> {
-            // rows, not just events: the columns lookups go by must agree with the hashed events
-            List<Row<AuditEvent>> events = tx.of(Kinds.AUDIT_EVENTS).rows();
             List<Row<AuditDigest>> digests = tx.of(Kinds.AUDIT_DIGESTS).rows();
-            return new Verification(events.size(), digests.size(), AuditChain.verify(events, digests,
-                    this::signatureValid));
+            AuditChain.Verifier verifier = new AuditChain.Verifier(digests, this::signatureValid);
+            // rows, not just events: the columns lookups go by must agree with the hashed events; read a
+            // batch at a time, so that a long trail verifies in bounded memory
+            int events = 0;
+            String after = null;
+            List<Row<AuditEvent>> batch;
+            do {
+                batch = tx.of(Kinds.AUDIT_EVENTS).rowsAfter(after, BATCH);
+                for (Row<AuditEvent> row : batch) {
+                    verifier.accept(row);
+                    after = row.key();
+                    events++;
+                }
+            } while (batch.size() == BATCH);
+            return new Verification(events, digests.size(), verifier.finish());
         });
     }
+
+    /** How many events are read at once when the whole trail is walked. */
+    public static final int BATCH = 1000;
 
     /** Only the server's own user may read the signing key. */
     private static void restrict(Path file) throws java.io.IOException {

@@ -75,7 +75,7 @@ final class Handlers {
                 return type;
             }
         }
-        throw CleanroomException.validation(name, "Value '" + value + "' at '" + name
+        throw CleanroomException.validation(name, "Value '" + In.echo(value) + "' at '" + name
                 + "' failed to satisfy constraint: Member must satisfy enum value set: [AGGREGATION, LIST, CUSTOM]");
     }
 

@@ -47,6 +47,9 @@ final class PolicyWire {
             return null;
         }
         In rule = v1.object(kind, true);
+        if (rule == null) {
+            return null;
+        }
         return switch (kind) {
             case "aggregation" -> aggregation(rule);
             case "list" -> list(rule);

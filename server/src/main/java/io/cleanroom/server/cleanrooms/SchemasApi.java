@@ -48,7 +48,7 @@ public final class SchemasApi {
     private HttpResponse list(Call c) {
         String type = c.query("schemaType");
         if (type != null && !type.equals("TABLE") && !type.equals("ID_MAPPING_TABLE")) {
-            throw CleanroomException.validation("schemaType", "Value '" + type
+            throw CleanroomException.validation("schemaType", "Value '" + In.echo(type)
                     + "' at 'schemaType' failed to satisfy constraint: Member must satisfy enum value set: "
                     + "[TABLE, ID_MAPPING_TABLE]");
         }

@@ -166,15 +166,23 @@ public final class CloudTrailApi {
         return json;
     }
 
+    private static final BigDecimal EARLIEST = BigDecimal.valueOf(-62_135_596_800L);
+    private static final BigDecimal LATEST = BigDecimal.valueOf(253_402_300_799L);
+
     private static Instant time(In body, String field) {
         JsonNode node = body.raw(field);
         if (node == null) {
             return null;
         }
-        if (!node.isNumber()) {
+        if (!node.isNumber() || (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()))) {
             throw CleanroomException.validation(field, "Value at '" + field + "' must be a timestamp (epoch seconds)");
         }
         BigDecimal seconds = node.decimalValue();
+        // years 1 to 9999, what a timestamp can be; beyond, the number is no time at all (1E+400)
+        if (seconds.compareTo(EARLIEST) < 0 || seconds.compareTo(LATEST) > 0) {
+            throw CleanroomException.validation(field, "Value at '" + field + "' must be a timestamp (epoch seconds) "
+                    + "between years 1 and 9999");
+        }
         return Instant.ofEpochMilli(seconds.movePointRight(3).longValue());
     }
 }

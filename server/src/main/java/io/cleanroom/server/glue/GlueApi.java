@@ -29,6 +29,11 @@ public final class GlueApi {
     public static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
             "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable");
     private static final Pattern CATALOG_ID = Pattern.compile("^\\d{12}$");
+    /**
+     * The longest name a new database or table may have: 128, what a Clean Rooms table reference
+     * can name (Glue itself allows 255). Lookups accept 255.
+     */
+    static final int NEW_NAME_MAX = 128;
 
     private final CatalogService catalog;
 
@@ -120,7 +125,7 @@ public final class GlueApi {
 
     private HttpResponse createDatabase(Caller caller, In body) {
         In input = body.object("DatabaseInput", true);
-        String name = input == null ? null : input.string("Name", true, 1, 255, null);
+        String name = input == null ? null : input.string("Name", true, 1, NEW_NAME_MAX, null);
         String description = input == null ? null : input.string("Description", false, 0, 2048, null);
         String location = input == null ? null : input.string("LocationUri", false, 1, 1024, null);
         body.done();

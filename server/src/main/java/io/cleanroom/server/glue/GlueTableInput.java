@@ -132,7 +132,7 @@ final class GlueTableInput {
             "SchemaReference", SCHEMA_REFERENCE));
 
     private static final Struct TABLE_INPUT = new Struct(members(
-            "Name", required(NAME),
+            "Name", required(new Text(1, GlueApi.NEW_NAME_MAX, true)),
             "Description", new Text(0, 2048, false),
             "Owner", NAME,
             "LastAccessTime", new Time(),

@@ -80,7 +80,7 @@ public final class Call {
                 return constant;
             }
         }
-        throw CleanroomException.validation(name, "Value '" + value + "' at '" + name
+        throw CleanroomException.validation(name, "Value '" + In.echo(value) + "' at '" + name
                 + "' failed to satisfy constraint: Member must satisfy enum value set: "
                 + List.of(type.getEnumConstants()));
     }

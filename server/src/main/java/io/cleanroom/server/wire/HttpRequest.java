@@ -2,6 +2,7 @@ package io.cleanroom.server.wire;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cleanroom.core.CleanroomException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,15 +42,23 @@ public record HttpRequest(
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), "queryString");
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), name);
             out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
         return out;
     }
 
-    /** Percent-decodes a path segment or query component ('+' stays '+' in paths). */
-    public static String decode(String raw) {
-        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    /**
+     * Percent-decodes a path segment or query component ('+' stays '+' in paths); a malformed escape
+     * ("%zz", a lone "%") is a ValidationException on field, the parameter it was meant for.
+     */
+    public static String decode(String raw, String field) {
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw CleanroomException.validation(field, "Value at '" + field + "' failed to satisfy constraint: "
+                    + "Member must be valid percent-encoding");
+        }
     }
 }

@@ -87,7 +87,41 @@ public final class In {
         return checkString(name, value.asText(), min, max, pattern);
     }
 
+    /**
+     * Whether a string holds only what AWS's string patterns admit: no control characters but tab,
+     * line feed and carriage return, no unpaired surrogate, no U+FFFE or U+FFFF. (A NUL character
+     * in particular cannot be stored in PostgreSQL.)
+     */
+    static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xfffe || c == 0xffff) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static final String MALFORMED = "Member must not contain control characters or invalid Unicode";
+
+    /** A value echoed in an error message, cut short so that a huge value does not make a huge message. */
+    public static String echo(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
     private String checkString(String name, String text, int min, int max, Pattern pattern) {
+        if (!wellFormed(text)) {
+            error(name, "Value at '" + field(name) + "' failed to satisfy constraint: " + MALFORMED);
+            return null;
+        }
         if (text.length() < min) {
             error(name, "Value at '" + field(name)
                     + "' failed to satisfy constraint: Member must have length greater than or equal to " + min);
@@ -131,7 +165,7 @@ public final class In {
         for (E constant : type.getEnumConstants()) {
             names.add(constant.name());
         }
-        error(name, "Value '" + text + "' at '" + field(name)
+        error(name, "Value '" + echo(text) + "' at '" + field(name)
                 + "' failed to satisfy constraint: Member must satisfy enum value set: " + names);
         return null;
     }
@@ -277,7 +311,11 @@ public final class In {
         Map<String, String> out = new LinkedHashMap<>();
         for (var entry : value.properties()) {
             if (entry.getKey().length() < keyMin || entry.getKey().length() > keyMax) {
-                error(name, "Key '" + entry.getKey() + "' must be " + keyMin + "-" + keyMax + " characters");
+                error(name, "Key '" + echo(entry.getKey()) + "' must be " + keyMin + "-" + keyMax + " characters");
+                continue;
+            }
+            if (!wellFormed(entry.getKey())) {
+                error(name, "Key '" + echo(entry.getKey()) + "' failed to satisfy constraint: " + MALFORMED);
                 continue;
             }
             if (!entry.getValue().isTextual()) {
@@ -286,6 +324,10 @@ public final class In {
             }
             if (entry.getValue().asText().length() > valueMax) {
                 error(name + "." + entry.getKey(), "Value must be at most " + valueMax + " characters");
+                continue;
+            }
+            if (!wellFormed(entry.getValue().asText())) {
+                error(name + "." + entry.getKey(), "Value failed to satisfy constraint: " + MALFORMED);
                 continue;
             }
             out.put(entry.getKey(), entry.getValue().asText());
@@ -324,6 +366,10 @@ public final class In {
                 return null;
             }
             String text = value.asText();
+            if (!wellFormed(text)) {
+                fail("Value at '" + elementPath + "' failed to satisfy constraint: " + MALFORMED);
+                return null;
+            }
             if (text.length() < min || text.length() > max) {
                 fail("Value at '" + elementPath + "' must be " + min + "-" + max + " characters");
                 return null;
@@ -350,7 +396,7 @@ public final class In {
             for (E constant : type.getEnumConstants()) {
                 names.add(constant.name());
             }
-            fail("Value '" + value.asText() + "' at '" + elementPath
+            fail("Value '" + echo(value.asText()) + "' at '" + elementPath
                     + "' failed to satisfy constraint: Member must satisfy enum value set: " + names);
             return null;
         }

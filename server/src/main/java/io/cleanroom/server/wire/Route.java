@@ -36,24 +36,36 @@ public record Route(String operation, String method, String template, Handler ha
         return out;
     }
 
-    /** The decoded path parameters if the raw path matches this template. */
+    private static boolean isParameter(String segment) {
+        return segment.startsWith("{") && segment.endsWith("}");
+    }
+
+    /**
+     * The decoded path parameters if the raw path matches this template; a parameter that is not
+     * valid percent-encoding is a ValidationException naming it.
+     */
     Optional<Map<String, String>> match(List<String> rawSegments) {
         List<String> segments = segments();
         if (segments.size() != rawSegments.size()) {
             return Optional.empty();
         }
+        // the literal segments first: a path another route serves is never refused for this one's parameters
+        for (int i = 0; i < segments.size(); i++) {
+            String t = segments.get(i);
+            if (!isParameter(t) && !t.equals(rawSegments.get(i))) {
+                return Optional.empty();
+            }
+        }
         Map<String, String> params = new LinkedHashMap<>();
         for (int i = 0; i < segments.size(); i++) {
             String t = segments.get(i);
-            String raw = rawSegments.get(i);
-            if (t.startsWith("{") && t.endsWith("}")) {
-                String value = HttpRequest.decode(raw);
+            if (isParameter(t)) {
+                String name = t.substring(1, t.length() - 1);
+                String value = HttpRequest.decode(rawSegments.get(i), name);
                 if (value.isEmpty()) {
                     return Optional.empty();
                 }
-                params.put(t.substring(1, t.length() - 1), value);
-            } else if (!t.equals(raw)) {
-                return Optional.empty();
+                params.put(name, value);
             }
         }
         return Optional.of(params);

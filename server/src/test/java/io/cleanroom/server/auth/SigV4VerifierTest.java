@@ -50,7 +50,7 @@ class SigV4VerifierTest {
         if (query != null) {
             for (String pair : query.split("&")) {
                 String[] kv = pair.split("=", 2);
-                builder.appendRawQueryParameter(HttpRequest.decode(kv[0]), HttpRequest.decode(kv[1]));
+                builder.appendRawQueryParameter(HttpRequest.decode(kv[0], "name"), HttpRequest.decode(kv[1], "value"));
             }
         }
         SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
