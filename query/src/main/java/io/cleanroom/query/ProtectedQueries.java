@@ -87,8 +87,6 @@ public final class ProtectedQueries implements AutoCloseable {
     private final Settings settings;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
-    /** Commits each query's STARTED transition while its worker goes on (see run). */
-    private final ExecutorService stateWriter;
     private final Map<ProtectedQueryId, Running> running = new ConcurrentHashMap<>();
 
     /** A query in flight: how to stop it, and why it was stopped. */
@@ -136,11 +134,6 @@ public final class ProtectedQueries implements AutoCloseable {
         });
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cleanroom-query-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        this.stateWriter = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "cleanroom-query-state");
             t.setDaemon(true);
             return t;
         });
@@ -423,19 +416,11 @@ public final class ProtectedQueries implements AutoCloseable {
             beforeStart.accept(id);
             timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
                     settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            // STARTED is committed beside the query's re-check and run rather than before them: its
-            // durable write is waited for only before the result is stored. Either order of it and of
-            // an ending (a failure, a cancellation) leaves the ending, as transition and finish leave
-            // an ended query alone; a cancellation meanwhile stops the engine through the handle.
-            Stage recording = Stage.begin("start.record");
-            java.util.concurrent.CompletableFuture<Boolean> started = java.util.concurrent.CompletableFuture
-                    .supplyAsync(() -> {
-                        try {
-                            return transition(id, ProtectedQueryStatus.STARTED);
-                        } finally {
-                            recording.close();
-                        }
-                    }, stateWriter);
+            try (Stage stage = Stage.begin("start.record")) {
+                if (!transition(id, ProtectedQueryStatus.STARTED)) {
+                    return;
+                }
+            }
             Admitted ready;
             try (Stage stage = Stage.begin("recheck")) {
                 ready = recheck(caller, query, start, submitted);
@@ -450,10 +435,6 @@ public final class ProtectedQueries implements AutoCloseable {
             }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
-            }
-            if (!startedDurably(started)) {
-                // cancelled or ended before it started: no result is kept
-                return;
             }
             try (Stage stage = Stage.begin("result.store")) {
                 com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
@@ -505,21 +486,6 @@ public final class ProtectedQueries implements AutoCloseable {
                 timeout.cancel(false);
             }
             running.remove(id);
-        }
-    }
-
-    /** Waits for the STARTED transition: whether the query was still to run (its own failure, rethrown). */
-    private static boolean startedDurably(java.util.concurrent.CompletableFuture<Boolean> started) {
-        try {
-            return started.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
-            throw e;
         }
     }
 
@@ -686,10 +652,8 @@ public final class ProtectedQueries implements AutoCloseable {
         running.values().forEach(r -> r.stop(ProtectedQueryStatus.CANCELLED));
         workers.shutdownNow();
         timer.shutdownNow();
-        stateWriter.shutdown();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);
-            stateWriter.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
