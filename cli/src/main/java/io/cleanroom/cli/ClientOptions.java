@@ -22,6 +22,25 @@ final class ClientOptions {
     @Option(names = "--region", paramLabel = "REGION", description = "Signing region (env AWS_REGION; default us-east-1)")
     String region;
 
+    @Option(names = "--ca-bundle", paramLabel = "FILE",
+            description = "PEM certificates to trust for an https endpoint, e.g. a development server's "
+                    + "<data-dir>/tls/ca.pem (env AWS_CA_BUNDLE; default the JDK's trust store)")
+    java.nio.file.Path caBundle;
+
+    /** The TLS trust asked for (--ca-bundle, AWS_CA_BUNDLE), or null for the JDK's default. */
+    javax.net.ssl.SSLContext tls() {
+        java.nio.file.Path bundle = caBundle != null ? caBundle
+                : env("AWS_CA_BUNDLE").map(java.nio.file.Path::of).orElse(null);
+        if (bundle == null) {
+            return null;
+        }
+        try {
+            return SignedHttpClient.trusting(bundle);
+        } catch (java.io.IOException e) {
+            throw new CliException("error: --ca-bundle: " + e.getMessage(), Main.USAGE_ERROR);
+        }
+    }
+
     URI endpoint() {
         String value = endpoint != null ? endpoint : env("CLEANROOM_ENDPOINT").orElse("http://127.0.0.1:8080");
         try {
@@ -48,7 +67,7 @@ final class ClientOptions {
         Optional<String> id = env("AWS_ACCESS_KEY_ID");
         Optional<String> secret = env("AWS_SECRET_ACCESS_KEY");
         if (profile == null && id.isPresent() && secret.isPresent()) {
-            return new SignedHttpClient(endpoint(), id.get(), secret.get(), region(), Clock.systemUTC());
+            return new SignedHttpClient(endpoint(), id.get(), secret.get(), region(), Clock.systemUTC(), tls());
         }
         String name = profile != null ? profile : env("AWS_PROFILE").orElse("default");
         ProfileFile file;
@@ -65,6 +84,6 @@ final class ClientOptions {
                     + "aws_access_key_id and aws_secret_access_key in profile '" + name + "' of ~/.aws/credentials",
                     Main.USAGE_ERROR);
         }
-        return new SignedHttpClient(endpoint(), key.get(), secretKey.get(), region(), Clock.systemUTC());
+        return new SignedHttpClient(endpoint(), key.get(), secretKey.get(), region(), Clock.systemUTC(), tls());
     }
 }

@@ -29,6 +29,30 @@ final class OperatorOptions {
             description = "Operator credentials file (default <data-dir>/operator-credentials.json)")
     Path credentials;
 
+    @Option(names = "--ca-bundle", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "PEM certificates to trust for an https endpoint (env AWS_CA_BUNDLE; default "
+                    + "<data-dir>/tls/ca.pem when the server made its development certificate there, else the JDK's "
+                    + "trust store)")
+    Path caBundle;
+
+    /**
+     * --ca-bundle alone when given; otherwise, when the server made its development certificate in
+     * the data directory, its authority besides AWS_CA_BUNDLE (or the JDK's trust store).
+     */
+    private javax.net.ssl.SSLContext tls(ClientOptions options) {
+        Path development = dataDir.resolve("tls").resolve("ca.pem");
+        if (caBundle != null || !Files.isRegularFile(development)) {
+            return options.tls();
+        }
+        String bundle = System.getenv("AWS_CA_BUNDLE");
+        try {
+            return bundle == null || bundle.isBlank() ? SignedHttpClient.trusting(List.of(development), true)
+                    : SignedHttpClient.trusting(List.of(development, Path.of(bundle)), false);
+        } catch (IOException e) {
+            throw new CliException("error: cannot trust " + development + ": " + e.getMessage(), Main.USAGE_ERROR);
+        }
+    }
+
     JsonNode send(String operation, String method, String path, ObjectNode body) {
         return send(operation, method, path, Map.of(), body);
     }
@@ -64,8 +88,9 @@ final class OperatorOptions {
         }
         ClientOptions options = new ClientOptions();
         options.endpoint = endpoint;
+        options.caBundle = caBundle;
         SignedHttpClient client = new SignedHttpClient(options.endpoint(), creds.path("accessKeyId").asText(),
-                creds.path("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
+                creds.path("secretAccessKey").asText(), "us-east-1", Clock.systemUTC(), tls(options));
         return Calls.call(client, operation, method, path, query, Map.of(),
                 body == null ? null : body.toString(), "cleanroom");
     }

@@ -148,6 +148,74 @@ final class ServerCommand implements Callable<Integer> {
         return quotas;
     }
 
+    // --- transport: TLS and the time limits on clients (kept together) ---
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:CLEANROOM_TLS_CERT}",
+            description = "Serve HTTPS with this PEM certificate chain (server certificate first); needs --tls-key "
+                    + "(env CLEANROOM_TLS_CERT)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:CLEANROOM_TLS_KEY}",
+            description = "The PEM private key of --tls-cert, unencrypted, PKCS#8, RSA or EC (env CLEANROOM_TLS_KEY)")
+    Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", defaultValue = "${env:CLEANROOM_TLS_KEYSTORE}",
+            description = "Serve HTTPS with the key and certificate chain of this PKCS#12 key store; its password "
+                    + "comes from env CLEANROOM_TLS_KEYSTORE_PASSWORD (env CLEANROOM_TLS_KEYSTORE)")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-self-signed", defaultValue = "${env:CLEANROOM_TLS_SELF_SIGNED:-false}",
+            description = "Development: serve HTTPS with a certificate the server makes in <data-dir>/tls on first "
+                    + "start; clients trust <data-dir>/tls/ca.pem (env CLEANROOM_TLS_SELF_SIGNED; default "
+                    + "${DEFAULT-VALUE})")
+    boolean tlsSelfSigned;
+
+    @Option(names = "--require-tls", defaultValue = "${env:CLEANROOM_REQUIRE_TLS:-false}",
+            description = "Refuse to start with plain HTTP on an address other than loopback (otherwise a warning) "
+                    + "(env CLEANROOM_REQUIRE_TLS; default ${DEFAULT-VALUE})")
+    boolean requireTls;
+
+    @Option(names = "--idle-timeout-seconds", defaultValue = "${env:CLEANROOM_IDLE_TIMEOUT_SECONDS:-30}",
+            description = "Close a connection on which nothing happens for this long (env "
+                    + "CLEANROOM_IDLE_TIMEOUT_SECONDS; default ${DEFAULT-VALUE})")
+    long idleTimeoutSeconds;
+
+    @Option(names = "--request-header-timeout-seconds",
+            defaultValue = "${env:CLEANROOM_REQUEST_HEADER_TIMEOUT_SECONDS:-10}",
+            description = "Close a connection whose request headers (and TLS handshake) take longer than this from "
+                    + "their first byte (env CLEANROOM_REQUEST_HEADER_TIMEOUT_SECONDS; default ${DEFAULT-VALUE})")
+    long headerTimeoutSeconds;
+
+    @Option(names = "--request-body-timeout-seconds",
+            defaultValue = "${env:CLEANROOM_REQUEST_BODY_TIMEOUT_SECONDS:-60}",
+            description = "Close a connection whose request body takes longer than this after its headers (env "
+                    + "CLEANROOM_REQUEST_BODY_TIMEOUT_SECONDS; default ${DEFAULT-VALUE})")
+    long bodyTimeoutSeconds;
+
+    private ServerConfig.Transport transport() {
+        int sources = (tlsCert != null || tlsKey != null ? 1 : 0) + (tlsKeyStore != null ? 1 : 0)
+                + (tlsSelfSigned ? 1 : 0);
+        if (sources > 1) {
+            throw new IllegalArgumentException("give one of --tls-cert/--tls-key, --tls-keystore and "
+                    + "--tls-self-signed");
+        }
+        ServerConfig.Tls tls = null;
+        if (tlsSelfSigned) {
+            tls = ServerConfig.Tls.development();
+        } else if (tlsKeyStore != null) {
+            tls = ServerConfig.Tls.keyStore(tlsKeyStore, System.getenv("CLEANROOM_TLS_KEYSTORE_PASSWORD"));
+        } else if (tlsCert != null || tlsKey != null) {
+            if (tlsCert == null || tlsKey == null) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            tls = ServerConfig.Tls.pem(tlsCert, tlsKey);
+        }
+        return new ServerConfig.Transport(tls, requireTls, Duration.ofSeconds(idleTimeoutSeconds),
+                Duration.ofSeconds(headerTimeoutSeconds), Duration.ofSeconds(bodyTimeoutSeconds));
+    }
+
+    // --- end of transport ---
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
@@ -169,7 +237,7 @@ final class ServerCommand implements Callable<Integer> {
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
                             Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets,
                     new ServerConfig.Audit(Duration.ofMinutes(auditDigestMinutes),
-                            Duration.ofDays(auditRetentionDays)), allowAnyPath, quotas());
+                            Duration.ofDays(auditRetentionDays)), allowAnyPath, quotas(), transport());
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }
@@ -191,6 +259,11 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("Cleanroom listening on " + server.endpoint() + " (data in "
                 + config.dataDir().toAbsolutePath() + "; operator credentials in "
                 + config.operatorCredentialsFile().toAbsolutePath() + ")");
+        server.certificateFingerprint().ifPresent(fingerprint -> System.out.println(
+                "TLS certificate SHA-256 fingerprint " + fingerprint));
+        server.caBundle().ifPresent(ca -> System.out.println("Development certificate: clients trust "
+                + ca.toAbsolutePath() + " (SHA-256 fingerprint " + server.caFingerprint().orElse("?")
+                + "), e.g. --ca-bundle " + ca.toAbsolutePath() + " or AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS"));
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -91,6 +91,17 @@ class CliIT {
         throw new IllegalStateException("server did not start in 60 s");
     }
 
+    /** The server's output once it holds the text (it prints some lines after it listens). */
+    private String awaitLog(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String log = Files.readString(serverLog);
+        while (!log.contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            log = Files.readString(serverLog);
+        }
+        return log;
+    }
+
     record Result(int code, String out, String err) {
         JsonNode json() throws IOException {
             return Calls.MAPPER.readTree(out);
@@ -299,6 +310,50 @@ class CliIT {
                 "--quota-collaborations-per-account", "2");
         ok(create);
         assertThat(run(create).err()).contains("limit 2");
+    }
+
+    @Test
+    void theServerServesHttpsWithItsDevelopmentCertificateAndTheCliTrustsIt() throws Exception {
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer("--tls-self-signed");
+        Path ca = dataDir.resolve("tls").resolve("ca.pem").toAbsolutePath();
+        String log = awaitLog("Development certificate: clients trust " + ca);
+        assertThat(log).contains("Cleanroom listening on https://127.0.0.1:" + port)
+                .containsPattern("TLS certificate SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}")
+                .contains("Development certificate: clients trust " + ca);
+        String https = "https://127.0.0.1:" + port;
+        // admin commands trust the data directory's development authority by themselves
+        JsonNode account = ok("admin", "create-account", "--account-id", "555555555555", "--name", "tls",
+                "--endpoint", https).json();
+        profiles(account);
+        Result untrusted = run("list-collaborations", "--profile", "555555555555", "--endpoint", https);
+        assertThat(untrusted.code()).isNotZero();
+        assertThat(ok("list-collaborations", "--profile", "555555555555", "--endpoint", https, "--ca-bundle",
+                ca.toString()).json().get("collaborationList")).isEmpty();
+        // plain HTTP on the HTTPS port is not served
+        assertThat(run("list-collaborations", "--profile", "555555555555").code()).isNotZero();
+    }
+
+    @Test
+    void plainHttpOffLoopbackWarnsAtStartAndRequireTlsRefusesIt() throws Exception {
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+        server = startServer("--host", "0.0.0.0");
+        assertThat(Files.readString(serverLog)).contains("WARNING: serving plain HTTP on 0.0.0.0");
+        server.destroy();
+        server.waitFor(10, TimeUnit.SECONDS);
+
+        Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process refused = new ProcessBuilder(javaBin, "-jar", jar.toString(), "server", "--port", String.valueOf(port),
+                "--data-dir", dataDir.toString(), "--host", "0.0.0.0", "--require-tls").redirectErrorStream(true)
+                .start();
+        String output = new String(refused.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).isNotZero();
+        assertThat(output).contains("refusing to serve plain HTTP on 0.0.0.0");
+        server = null;
     }
 
     @Test

@@ -21,8 +21,14 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class AesSecretSealer implements SecretSealer {
     private static final int NONCE_BYTES = 12;
+    private static final int OPENED_KEPT = 4096;
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Secrets already opened, by their sealed text: every signed call needs its key's secret, and
+     * opening is a pure function of the sealed text. The master key is in memory anyway.
+     */
+    private final java.util.Map<String, String> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
     private AesSecretSealer(byte[] key) {
         this.key = new SecretKeySpec(key, "AES");
@@ -89,6 +95,19 @@ final class AesSecretSealer implements SecretSealer {
 
     @Override
     public String open(String sealed) {
+        String known = opened.get(sealed);
+        if (known != null) {
+            return known;
+        }
+        String secret = openSealed(sealed);
+        if (opened.size() >= OPENED_KEPT) {
+            opened.clear();
+        }
+        opened.put(sealed, secret);
+        return secret;
+    }
+
+    private String openSealed(String sealed) {
         try {
             if (!sealed.startsWith("v1:")) {
                 throw new GeneralSecurityException("unknown sealed format");

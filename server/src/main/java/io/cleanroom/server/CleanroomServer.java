@@ -7,7 +7,6 @@ import io.cleanroom.engine.spi.QueryEngine;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import java.util.Map;
@@ -32,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -47,19 +45,26 @@ public final class CleanroomServer implements AutoCloseable {
             + "register and query ANY file this server can read, including other members' data and the server's own "
             + "files. Use it only on your own machine for development; never on a shared server.";
 
-    private final HttpServer http;
-    private final ExecutorService executor;
+    /** Printed at start when plain HTTP is served on an address other than loopback. */
+    public static final String PLAIN_HTTP_WARNING = "WARNING: serving plain HTTP on %s, which is not a loopback "
+            + "address: query results, SQL and table metadata cross the network unencrypted. Serve HTTPS "
+            + "(--tls-cert/--tls-key, --tls-keystore or --tls-self-signed) or put the server behind a TLS-terminating "
+            + "proxy on the same machine; --require-tls refuses to start like this.";
+
+    private final HttpTransport http;
     private final JdbcStore store;
     private final ServerConfig config;
     private final ProtectedQueries queries;
 
     private final java.util.concurrent.ScheduledExecutorService auditTimer;
 
-    private CleanroomServer(HttpServer http, ExecutorService executor, JdbcStore store, ServerConfig config,
+    private final TlsMaterial tls;
+
+    private CleanroomServer(HttpTransport http, TlsMaterial tls, JdbcStore store, ServerConfig config,
             ProtectedQueries queries, java.util.concurrent.ScheduledExecutorService auditTimer) {
         this.auditTimer = auditTimer;
         this.http = http;
-        this.executor = executor;
+        this.tls = tls;
         this.store = store;
         this.config = config;
         this.queries = queries;
@@ -78,6 +83,18 @@ public final class CleanroomServer implements AutoCloseable {
         } catch (IOException e) {
             throw CleanroomException.internal("cannot create data directory " + config.dataDir(), e);
         }
+        // the transport is settled first: a refusal or an unreadable certificate opens nothing
+        ServerConfig.Transport transport = config.transport();
+        if (transport.tls() == null && !isLoopback(config.host())) {
+            if (transport.requireTls()) {
+                throw CleanroomException.invalidConfiguration("refusing to serve plain HTTP on " + config.host()
+                        + ", which is not a loopback address (--require-tls): give a certificate, or listen on "
+                        + "127.0.0.1 behind a TLS-terminating proxy");
+            }
+            LOG.warn(String.format(PLAIN_HTTP_WARNING, config.host()));
+        }
+        TlsMaterial tls = transport.tls() == null ? null
+                : TlsMaterial.load(transport.tls(), config.dataDir(), config.host());
         JdbcStore store = config.storeUrl() == null
                 ? JdbcStore.sqlite(config.dataDir())
                 : JdbcStore.open(config.storeUrl(), config.storeUser(), config.storePassword());
@@ -114,25 +131,10 @@ public final class CleanroomServer implements AutoCloseable {
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
                     config.maxClockSkew());
 
-            // send small responses at once: without TCP_NODELAY, headers and body in two writes meet the
-            // client's delayed ACK and every request waits about 40 ms
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-            // bound how long a client may take to send a request or read a response (seconds)
-            System.setProperty("sun.net.httpserver.maxReqTime",
-                    System.getProperty("sun.net.httpserver.maxReqTime", "120"));
-            System.setProperty("sun.net.httpserver.maxRspTime",
-                    System.getProperty("sun.net.httpserver.maxRspTime", "600"));
-            HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
-            ExecutorService executor = Executors.newFixedThreadPool(config.threads(), r -> {
-                Thread t = new Thread(r, "cleanroom-http");
-                t.setDaemon(true);
-                return t;
-            });
-            http.setExecutor(executor);
-            http.createContext("/", new Front(cleanRooms, admin, glue,
-                    new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store, pages)), verifier, config.maxBodyBytes(),
-                    store));
-            http.start();
+            Front front = new Front(cleanRooms, admin, glue,
+                    new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store, pages)), verifier, store);
+            HttpTransport http = HttpTransport.start(config.host(), config.port(), transport, tls, config.threads(),
+                    config.maxBodyBytes(), front);
             warmUpQueryControl();
             if (config.allowAnyPath()) {
                 LOG.warn(ANY_PATH_WARNING);
@@ -142,10 +144,13 @@ public final class CleanroomServer implements AutoCloseable {
                         + "only where it can pin the files it checked (Linux with /proc)",
                         NativeFiles.unavailableReason());
             }
-            LOG.info("Cleanroom serving on http://{}:{} (data in {}, store {})", config.host(),
-                    http.getAddress().getPort(), config.dataDir().toAbsolutePath(),
+            if (tls != null) {
+                logCertificate(tls);
+            }
+            LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {})", tls == null ? "http" : "https",
+                    config.host(), http.port(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");
-            return new CleanroomServer(http, executor, store, config, queries, keepAudit(keeper, config.audit()));
+            return new CleanroomServer(http, tls, store, config, queries, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
             store.close();
             throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
@@ -153,6 +158,26 @@ public final class CleanroomServer implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static void logCertificate(TlsMaterial tls) {
+        java.security.cert.X509Certificate certificate = tls.certificate();
+        LOG.info("TLS certificate {} valid until {}, SHA-256 fingerprint {}",
+                certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant(),
+                TlsMaterial.fingerprint(certificate));
+        if (tls.caBundle() != null) {
+            LOG.info("Development certificate: clients trust the authority in {} (SHA-256 fingerprint {}), e.g. "
+                    + "AWS_CA_BUNDLE={} or NODE_EXTRA_CA_CERTS={}", tls.caBundle().toAbsolutePath(),
+                    fingerprintOf(tls.caBundle()), tls.caBundle().toAbsolutePath(), tls.caBundle().toAbsolutePath());
         }
     }
 
@@ -212,11 +237,39 @@ public final class CleanroomServer implements AutoCloseable {
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     public String endpoint() {
-        return "http://" + config.host() + ":" + port();
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return (http.secure() ? "https://" : "http://") + host + ":" + port();
+    }
+
+    /**
+     * The certificate file clients should trust when the server made its own development
+     * certificate (dataDir/tls/ca.pem); empty otherwise.
+     */
+    public java.util.Optional<Path> caBundle() {
+        return java.util.Optional.ofNullable(tls == null ? null : tls.caBundle());
+    }
+
+    /** The SHA-256 fingerprint of the server's certificate when it serves HTTPS. */
+    public java.util.Optional<String> certificateFingerprint() {
+        return java.util.Optional.ofNullable(tls == null ? null : TlsMaterial.fingerprint(tls.certificate()));
+    }
+
+    /** The SHA-256 fingerprint of the development authority in {@link #caBundle()}, if any. */
+    public java.util.Optional<String> caFingerprint() {
+        return caBundle().map(CleanroomServer::fingerprintOf);
+    }
+
+    private static String fingerprintOf(Path pem) {
+        try (java.io.InputStream in = Files.newInputStream(pem)) {
+            return TlsMaterial.fingerprint(java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw CleanroomException.internal("cannot read " + pem, e);
+        }
     }
 
     public ServerConfig config() {
@@ -235,15 +288,9 @@ public final class CleanroomServer implements AutoCloseable {
 
     @Override
     public void close() {
-        http.stop(0);
+        http.close();
         auditTimer.shutdownNow();
         queries.close();
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         store.close();
     }
 

@@ -3,8 +3,6 @@ package io.cleanroom.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
 import io.cleanroom.core.audit.AuditChain;
@@ -12,24 +10,18 @@ import io.cleanroom.core.audit.AuditContext;
 import io.cleanroom.core.audit.AuditEvent;
 import io.cleanroom.core.service.AccountService;
 import io.cleanroom.core.service.Caller;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The front door: reads a request (bounded), finds its API and operation, verifies its SigV4
- * signature, checks the key's role, runs the handler, and renders the response or the error in
- * the API's protocol. Nothing but a rendered error leaves on failure: no stack trace, no internals.
+ * The front door, apart from any transport: finds a request's API and operation, verifies its
+ * SigV4 signature, checks the key's role, runs the handler, records the call in the audit trail,
+ * and renders the response or the error in the API's protocol. Nothing but a rendered error leaves
+ * on failure: no stack trace, no internals.
  */
-final class Front implements HttpHandler {
+final class Front {
     private static final Logger LOG = LoggerFactory.getLogger(Front.class);
 
     private static final int MAX_AUDITED_PARAMETERS = 64 * 1024;
@@ -39,33 +31,43 @@ final class Front implements HttpHandler {
     private final GlueApi glue;
     private final CloudTrailApi cloudTrail;
     private final SigV4Verifier verifier;
-    private final int maxBodyBytes;
     private final io.cleanroom.core.store.Store store;
 
     Front(Router cleanRooms, Router admin, GlueApi glue, CloudTrailApi cloudTrail, SigV4Verifier verifier,
-            int maxBodyBytes, io.cleanroom.core.store.Store store) {
+            io.cleanroom.core.store.Store store) {
         this.store = requireNonNull(store, "store is null");
         this.cloudTrail = requireNonNull(cloudTrail, "cloudTrail is null");
         this.cleanRooms = requireNonNull(cleanRooms, "cleanRooms is null");
         this.admin = requireNonNull(admin, "admin is null");
         this.glue = requireNonNull(glue, "glue is null");
         this.verifier = requireNonNull(verifier, "verifier is null");
-        this.maxBodyBytes = maxBodyBytes;
     }
 
     private enum Protocol { REST, AWS_JSON, CLOUDTRAIL }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    /** Serves one request that arrived whole: always a reply, never an exception. */
+    Reply handle(HttpRequest request) {
+        return serve(request, null);
+    }
+
+    /**
+     * Answers a request whose body was refused before it was read (larger than the server
+     * accepts): the refusal is rendered and audited like any other failed call.
+     */
+    Reply refuse(HttpRequest head, CleanroomException why) {
+        return serve(head, requireNonNull(why, "why is null"));
+    }
+
+    private Reply serve(HttpRequest request, CleanroomException refused) {
         String requestId = UUID.randomUUID().toString();
         Protocol protocol = Protocol.REST;
-        String source = exchange.getRemoteAddress() == null ? null
-                : exchange.getRemoteAddress().getAddress().getHostAddress();
         AuditContext audit = AuditContext.begin(AuditEvent.draft(requestId,
-                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), source));
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), request.sourceAddress()));
         try {
-            HttpRequest request = read(exchange);
             claimedKey(request).ifPresent(key -> audit.update(d -> d.withIdentity(null, key)));
+            if (refused != null) {
+                throw refused;
+            }
             String target = request.header("x-amz-target").orElse(null);
             HttpResponse response;
             if (request.method().equals("POST") && request.rawPath().equals("/") && target != null) {
@@ -75,7 +77,7 @@ final class Front implements HttpHandler {
                 response = dispatchRest(request);
             }
             record(audit);
-            respond(exchange, requestId, protocol, response);
+            return reply(requestId, protocol, response, null);
         } catch (CleanroomException e) {
             ErrorRenderer.Rendered rendered = render(protocol, e);
             audit.update(d -> d.withError(rendered.type(), e.code() == ErrorCode.INTERNAL ? "Internal error"
@@ -84,16 +86,15 @@ final class Front implements HttpHandler {
             if (e.code() == ErrorCode.INTERNAL) {
                 LOG.error("request {} failed: {}", requestId, e.getMessage(), e.getCause());
             }
-            respondError(exchange, requestId, protocol, e);
+            return errorReply(requestId, protocol, e);
         } catch (RuntimeException | Error e) {
             LOG.error("request {} failed", requestId, e);
             audit.update(d -> d.withError("InternalServerException", "Internal error"));
             recordQuietly(audit, requestId);
-            respondError(exchange, requestId, protocol,
+            return errorReply(requestId, protocol,
                     CleanroomException.internal("Internal error; quote request id " + requestId, e));
         } finally {
             audit.end();
-            exchange.close();
         }
     }
 
@@ -132,7 +133,7 @@ final class Front implements HttpHandler {
         }
         String membership = path.get("membershipIdentifier");
         if (membership != null && io.cleanroom.core.model.Ids.isUuid(membership)) {
-            return store.inTransaction(tx -> tx.of(io.cleanroom.core.store.Kinds.MEMBERSHIPS).get(membership)
+            return store.read(tx -> tx.of(io.cleanroom.core.store.Kinds.MEMBERSHIPS).get(membership)
                     .map(m -> m.collaborationId().value()).orElse(null));
         }
         if (request.body().length > 0 && request.body().length < 65536) {
@@ -156,35 +157,6 @@ final class Front implements HttpHandler {
         }
         String body = new String(request.body(), java.nio.charset.StandardCharsets.UTF_8);
         return body.length() > MAX_AUDITED_PARAMETERS ? body.substring(0, MAX_AUDITED_PARAMETERS) + "..." : body;
-    }
-
-    private HttpRequest read(HttpExchange exchange) throws IOException {
-        Map<String, List<String>> headers = new HashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
-        byte[] body = readBounded(exchange.getRequestBody());
-        String source = exchange.getRemoteAddress() == null ? null
-                : exchange.getRemoteAddress().getAddress().getHostAddress();
-        String rawPath = exchange.getRequestURI().getRawPath();
-        return new HttpRequest(exchange.getRequestMethod().toUpperCase(Locale.ROOT),
-                rawPath == null || rawPath.isEmpty() ? "/" : rawPath,
-                exchange.getRequestURI().getRawQuery(), headers, body, source);
-    }
-
-    private byte[] readBounded(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int total = 0;
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-            total += n;
-            if (total > maxBodyBytes) {
-                in.transferTo(OutputStream.nullOutputStream());
-                throw CleanroomException.of(ErrorCode.PAYLOAD_TOO_LARGE,
-                        "The request body is larger than the server accepts (" + maxBodyBytes + " bytes)");
-            }
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private Caller authenticate(HttpRequest request, String service, String operation) {
@@ -246,30 +218,21 @@ final class Front implements HttpHandler {
         return glue.handle(operation, caller, Json.parse(request.body()));
     }
 
-    private void respond(HttpExchange exchange, String requestId, Protocol protocol, HttpResponse response)
-            throws IOException {
-        exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
-        if (response.body() == null) {
-            exchange.sendResponseHeaders(response.status(), -1);
-            return;
+    private static Reply reply(String requestId, Protocol protocol, HttpResponse response, String errorType) {
+        byte[] body = null;
+        if (response.body() != null) {
+            try {
+                body = Json.MAPPER.writeValueAsBytes(response.body());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(response.body());
-        exchange.getResponseHeaders().set("Content-Type",
-                protocol == Protocol.REST ? "application/json" : "application/x-amz-json-1.1");
-        exchange.sendResponseHeaders(response.status(), bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        return new Reply(response.status(), requestId, errorType,
+                protocol == Protocol.REST ? "application/json" : "application/x-amz-json-1.1", body);
     }
 
-    private void respondError(HttpExchange exchange, String requestId, Protocol protocol, CleanroomException e)
-            throws IOException {
+    private static Reply errorReply(String requestId, Protocol protocol, CleanroomException e) {
         ErrorRenderer.Rendered rendered = render(protocol, e);
-        exchange.getResponseHeaders().set("x-amzn-ErrorType", rendered.type());
-        try {
-            respond(exchange, requestId, protocol, new HttpResponse(rendered.status(), rendered.body()));
-        } catch (IOException io) {
-            LOG.debug("could not send error for request {}", requestId, io);
-        }
+        return reply(requestId, protocol, new HttpResponse(rendered.status(), rendered.body()), rendered.type());
     }
 }

@@ -28,7 +28,8 @@ public record ServerConfig(
         java.util.Map<String, Path> s3Buckets,
         Audit audit,
         boolean allowAnyPath,
-        io.cleanroom.core.service.Quotas quotas) {
+        io.cleanroom.core.service.Quotas quotas,
+        Transport transport) {
     /**
      * How the audit trail is kept: how often the server signs a digest of the chain (zero: only on
      * request), and how long events are kept before they are pruned behind a signed checkpoint
@@ -93,6 +94,101 @@ public record ServerConfig(
         }
     }
 
+    // --- transport: TLS and the time limits on clients (kept together) ---
+
+    /**
+     * How the server meets the network. tls: HTTPS from a certificate (null: plain HTTP, for
+     * loopback or behind a TLS-terminating proxy). requireTls: refuse to start with plain HTTP on an
+     * address other than loopback (otherwise that only prints a warning). The time limits keep slow
+     * or idle clients from holding connections: idleTimeout closes a connection on which nothing
+     * happens (between requests too); headerTimeout bounds the time from a request's first byte (the
+     * TLS handshake's, on a new HTTPS connection) to the end of its headers, and bodyTimeout the time
+     * from there to the end of its body. No thread waits on a slow client meanwhile.
+     */
+    public record Transport(Tls tls, boolean requireTls, Duration idleTimeout, Duration headerTimeout,
+            Duration bodyTimeout) {
+        public Transport {
+            requireNonNull(idleTimeout, "idleTimeout is null");
+            requireNonNull(headerTimeout, "headerTimeout is null");
+            requireNonNull(bodyTimeout, "bodyTimeout is null");
+            for (Duration d : java.util.List.of(idleTimeout, headerTimeout, bodyTimeout)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("idle, header and body timeouts must be positive");
+                }
+            }
+        }
+
+        public static final Transport DEFAULTS = new Transport(null, false, Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Duration.ofSeconds(60));
+
+        public Transport withTls(Tls newTls) {
+            return new Transport(newTls, requireTls, idleTimeout, headerTimeout, bodyTimeout);
+        }
+
+        public Transport withTimeouts(Duration idle, Duration header, Duration body) {
+            return new Transport(tls, requireTls, idle, header, body);
+        }
+
+        public Transport withRequireTls(boolean require) {
+            return new Transport(tls, require, idleTimeout, headerTimeout, bodyTimeout);
+        }
+    }
+
+    /**
+     * Where the server's certificate comes from: a PEM certificate chain and private key, a PKCS#12
+     * key store and its password, or (development) a certificate the server makes itself in
+     * dataDir/tls on first start.
+     */
+    public record Tls(Path certificate, Path privateKey, Path keyStore, String keyStorePassword, boolean selfSigned) {
+        public Tls {
+            int sources = (certificate != null || privateKey != null ? 1 : 0) + (keyStore != null ? 1 : 0)
+                    + (selfSigned ? 1 : 0);
+            if (sources != 1) {
+                throw new IllegalArgumentException("TLS needs exactly one of: a PEM certificate and key, "
+                        + "a PKCS#12 key store, or a self-signed development certificate");
+            }
+            if ((certificate == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("a PEM certificate needs its private key, and a key its certificate");
+            }
+        }
+
+        public static Tls pem(Path certificate, Path privateKey) {
+            return new Tls(requireNonNull(certificate, "certificate is null"),
+                    requireNonNull(privateKey, "privateKey is null"), null, null, false);
+        }
+
+        public static Tls keyStore(Path keyStore, String password) {
+            return new Tls(null, null, requireNonNull(keyStore, "keyStore is null"), password, false);
+        }
+
+        public static Tls development() {
+            return new Tls(null, null, null, null, true);
+        }
+
+        @Override
+        public String toString() {
+            return selfSigned ? "Tls[self-signed]" : keyStore != null ? "Tls[keyStore=" + keyStore + "]"
+                    : "Tls[certificate=" + certificate + ", privateKey=" + privateKey + "]";
+        }
+    }
+
+    public ServerConfig withTransport(Transport newTransport) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, newTransport);
+    }
+
+    public ServerConfig withTls(Tls tls) {
+        return withTransport(transport.withTls(tls));
+    }
+
+    /** At most this many calls run at once (request threads). */
+    public ServerConfig withThreads(int newThreads) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, newThreads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+    }
+
+    // --- end of transport ---
+
     public ServerConfig {
         requireNonNull(host, "host is null");
         requireNonNull(dataDir, "dataDir is null");
@@ -109,6 +205,7 @@ public record ServerConfig(
         }
         requireNonNull(engine, "engine is null");
         audit = audit == null ? Audit.DEFAULTS : audit;
+        transport = transport == null ? Transport.DEFAULTS : transport;
         s3Buckets = java.util.Map.copyOf(s3Buckets == null ? java.util.Map.of() : s3Buckets);
     }
 
@@ -118,76 +215,76 @@ public record ServerConfig(
         return quotas == null ? io.cleanroom.core.service.Quotas.defaults(region) : quotas;
     }
 
-    /** A configuration with AWS's default quotas for the region. */
+    /** A configuration with AWS's default quotas for the region and the default transport (plain HTTP). */
     public ServerConfig(String host, int port, Path dataDir, String storeUrl, String storeUser, String storePassword,
             String region, int maxBodyBytes, Duration maxClockSkew, int threads, Path masterKeyFile, Engine engine,
             java.util.Map<String, Path> s3Buckets, Audit audit, boolean allowAnyPath) {
         this(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes, maxClockSkew, threads,
-                masterKeyFile, engine, s3Buckets, audit, allowAnyPath, null);
+                masterKeyFile, engine, s3Buckets, audit, allowAnyPath, null, Transport.DEFAULTS);
     }
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
                 2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of(), Audit.DEFAULTS,
-                false);
+                false, null, Transport.DEFAULTS);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
+                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withEngine(Engine newEngine) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath, quotas, transport);
     }
 
     /** S3-style result output: each bucket name maps to a local directory. */
     public ServerConfig withS3Buckets(java.util.Map<String, Path> buckets) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath, quotas, transport);
     }
 
     public ServerConfig withAudit(Audit newAudit) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath, quotas, transport);
     }
 
     /** Development only: accounts without data roots may use any path the server can read. */
     public ServerConfig withAllowAnyPath(boolean allow) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow, quotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow, quotas, transport);
     }
 
     /** The quotas the server enforces (see {@link io.cleanroom.core.service.Quota}). */
     public ServerConfig withQuotas(io.cleanroom.core.service.Quotas newQuotas) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, newQuotas);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, newQuotas, transport);
     }
 
     public Path effectiveMasterKeyFile() {

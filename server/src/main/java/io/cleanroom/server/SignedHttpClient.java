@@ -31,15 +31,80 @@ public final class SignedHttpClient {
     private final String secretAccessKey;
     private final String region;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     public SignedHttpClient(URI endpoint, String accessKeyId, String secretAccessKey, String region, Clock clock) {
+        this(endpoint, accessKeyId, secretAccessKey, region, clock, null);
+    }
+
+    /** Over HTTPS, trusting what tls trusts (null: the JDK's default trust store). */
+    public SignedHttpClient(URI endpoint, String accessKeyId, String secretAccessKey, String region, Clock clock,
+            javax.net.ssl.SSLContext tls) {
         this.endpoint = requireNonNull(endpoint, "endpoint is null");
         this.accessKeyId = requireNonNull(accessKeyId, "accessKeyId is null");
         this.secretAccessKey = requireNonNull(secretAccessKey, "secretAccessKey is null");
         this.region = requireNonNull(region, "region is null");
         this.clock = requireNonNull(clock, "clock is null");
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .version(HttpClient.Version.HTTP_1_1);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+    }
+
+    /**
+     * A TLS context that trusts exactly the certificates of a PEM bundle (as the AWS CLI's
+     * --ca-bundle does): for example a development server's dataDir/tls/ca.pem.
+     */
+    public static javax.net.ssl.SSLContext trusting(java.nio.file.Path caBundle) throws IOException {
+        return trusting(java.util.List.of(caBundle), false);
+    }
+
+    /**
+     * A TLS context that trusts the certificates of the PEM bundles and, if asked, the JDK's
+     * default trust store as well.
+     */
+    public static javax.net.ssl.SSLContext trusting(java.util.List<java.nio.file.Path> caBundles, boolean jdkDefaults)
+            throws IOException {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (java.nio.file.Path bundle : caBundles) {
+                int before = i;
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(bundle)) {
+                    for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificates(in)) {
+                        trust.setCertificateEntry("ca-" + i++, c);
+                    }
+                }
+                if (i == before) {
+                    throw new IOException("no certificate in " + bundle);
+                }
+            }
+            if (jdkDefaults) {
+                javax.net.ssl.TrustManagerFactory defaults = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                defaults.init((java.security.KeyStore) null);
+                for (javax.net.ssl.TrustManager manager : defaults.getTrustManagers()) {
+                    if (manager instanceof javax.net.ssl.X509TrustManager x509) {
+                        for (java.security.cert.X509Certificate c : x509.getAcceptedIssuers()) {
+                            trust.setCertificateEntry("ca-" + i++, c);
+                        }
+                    }
+                }
+            }
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot trust the certificates in " + caBundles + ": " + e.getMessage(), e);
+        }
     }
 
     /** A response: status, the x-amzn-ErrorType header (or null) and the body text. */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,14 +24,11 @@ class JsSdkIT {
 
     TestCluster cluster;
 
-    @BeforeEach
-    void start() throws Exception {
-        cluster = TestCluster.start(TestCluster.StoreKind.SQLITE);
-    }
-
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private static String run(List<String> command, java.util.Map<String, String> env, int expectedExit)
@@ -50,14 +46,29 @@ class JsSdkIT {
 
     @Test
     void theJavaScriptSdkWorksUnchanged() throws Exception {
+        cluster = TestCluster.start(TestCluster.StoreKind.SQLITE);
+        check(java.util.Map.of());
+    }
+
+    /** Over HTTPS, trusting the server's development authority as Node is told to: NODE_EXTRA_CA_CERTS. */
+    @Test
+    void theJavaScriptSdkWorksOverHttps() throws Exception {
+        cluster = TestCluster.startTls(TestCluster.StoreKind.SQLITE);
+        assertThat(cluster.endpoint().getScheme()).isEqualTo("https");
+        check(java.util.Map.of("NODE_EXTRA_CA_CERTS", cluster.caBundle().toString()));
+    }
+
+    private void check(java.util.Map<String, String> extraEnv) throws Exception {
         Path sdk = DIR.resolve("node_modules").resolve("@aws-sdk");
         if (!Files.isDirectory(sdk.resolve("client-cleanrooms"))
                 || !Files.isDirectory(sdk.resolve("client-cloudtrail"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), java.util.Map.of(), 0);
         }
         TestCluster.Keys keys = Fixtures.account(cluster, "publisher");
-        String out = run(List.of("node", "check.mjs"), java.util.Map.of("CLEANROOM_ENDPOINT", cluster.endpoint().toString(),
-                "AWS_ACCESS_KEY_ID", keys.accessKeyId(), "AWS_SECRET_ACCESS_KEY", keys.secretAccessKey()), 0);
+        java.util.Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.putAll(java.util.Map.of("CLEANROOM_ENDPOINT", cluster.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID", keys.accessKeyId(), "AWS_SECRET_ACCESS_KEY", keys.secretAccessKey()));
+        String out = run(List.of("node", "check.mjs"), env, 0);
         JsonNode checks = Json.MAPPER.readTree(out.lines().filter(l -> l.startsWith("[")).reduce((a, b) -> b)
                 .orElseThrow());
         List<String> passed = new ArrayList<>();

@@ -54,6 +54,15 @@ final class TestCluster implements AutoCloseable {
         return start(kind, c -> c);
     }
 
+    /**
+     * A server on HTTPS with its development certificate; clients made here trust it, and other
+     * clients trust {@link #caBundle()} (the AWS CLI's --ca-bundle, boto3's AWS_CA_BUNDLE, Node's
+     * NODE_EXTRA_CA_CERTS).
+     */
+    static TestCluster startTls(StoreKind kind) throws Exception {
+        return start(kind, c -> c.withTls(ServerConfig.Tls.development()));
+    }
+
     static TestCluster start(StoreKind kind, java.util.function.UnaryOperator<ServerConfig> customise)
             throws Exception {
         Path dir = Files.createTempDirectory("cleanroom-it");
@@ -92,6 +101,36 @@ final class TestCluster implements AutoCloseable {
         return URI.create(server.endpoint());
     }
 
+    /** The PEM file clients trust when the server serves its development certificate. */
+    Path caBundle() {
+        return server.caBundle().orElseThrow(() -> new IllegalStateException("the server does not serve a "
+                + "development certificate: start it with startTls"));
+    }
+
+    /** Trust for this server's certificate, or null on plain HTTP. */
+    javax.net.ssl.SSLContext tls() throws IOException {
+        return server.caBundle().isPresent() ? SignedHttpClient.trusting(caBundle()) : null;
+    }
+
+    /** The SDK's HTTP client, trusting this server's development certificate when it has one. */
+    software.amazon.awssdk.http.SdkHttpClient http() {
+        if (server.caBundle().isEmpty()) {
+            return ApacheHttpClient.create();
+        }
+        try (java.io.InputStream in = Files.newInputStream(caBundle())) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            return ApacheHttpClient.builder().tlsTrustManagersProvider(factory::getTrustManagers).build();
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     JsonNode operatorCredentials() throws IOException {
         return Json.MAPPER.readTree(dataDir.resolve("operator-credentials.json").toFile());
     }
@@ -99,7 +138,7 @@ final class TestCluster implements AutoCloseable {
     SignedHttpClient operator() throws IOException {
         JsonNode creds = operatorCredentials();
         return new SignedHttpClient(endpoint(), creds.get("accessKeyId").asText(),
-                creds.get("secretAccessKey").asText(), "us-east-1", Clock.systemUTC());
+                creds.get("secretAccessKey").asText(), "us-east-1", Clock.systemUTC(), tls());
     }
 
     /** An account's id and key, as printed by create-account. */
@@ -148,7 +187,7 @@ final class TestCluster implements AutoCloseable {
         return CleanRoomsClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .httpClient(ApacheHttpClient.create())
+                .httpClient(http())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
@@ -159,7 +198,7 @@ final class TestCluster implements AutoCloseable {
         return software.amazon.awssdk.services.cloudtrail.CloudTrailClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .httpClient(ApacheHttpClient.create())
+                .httpClient(http())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
@@ -170,7 +209,7 @@ final class TestCluster implements AutoCloseable {
         return GlueClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .httpClient(ApacheHttpClient.create())
+                .httpClient(http())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))

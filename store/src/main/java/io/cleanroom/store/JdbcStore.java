@@ -21,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,17 +33,76 @@ import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 
 /**
- * The metadata store on one JDBC connection: SQLite (WAL, synchronous=FULL) by default, or
- * PostgreSQL. Transactions are serialised through one lock, which keeps every invariant simple to
- * reason about; the unique indexes of the migrations are the backstop if a service forgets one.
+ * The metadata store: SQLite (WAL, synchronous=FULL) by default, or PostgreSQL.
+ *
+ * <p>Writes go through one connection, one transaction at a time under one lock, which keeps every
+ * invariant simple to reason about; the unique indexes of the migrations are the backstop if a
+ * service forgets one. Durability is paid for once per batch, not once per transaction (group
+ * commit): each {@link #inTransaction} runs inside a savepoint of the batch open on the connection
+ * (a failure rolls back only its own savepoint), and the batch is committed, with its one sync to
+ * disk, by the transaction that finds no other waiting to join it (or that fills it). Every
+ * transaction of a batch returns only once the batch is committed, so nothing is acknowledged
+ * before it is durable, and nothing read from an uncommitted batch is answered before it is
+ * either; if the commit fails, every transaction of the batch fails.
+ *
+ * <p>Reads ({@link #read}) run on a small pool of other connections (SQLite's WAL lets them read
+ * committed data beside the writer), so they neither wait for a commit nor hold the writer up.
  */
 public final class JdbcStore implements Store {
+    /** At most this many transactions share one commit, so the first of them does not wait long. */
+    private static final int MAX_BATCH = 256;
+    private static final int READERS = 4;
+
     private final String url;
     private final Properties properties;
     private final boolean sqlite;
     private final JsonCodec codec = new JsonCodec();
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection;
+    /** The batch open on the writer connection, if any (guarded by lock). */
+    private Batch open;
+    /** The transaction running on the writer connection, for work nested in it (guarded by lock). */
+    private JdbcTx running;
+    private final java.util.concurrent.BlockingQueue<Connection> idleReaders =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.Semaphore readerPermits = new java.util.concurrent.Semaphore(READERS);
+    private volatile boolean closed;
+    private Committer committer = Connection::commit;
+    /**
+     * Prepared statements kept per connection by their text (a connection serves one thread at a
+     * time): preparing is a good part of a small statement's cost.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> statements =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int STATEMENTS_KEPT = 256;
+    private long commits;
+
+    /** How a batch is committed; a test seam to make a commit fail. */
+    interface Committer {
+        void commit(Connection c) throws SQLException;
+    }
+
+    /** Transactions committed (or failed) together. */
+    private static final class Batch {
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private int size;
+        private SQLException failure;
+
+        void await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     private JdbcStore(String url, Properties properties) {
         this.url = requireNonNull(url, "url is null");
@@ -105,19 +165,36 @@ public final class JdbcStore implements Store {
 
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
+        if (lock.isHeldByCurrentThread()) {
+            return nested(work);
+        }
+        AuditContext audit = AuditContext.current();
+        boolean tookAudit = false;
+        Batch batch;
+        T result = null;
+        Throwable failure = null;
         lock.lock();
         try {
+            if (closed) {
+                throw CleanroomException.internal("the metadata store is closed", null);
+            }
             Connection c;
             try {
                 c = connection();
             } catch (SQLException e) {
                 throw CleanroomException.internal("the metadata store is unavailable", e);
             }
-            AuditContext audit = AuditContext.current();
-            boolean tookAudit = false;
+            if (open == null) {
+                open = new Batch();
+            }
+            batch = open;
+            batch.size++;
+            Savepoint savepoint = null;
+            JdbcTx tx = new JdbcTx(c, false);
+            running = tx;
             try {
-                JdbcTx tx = new JdbcTx(c);
-                T result = work.apply(tx);
+                savepoint = c.setSavepoint();
+                result = work.apply(tx);
                 if (tx.changed && audit != null) {
                     // the change and the event of the API call that made it commit together
                     AuditEvent draft = audit.take();
@@ -126,23 +203,251 @@ public final class JdbcStore implements Store {
                         AuditChain.append(tx, draft);
                     }
                 }
-                c.commit();
-                return result;
+                c.releaseSavepoint(savepoint);
             } catch (SQLException e) {
-                rollback(c);
-                if (tookAudit) {
-                    audit.untake();
-                }
-                throw CleanroomException.internal("the metadata store failed to commit", e);
+                failure = CleanroomException.internal("the metadata store failed to commit", e);
             } catch (RuntimeException | Error e) {
-                rollback(c);
+                failure = e;
+            } finally {
+                running = null;
+            }
+            if (failure != null) {
                 if (tookAudit) {
                     audit.untake();
+                    tookAudit = false;
                 }
-                throw e;
+                if (savepoint == null) {
+                    // the batch cannot go on without a savepoint to roll back to
+                    fail(c, new SQLException("cannot set a savepoint", failure));
+                } else {
+                    try {
+                        c.rollback(savepoint);
+                        c.releaseSavepoint(savepoint);
+                    } catch (SQLException e) {
+                        fail(c, e);
+                    }
+                }
             }
         } finally {
+            if (open != null && (!lock.hasQueuedThreads() || open.size >= MAX_BATCH)) {
+                commit();
+            }
             lock.unlock();
+        }
+        return afterBatch(batch, tookAudit, audit, result, failure);
+    }
+
+    /** Waits for the batch; then the work's own failure, the batch's, or the result. */
+    private <T> T afterBatch(Batch batch, boolean tookAudit, AuditContext audit, T result, Throwable failure) {
+        batch.await();
+        if (batch.failure != null) {
+            if (tookAudit) {
+                audit.untake();
+            }
+            if (failure == null) {
+                throw CleanroomException.internal("the metadata store failed to commit", batch.failure);
+            }
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return result;
+    }
+
+    /** Work inside work on this thread: one savepoint of the running transaction. */
+    private <T> T nested(Function<Tx, T> work) {
+        if (running == null) {
+            throw new IllegalStateException("a transaction was started while the store is being closed or committed");
+        }
+        Connection c = running.c;
+        Savepoint savepoint;
+        try {
+            savepoint = c.setSavepoint();
+        } catch (SQLException e) {
+            throw CleanroomException.internal("the metadata store failed", e);
+        }
+        try {
+            T result = work.apply(running);
+            c.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException e) {
+            throw CleanroomException.internal("the metadata store failed", e);
+        } catch (RuntimeException | Error e) {
+            try {
+                c.rollback(savepoint);
+                c.releaseSavepoint(savepoint);
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+    }
+
+    /** Commits the open batch (lock held) and releases everyone waiting on it. */
+    private void commit() {
+        Batch batch = open;
+        open = null;
+        try {
+            commits++;
+            committer.commit(connection);
+        } catch (SQLException e) {
+            batch.failure = e;
+            rollback(connection);
+        } finally {
+            batch.done.countDown();
+        }
+    }
+
+    /** The connection broke in the middle of a batch: nothing of the batch is kept (lock held). */
+    private void fail(Connection c, SQLException e) {
+        Batch batch = open;
+        open = null;
+        rollback(c);
+        closeQuietly();
+        if (batch != null) {
+            batch.failure = e;
+            batch.done.countDown();
+        }
+    }
+
+    /** For tests: makes batches commit through the given committer. */
+    void commitWith(Committer newCommitter) {
+        lock.lock();
+        try {
+            committer = requireNonNull(newCommitter, "committer is null");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: how many batches were committed (or tried). */
+    long commits() {
+        lock.lock();
+        try {
+            return commits;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: whether a transaction waits for the writer connection. */
+    boolean writersWaiting() {
+        return lock.hasQueuedThreads();
+    }
+
+    @Override
+    public <T> T read(Function<Tx, T> work) {
+        if (lock.isHeldByCurrentThread()) {
+            return nested(work);
+        }
+        readerPermits.acquireUninterruptibly();
+        Connection c = null;
+        try {
+            c = idleReaders.poll();
+            if (c == null) {
+                if (closed) {
+                    throw CleanroomException.internal("the metadata store is closed", null);
+                }
+                c = openReader();
+            }
+            try {
+                T result = work.apply(new JdbcTx(c, true));
+                c.rollback();
+                return result;
+            } catch (RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            closeReader(c);
+            c = null;
+            throw CleanroomException.internal("the metadata store is unavailable", e);
+        } finally {
+            if (c != null) {
+                if (closed) {
+                    closeReader(c);
+                } else {
+                    idleReaders.add(c);
+                }
+            }
+            readerPermits.release();
+        }
+    }
+
+    private Connection openReader() throws SQLException {
+        Connection c = DriverManager.getConnection(url, properties);
+        try {
+            if (sqlite) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA busy_timeout=10000");
+                    s.execute("PRAGMA query_only=true");
+                }
+            } else {
+                // a snapshot for the whole read, without taking part in the writer's serializable checks
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+            }
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            closeReader(c);
+            throw e;
+        }
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        Map<String, PreparedStatement> kept = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
+        PreparedStatement ps = kept.get(sql);
+        if (ps != null) {
+            ps.clearParameters();
+            return ps;
+        }
+        if (kept.size() >= STATEMENTS_KEPT) {
+            closeStatements(c);
+            kept = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
+        }
+        ps = c.prepareStatement(sql);
+        kept.put(sql, ps);
+        return ps;
+    }
+
+    /** A statement that failed is not kept: it may be what broke. */
+    private void discard(Connection c, String sql) {
+        Map<String, PreparedStatement> kept = statements.get(c);
+        PreparedStatement ps = kept == null ? null : kept.remove(sql);
+        if (ps != null) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // it is gone either way
+            }
+        }
+    }
+
+    private void closeStatements(Connection c) {
+        Map<String, PreparedStatement> kept = statements.remove(c);
+        if (kept != null) {
+            for (PreparedStatement ps : kept.values()) {
+                try {
+                    ps.close();
+                } catch (SQLException ignored) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    private void closeReader(Connection c) {
+        if (c != null) {
+            closeStatements(c);
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
         }
     }
 
@@ -157,6 +462,7 @@ public final class JdbcStore implements Store {
     private void closeQuietly() {
         try {
             if (connection != null) {
+                closeStatements(connection);
                 connection.close();
             }
         } catch (SQLException ignored) {
@@ -169,9 +475,17 @@ public final class JdbcStore implements Store {
     public void close() {
         lock.lock();
         try {
+            if (open != null) {
+                commit();
+            }
+            closed = true;
             closeQuietly();
         } finally {
             lock.unlock();
+        }
+        Connection c;
+        while ((c = idleReaders.poll()) != null) {
+            closeReader(c);
         }
     }
 
@@ -182,10 +496,20 @@ public final class JdbcStore implements Store {
 
     private final class JdbcTx implements Tx {
         private final Connection c;
+        private final boolean readOnly;
         private boolean changed;
 
-        JdbcTx(Connection c) {
+        JdbcTx(Connection c, boolean readOnly) {
             this.c = c;
+            this.readOnly = readOnly;
+        }
+
+        /** Marks the transaction changed, or refuses a write in a read. */
+        void write() {
+            if (readOnly) {
+                throw new IllegalStateException("a write in a read-only transaction");
+            }
+            changed = true;
         }
 
         @Override
@@ -219,14 +543,17 @@ public final class JdbcStore implements Store {
 
         @Override
         public void insert(V value) {
-            tx.changed = true;
+            tx.write();
             StringBuilder sql = new StringBuilder("INSERT INTO ").append(kind.table()).append(" (id");
             columns.forEach(col -> sql.append(", ").append(col));
             sql.append(", body) VALUES (?").append(", ?".repeat(columns.size())).append(", ?)");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            String text = sql.toString();
+            try {
+                PreparedStatement ps = prepare(c, text);
                 bind(ps, value);
                 ps.executeUpdate();
             } catch (SQLException e) {
+                discard(c, text);
                 if (isUniqueViolation(e)) {
                     throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.RESOURCE, kind.keyOf(value),
                             "A resource with the same identity already exists");
@@ -237,11 +564,13 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean update(V value) {
-            tx.changed = true;
+            tx.write();
             StringBuilder sql = new StringBuilder("UPDATE ").append(kind.table()).append(" SET ");
             columns.forEach(col -> sql.append(col).append(" = ?, "));
             sql.append("body = ? WHERE id = ?");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            String text = sql.toString();
+            try {
+                PreparedStatement ps = prepare(c, text);
                 int i = 1;
                 Map<String, Function<V, String>> indexes = kind.indexes();
                 for (String col : columns) {
@@ -251,6 +580,7 @@ public final class JdbcStore implements Store {
                 ps.setString(i, kind.keyOf(value));
                 return ps.executeUpdate() == 1;
             } catch (SQLException e) {
+                discard(c, text);
                 if (isUniqueViolation(e)) {
                     throw CleanroomException.conflict(ErrorCode.ALREADY_EXISTS, ResourceType.RESOURCE, kind.keyOf(value),
                             "A resource with the same identity already exists");
@@ -270,11 +600,14 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean delete(String key) {
-            tx.changed = true;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + kind.table() + " WHERE id = ?")) {
+            tx.write();
+            String text = "DELETE FROM " + kind.table() + " WHERE id = ?";
+            try {
+                PreparedStatement ps = prepare(c, text);
                 ps.setString(1, key);
                 return ps.executeUpdate() == 1;
             } catch (SQLException e) {
+                discard(c, text);
                 throw failure(e);
             }
         }
@@ -348,7 +681,9 @@ public final class JdbcStore implements Store {
             StringBuilder sql = new StringBuilder("SELECT id");
             columns.forEach(col -> sql.append(", ").append(col));
             sql.append(", body FROM ").append(kind.table()).append(' ').append(clauses);
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            String text = sql.toString();
+            try {
+                PreparedStatement ps = prepare(c, text);
                 for (int i = 0; i < args.length; i++) {
                     ps.setString(i + 1, args[i]);
                 }
@@ -365,12 +700,14 @@ public final class JdbcStore implements Store {
                 }
                 return out;
             } catch (SQLException e) {
+                discard(c, text);
                 throw failure(e);
             }
         }
 
         private List<V> query(String sql, String... args) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try {
+                PreparedStatement ps = prepare(c, sql);
                 for (int i = 0; i < args.length; i++) {
                     ps.setString(i + 1, args[i]);
                 }
@@ -382,6 +719,7 @@ public final class JdbcStore implements Store {
                 }
                 return out;
             } catch (SQLException e) {
+                discard(c, sql);
                 throw failure(e);
             }
         }

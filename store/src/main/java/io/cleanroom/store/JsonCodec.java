@@ -10,8 +10,26 @@ import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.AnalysisRulePolicy;
 import java.io.IOException;
 
-/** Turns stored records into the JSON kept in each table's body column, and back. */
+/**
+ * Turns stored records into the JSON kept in each table's body column, and back. Decoding is a
+ * pure function of the text, so the records read on every call (keys, accounts, collaborations,
+ * members, memberships, tags, audit events: immutable records all the way down) are kept by their
+ * text and shared, bounded per type.
+ */
 final class JsonCodec {
+    static final java.util.Set<Class<?>> SHAREABLE = java.util.Set.of(
+            io.cleanroom.core.model.AccessKey.class,
+            io.cleanroom.core.model.Account.class,
+            io.cleanroom.core.model.Collaboration.class,
+            io.cleanroom.core.model.Member.class,
+            io.cleanroom.core.model.Membership.class,
+            io.cleanroom.core.model.TagSet.class,
+            io.cleanroom.core.audit.AuditEvent.class);
+    private static final int DECODED_PER_TYPE = 2048;
+
+    private final java.util.Map<Class<?>, java.util.Map<String, Object>> decoded =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
     @JsonSubTypes({
         @JsonSubTypes.Type(value = AnalysisRulePolicy.Aggregation.class, name = "aggregation"),
@@ -29,15 +47,42 @@ final class JsonCodec {
 
     String write(Object value) {
         try {
-            return mapper.writeValueAsString(value);
+            String json = mapper.writeValueAsString(value);
+            if (value instanceof io.cleanroom.core.audit.AuditEvent) {
+                // the chain's next append reads it back: an event decodes to what was written
+                // (JsonCodecTest), so it is kept as written
+                remember(io.cleanroom.core.audit.AuditEvent.class, json, value);
+            }
+            return json;
         } catch (IOException e) {
             throw CleanroomException.internal("cannot encode " + value.getClass().getSimpleName(), e);
         }
     }
 
+    private void remember(Class<?> type, String json, Object value) {
+        java.util.Map<String, Object> cache = decoded.computeIfAbsent(type,
+                t -> new java.util.concurrent.ConcurrentHashMap<>());
+        if (cache.size() >= DECODED_PER_TYPE) {
+            cache.clear();
+        }
+        cache.put(json, value);
+    }
+
     <V> V read(String json, Class<V> type) {
+        java.util.Map<String, Object> cache = SHAREABLE.contains(type)
+                ? decoded.computeIfAbsent(type, t -> new java.util.concurrent.ConcurrentHashMap<>()) : null;
+        if (cache != null) {
+            Object known = cache.get(json);
+            if (known != null) {
+                return type.cast(known);
+            }
+        }
         try {
-            return mapper.readValue(json, type);
+            V value = mapper.readValue(json, type);
+            if (cache != null) {
+                remember(type, json, value);
+            }
+            return value;
         } catch (IOException e) {
             throw CleanroomException.internal("cannot decode stored " + type.getSimpleName(), e);
         }

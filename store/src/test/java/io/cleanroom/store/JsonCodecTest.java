@@ -39,4 +39,46 @@ class JsonCodecTest {
         assertThat(read.hashFormat()).isZero();
         assertThat(read.computeHash()).isEqualTo(read.hash());
     }
+
+    @Test
+    void sameTextDecodesToOneSharedValueAndOtherTextToItsOwn() {
+        AuditEvent e = event(AuditEvent.HASH_FORMAT);
+        String json = codec.write(e);
+        AuditEvent first = codec.read(json, AuditEvent.class);
+        AuditEvent again = codec.read(new String(json.toCharArray()), AuditEvent.class);
+        assertThat(again).isSameAs(first).isEqualTo(e);
+        String other = json.replace("GetCollaboration", "ListCollaborations");
+        AuditEvent different = codec.read(other, AuditEvent.class);
+        assertThat(different.eventName()).isEqualTo("ListCollaborations");
+        assertThat(codec.read(json, AuditEvent.class).eventName()).isEqualTo("GetCollaboration");
+    }
+
+    /** Shared values must be immutable: records of strings, times, enums, numbers and such records. */
+    @Test
+    void onlyImmutableTypesAreShared() {
+        for (Class<?> type : JsonCodec.SHAREABLE) {
+            assertImmutable(type, type.getSimpleName());
+        }
+    }
+
+    private static void assertImmutable(java.lang.reflect.Type type, String where) {
+        if (type instanceof java.lang.reflect.ParameterizedType p) {
+            Class<?> raw = (Class<?>) p.getRawType();
+            // collections are copied into unmodifiable ones by every record's constructor (List.copyOf, Map.copyOf)
+            assertThat(raw).as(where).isIn(List.class, java.util.Map.class, java.util.Set.class);
+            for (java.lang.reflect.Type argument : p.getActualTypeArguments()) {
+                assertImmutable(argument, where + "<>");
+            }
+            return;
+        }
+        Class<?> c = (Class<?>) type;
+        if (c.isPrimitive() || c.isEnum() || c == String.class || c == Instant.class || c == Boolean.class
+                || c == Integer.class || c == Long.class || c == Double.class) {
+            return;
+        }
+        assertThat(c.isRecord()).as(where + " is " + c.getName() + ", not a record").isTrue();
+        for (java.lang.reflect.RecordComponent component : c.getRecordComponents()) {
+            assertImmutable(component.getGenericType(), where + "." + component.getName());
+        }
+    }
 }

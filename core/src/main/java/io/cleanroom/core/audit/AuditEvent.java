@@ -59,8 +59,13 @@ public record AuditEvent(
         return errorCode == null;
     }
 
+    /** The sequence as 19 digits, zero-padded, so that keys sort as sequences do. */
     public String key() {
-        return String.format("%019d", sequence);
+        if (sequence < 0) {
+            return String.format("%019d", sequence);
+        }
+        String digits = Long.toString(sequence);
+        return "0".repeat(19 - digits.length()) + digits;
     }
 
     /** The content the hash covers, in the layout of the event's hash format; null for an unknown format. */

@@ -220,7 +220,7 @@ public final class AccountService {
 
     /** Looks up an access key for authentication: empty if unknown, disabled, or its account is disabled. */
     public Optional<Credential> credential(String accessKeyId) {
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Optional<AccessKey> key = tx.of(Kinds.ACCESS_KEYS).get(accessKeyId).filter(AccessKey::active);
             if (key.isEmpty()) {
                 return Optional.<Credential>empty();

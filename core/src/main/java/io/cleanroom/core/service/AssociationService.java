@@ -110,7 +110,7 @@ public final class AssociationService {
 
     public View get(Caller caller, MembershipId membershipId, AssociationId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Membership membership = Lookups.ownMembership(tx, account, membershipId);
             return view(tx, Lookups.ownAssociation(tx, membership, id));
         });

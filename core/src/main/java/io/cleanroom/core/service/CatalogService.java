@@ -70,7 +70,7 @@ public final class CatalogService {
 
     public CatalogDatabase getDatabase(Caller caller, String name) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> database(tx, account, name));
+        return context.store().read(tx -> database(tx, account, name));
     }
 
     public Page<CatalogDatabase> listDatabases(Caller caller, Page.Request page) {
@@ -190,7 +190,7 @@ public final class CatalogService {
 
     public CatalogTable getTable(Caller caller, String databaseName, String name) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> table(tx, account, databaseName, name));
+        return context.store().read(tx -> table(tx, account, databaseName, name));
     }
 
     /** Tables of a database; pattern is a Glue-style regular expression on names, or null. */

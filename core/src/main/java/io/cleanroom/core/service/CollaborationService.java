@@ -179,7 +179,7 @@ public final class CollaborationService {
 
     public View get(Caller caller, CollaborationId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
             return new View(collaboration, Lookups.member(tx, id, account).orElseThrow());
         });

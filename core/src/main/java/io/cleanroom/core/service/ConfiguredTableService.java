@@ -109,7 +109,7 @@ public final class ConfiguredTableService {
 
     public View get(Caller caller, ConfiguredTableId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             ConfiguredTable table = Lookups.ownTable(tx, account, id);
             return new View(table, ruleType(tx, id));
         });

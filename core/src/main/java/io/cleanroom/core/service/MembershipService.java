@@ -98,7 +98,7 @@ public final class MembershipService {
 
     public View get(Caller caller, MembershipId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> view(tx, Lookups.ownMembership(tx, account, id)));
+        return context.store().read(tx -> view(tx, Lookups.ownMembership(tx, account, id)));
     }
 
     private static View view(Tx tx, Membership membership) {

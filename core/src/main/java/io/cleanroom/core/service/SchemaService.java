@@ -108,7 +108,7 @@ public final class SchemaService {
 
     public Schema get(Caller caller, CollaborationId id, String name) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             Collaboration collaboration = Lookups.visibleCollaboration(tx, account, id);
             return find(tx, collaboration, name).orElseThrow(() -> notFound(id, name));
         });

@@ -90,7 +90,7 @@ public final class TagService {
 
     public Map<String, String> list(Caller caller, String arn) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        return context.store().read(tx -> {
             requireOwned(tx, account, arn);
             return tx.of(Kinds.TAGS).get(arn).map(TagSet::tags).orElse(Map.of());
         });

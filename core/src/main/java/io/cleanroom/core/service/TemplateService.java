@@ -181,7 +181,7 @@ public final class TemplateService {
 
     public View get(Caller caller, MembershipId membershipId, AnalysisTemplateId id) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> view(tx,
+        return context.store().read(tx -> view(tx,
                 own(tx, Lookups.ownMembership(tx, account, membershipId), id)));
     }
 

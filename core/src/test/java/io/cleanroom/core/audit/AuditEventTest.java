@@ -81,6 +81,16 @@ class AuditEventTest {
         assertThat(chained.computeHash()).isEqualTo(expected);
     }
 
+    @Test
+    void keysAreNineteenDigitsSoThatTheySortAsSequences() {
+        AuditEvent draft = AuditEvent.draft("req-1", Instant.parse("2026-11-25T00:00:00Z"), "127.0.0.1");
+        assertThat(draft.chainedAfter(1, AuditEvent.GENESIS).key()).isEqualTo("0000000000000000001");
+        assertThat(draft.chainedAfter(1234567890123L, AuditEvent.GENESIS).key()).isEqualTo("0000001234567890123");
+        assertThat(draft.chainedAfter(Long.MAX_VALUE, AuditEvent.GENESIS).key()).isEqualTo("9223372036854775807");
+        assertThat(draft.chainedAfter(9, AuditEvent.GENESIS).key())
+                .isLessThan(draft.chainedAfter(10, AuditEvent.GENESIS).key());
+    }
+
     private static AuditEvent withFormat(AuditEvent e, int format) {
         return new AuditEvent(e.sequence(), e.eventId(), e.time(), e.accountId(), e.accessKeyId(), e.sourceAddress(),
                 e.eventSource(), e.eventName(), e.resources(), e.requestParameters(), e.errorCode(), e.errorMessage(),
