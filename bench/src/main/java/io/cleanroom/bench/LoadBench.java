@@ -2,7 +2,7 @@ package io.cleanroom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cleanroom.server.SignedHttpClient;
+import io.cleanroom.client.SignedHttpClient;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;

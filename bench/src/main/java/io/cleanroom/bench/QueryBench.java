@@ -2,9 +2,9 @@ package io.cleanroom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.server.CleanroomServer;
 import io.cleanroom.server.ServerConfig;
-import io.cleanroom.server.SignedHttpClient;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

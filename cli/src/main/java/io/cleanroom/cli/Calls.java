@@ -2,7 +2,7 @@ package io.cleanroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cleanroom.server.SignedHttpClient;
+import io.cleanroom.client.SignedHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Sends a request and prints the JSON answer, or turns an error into one readable line. */
-final class Calls {
-    static final ObjectMapper MAPPER = new ObjectMapper()
+public final class Calls {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private Calls() {
     }
 
-    static JsonNode call(SignedHttpClient client, String operation, String method, String encodedPath,
+    public static JsonNode call(SignedHttpClient client, String operation, String method, String encodedPath,
             Map<String, List<String>> query, Map<String, String> headers, String body, String signingName) {
         SignedHttpClient.Response response;
         try {

@@ -1,16 +1,16 @@
 package io.cleanroom.cli;
 
 /** A failure to report to the user as a single readable line, with the exit code to use. */
-final class CliException extends RuntimeException {
+public final class CliException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int exitCode;
 
-    CliException(String message, int exitCode) {
+    public CliException(String message, int exitCode) {
         super(message);
         this.exitCode = exitCode;
     }
 
-    int exitCode() {
+    public int exitCode() {
         return exitCode;
     }
 }

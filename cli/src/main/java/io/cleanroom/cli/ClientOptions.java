@@ -1,6 +1,6 @@
 package io.cleanroom.cli;
 
-import io.cleanroom.server.SignedHttpClient;
+import io.cleanroom.client.SignedHttpClient;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Optional;

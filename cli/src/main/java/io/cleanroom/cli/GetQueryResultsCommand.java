@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** Reads a protected query's result, every page of it, as a table, CSV or JSON. */
 @Command(name = "get-query-results", description = "Print the result of a protected query you receive, "
         + "as a table (default), CSV or JSON. Pages through the whole result.")
-final class GetQueryResultsCommand implements Callable<Integer> {
+public final class GetQueryResultsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
@@ -87,7 +87,8 @@ final class GetQueryResultsCommand implements Callable<Integer> {
         return value;
     }
 
-    static void table(PrintWriter out, List<String> names, List<JsonNode> rows) {
+    /** Prints rows as an aligned text table (also used by the demo). */
+    public static void table(PrintWriter out, List<String> names, List<JsonNode> rows) {
         int[] widths = new int[names.size()];
         for (int i = 0; i < names.size(); i++) {
             widths[i] = names.get(i).length();

@@ -2,7 +2,7 @@ package io.cleanroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cleanroom.server.Operation;
+import io.cleanroom.client.Operation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

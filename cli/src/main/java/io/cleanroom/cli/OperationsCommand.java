@@ -1,6 +1,6 @@
 package io.cleanroom.cli;
 
-import io.cleanroom.server.Operation;
+import io.cleanroom.client.Operation;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

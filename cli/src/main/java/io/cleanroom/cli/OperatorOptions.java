@@ -2,7 +2,7 @@ package io.cleanroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cleanroom.server.SignedHttpClient;
+import io.cleanroom.client.SignedHttpClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

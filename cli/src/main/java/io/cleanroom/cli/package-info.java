@@ -1,2 +1,8 @@
-/** The cleanroom command: server, admin, catalog, and one sub-command per Clean Rooms operation. */
+/**
+ * The cleanroom command as a member or the operator uses it against a running server: admin,
+ * catalog, audit, query results, and one sub-command per Clean Rooms operation. It needs only the
+ * client module (the operation table and request signing): this module's jar,
+ * cleanroom-client.jar, holds no server, engine, query control or JDBC driver. The server's own
+ * commands (server, demo) are added by the app module's full jar.
+ */
 package io.cleanroom.cli;

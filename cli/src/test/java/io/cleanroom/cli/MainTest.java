@@ -2,9 +2,7 @@ package io.cleanroom.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cleanroom.core.service.Quota;
-import io.cleanroom.core.service.Quotas;
-import io.cleanroom.server.Operation;
+import io.cleanroom.client.Operation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -49,7 +47,7 @@ class MainTest {
     @Test
     void everyCommandAnswersHelpAndAWrongOptionPointsToIt() {
         for (String[] args : new String[][] {{"audit", "--help"}, {"audit", "prune", "--help"},
-                {"admin", "create-account", "--help"}, {"create-collaboration", "--help"}, {"server", "-h"}}) {
+                {"admin", "create-account", "--help"}, {"create-collaboration", "--help"}}) {
             CommandLine cl = Main.commandLine();
             StringWriter out = new StringWriter();
             cl.setOut(new PrintWriter(out));
@@ -63,42 +61,15 @@ class MainTest {
         assertThat(err.toString()).contains("See 'cleanroom audit prune --help'.");
     }
 
-    private static ServerCommand serverCommand(String... options) {
-        String[] args = new String[options.length + 1];
-        args[0] = "server";
-        System.arraycopy(options, 0, args, 1, options.length);
-        CommandLine.ParseResult parsed = Main.commandLine().parseArgs(args);
-        return parsed.subcommand().commandSpec().commandLine().getCommand();
-    }
-
     @Test
-    void everyQuotaIsAServerOptionDefaultingToAwsValue() {
-        CommandLine server = Main.commandLine().getSubcommands().get("server");
-        for (Quota quota : Quota.values()) {
-            assertThat(server.getCommandSpec().findOption(quota.option())).as(quota.option()).isNotNull();
+    void theServersCommandsAreNotInTheClientJarAndSaySo() {
+        for (String command : new String[] {"server", "demo"}) {
+            CommandLine cl = Main.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            assertThat(cl.execute(command, "--port", "0")).isEqualTo(Main.USAGE_ERROR);
+            assertThat(err.toString()).contains("'" + command + "' is a command of the full jar (cleanroom.jar");
         }
-        Quotas quotas = serverCommand("--quota-collaborations-per-account", "20", "--quota-tables-per-query", "0")
-                .quotas();
-        assertThat(quotas.get(Quota.COLLABORATIONS_CREATED_PER_ACCOUNT)).isEqualTo(20);
-        assertThat(quotas.get(Quota.CONFIGURED_TABLES_PER_QUERY)).isZero();
-        assertThat(quotas.get(Quota.MEMBERS_INVITED_PER_COLLABORATION)).isEqualTo(5);
-        assertThat(quotas.get(Quota.CONCURRENT_QUERIES_PER_ACCOUNT)).isEqualTo(5);
-
-        assertThat(serverCommand("--region", "eu-west-1").quotas().get(Quota.CONCURRENT_QUERIES_PER_ACCOUNT))
-                .isEqualTo(2);
-
-        CommandLine negative = Main.commandLine();
-        StringWriter err = new StringWriter();
-        negative.setErr(new PrintWriter(err));
-        assertThat(negative.execute("server", "--quota-collaborations-per-account", "-1")).isEqualTo(Main.USAGE_ERROR);
-        assertThat(err.toString()).contains("--quota-collaborations-per-account must be zero or more");
-
-        StringWriter help = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(help));
-        cl.execute("server", "--help");
-        assertThat(help.toString()).contains("--quota-members-per-collaboration=N")
-                .contains("CLEANROOM_QUOTA_MEMBERS_PER_COLLABORATION").contains("Members invited per collaboration");
     }
 
     @Test

@@ -9,6 +9,22 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.server.admin.AdminApi;
+import io.cleanroom.server.admin.AuditKeeper;
+import io.cleanroom.server.auth.SigV4Verifier;
+import io.cleanroom.server.cleanrooms.AnalysisTemplatesApi;
+import io.cleanroom.server.cleanrooms.AssociationsApi;
+import io.cleanroom.server.cleanrooms.CollaborationsApi;
+import io.cleanroom.server.cleanrooms.ConfiguredTablesApi;
+import io.cleanroom.server.cleanrooms.MembershipsApi;
+import io.cleanroom.server.cleanrooms.ProtectedQueriesApi;
+import io.cleanroom.server.cleanrooms.SchemasApi;
+import io.cleanroom.server.cleanrooms.TagsApi;
+import io.cleanroom.server.cleanrooms.Render;
+import io.cleanroom.server.cloudtrail.CloudTrailApi;
+import io.cleanroom.server.glue.GlueApi;
+import io.cleanroom.server.wire.Json;
+import io.cleanroom.server.wire.Router;
 import java.util.Map;
 import io.cleanroom.core.model.Arns;
 import io.cleanroom.core.service.AccountService;
@@ -22,10 +38,15 @@ import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.query.LocalTableInspector;
+import io.cleanroom.query.NativeFiles;
+import io.cleanroom.query.ProtectedQueries;
+import io.cleanroom.query.QueryControl;
+import io.cleanroom.query.ResultStore;
+import io.cleanroom.query.S3Outputs;
 import io.cleanroom.sql.QueryChecker;
 import io.cleanroom.store.JdbcStore;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,23 +128,29 @@ public final class CleanroomServer implements AutoCloseable {
             AccountService accounts = new AccountService(context, sealer);
             accounts.bootstrapOperator().ifPresent(key -> writeOperatorCredentials(config, key));
 
+            // the Clean Rooms API, one resource class per resource group
             Router cleanRooms = new Router();
-            new CleanRoomsApi(new CollaborationService(context), new MembershipService(context),
-                    new ConfiguredTableService(context), new AssociationService(context), new SchemaService(context),
-                    new TemplateService(context), new TagService(context), new Render(context.arns()), context.quotas())
-                    .register(cleanRooms);
+            Render render = new Render(context.arns());
             SchemaService schemas = new SchemaService(context);
+            TemplateService templates = new TemplateService(context);
+            new CollaborationsApi(new CollaborationService(context), render, context.quotas()).register(cleanRooms);
+            new MembershipsApi(new MembershipService(context), render).register(cleanRooms);
+            new ConfiguredTablesApi(new ConfiguredTableService(context), render, context.quotas()).register(cleanRooms);
+            new AssociationsApi(new AssociationService(context), render, context.quotas()).register(cleanRooms);
+            new SchemasApi(schemas, render).register(cleanRooms);
+            new AnalysisTemplatesApi(templates, render).register(cleanRooms);
+            new TagsApi(new TagService(context)).register(cleanRooms);
             QueryControl control = new QueryControl(schemas);
             ServerConfig.Engine engineConfig = config.engine();
             QueryEngine engine = engine(engineConfig);
-            ProtectedQueries queries = new ProtectedQueries(context, schemas, new TemplateService(context), control,
+            ProtectedQueries queries = new ProtectedQueries(context, schemas, templates, control,
                     engine, new ResultStore(config.dataDir().resolve("results"), sealer),
                     new S3Outputs(config.s3Buckets(), engine::csvToParquet),
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
                             engineConfig.maxResultRows(), config.allowAnyPath(), engineConfig.memoryBytes(),
                             engineConfig.threads()));
             queries.recover();
-            new QueryApi(control, queries, context.arns(), pages).register(cleanRooms);
+            new ProtectedQueriesApi(control, queries, context.arns(), pages).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
             new AdminApi(accounts, store, keeper).register(admin);

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.server.wire.HttpRequest;
+import io.cleanroom.server.wire.Reply;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

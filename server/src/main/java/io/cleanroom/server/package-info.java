@@ -1,6 +1,11 @@
 /**
- * The server: HTTP front door, SigV4 authentication, role policy, the AWS Clean Rooms restJson1
- * wire layer, the Glue awsJson1.1 catalog subset, the operator's admin API, and the composition
- * root that wires services to the store.
+ * The server's composition root and its door: {@link io.cleanroom.server.CleanroomServer} opens
+ * the store, builds the services, the query pipeline and the APIs and serves them;
+ * {@code HttpTransport} (Jetty, TLS from {@code TlsMaterial}) hands each request to {@code Front},
+ * which finds its API and operation, authenticates it ({@link io.cleanroom.server.auth}), runs the
+ * handler and records the call in the audit trail. Where the wire is read and written:
+ * {@link io.cleanroom.server.wire}; the APIs: {@link io.cleanroom.server.cleanrooms},
+ * {@link io.cleanroom.server.glue}, {@link io.cleanroom.server.cloudtrail},
+ * {@link io.cleanroom.server.admin}.
  */
 package io.cleanroom.server;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -158,7 +160,8 @@ class DataAccessIT {
                     .creatorDisplayName("q").creatorMemberAbilitiesWithStrings("CAN_QUERY", "CAN_RECEIVE_RESULTS")
                     .members(List.of()).queryLogStatus("DISABLED")).collaboration().id();
             membership = Fixtures.join(client, collaboration);
-            String table = Fixtures.configuredTable(client, "mine", "lab", "mine", "k");
+            // the configured table is named apart from its association, to tell which one a message names
+            String table = Fixtures.configuredTable(client, "solo_mine", "lab", "mine", "k");
             client.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
                     .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
                     .analysisRulePolicy(ConfiguredTableAnalysisRulePolicy.fromV1(ConfiguredTableAnalysisRulePolicyV1
@@ -240,13 +243,79 @@ class DataAccessIT {
         assertThat(moved.status()).as(moved.body()).isEqualTo(200);
         refusals.clear();
         assertThat(solo.run(refusals)).isEmpty();
-        assertThat(refusals).singleElement().asString().contains("Table mine cannot be read");
+        assertThat(refusals).singleElement().asString().contains("Table mine (configured table solo_mine of account "
+                + solo.keys.accountId() + ") cannot be read");
         SignedHttpClient.Response none = cluster.admin("PUT", "/admin/accounts/" + solo.keys.accountId()
                 + "/dataRoots", "{\"dataRoots\":[]}");
         assertThat(none.status()).as(none.body()).isEqualTo(200);
         refusals.clear();
         assertThat(solo.run(refusals)).isEmpty();
         assertThat(refusals).singleElement().asString().contains("no data roots");
+    }
+
+    /** The operator's view of the audit trail's events. */
+    private List<JsonNode> auditEvents() throws Exception {
+        SignedHttpClient.Response r = cluster.admin("GET", "/admin/audit/events", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        List<JsonNode> out = new ArrayList<>();
+        Json.MAPPER.readTree(r.body()).get("events").forEach(out::add);
+        return out;
+    }
+
+    /**
+     * StartProtectedQuery checks where each table's data lies before it records anything: a
+     * refusal leaves no query SUBMITTED (so none counts against the concurrency quota), names the
+     * table and its configured table rather than a Glue field, says what is wrong with the data,
+     * and is in the audit trail as the failure it was.
+     */
+    @Test
+    void aQueryOverDataThatIsGoneIsRefusedBeforeItIsRecordedNamingTheTableAndAudited() throws Exception {
+        Solo solo = new Solo(root -> Files.write(root.resolve("mine.csv"), rows("mine", 3)).toString());
+        Path file = solo.root.resolve("mine.csv");
+        Path moved = solo.root.resolve("moved.csv");
+        Files.move(file, moved);
+        String table = "Table mine (configured table solo_mine of account " + solo.keys.accountId() + ")";
+        // more refusals than the membership may have queries running at once (5)
+        for (int i = 0; i < 7; i++) {
+            AwsServiceException refused = catchThrowableOfType(AwsServiceException.class,
+                    () -> solo.start("SELECT k FROM mine"));
+            assertThat(refused).isInstanceOf(software.amazon.awssdk.services.cleanrooms.model.ValidationException.class);
+            assertThat(((software.amazon.awssdk.services.cleanrooms.model.ValidationException) refused)
+                    .reasonAsString()).isEqualTo("INVALID_CONFIGURATION");
+            assertThat(refused.awsErrorDetails().errorMessage()).startsWith(table + " cannot be read: ")
+                    .contains("no data file is where its location points")
+                    .doesNotContain("StorageDescriptor").doesNotContain("TableInput")
+                    .doesNotContain(solo.root.toString());
+        }
+        assertThat(solo.client.listProtectedQueries(r -> r.membershipIdentifier(solo.membership))
+                .protectedQueries()).isEmpty();
+        List<JsonNode> starts = auditEvents().stream()
+                .filter(e -> e.get("eventName").asText().equals("StartProtectedQuery")
+                        && e.get("accountId").asText().equals(solo.keys.accountId()))
+                .toList();
+        assertThat(starts).hasSize(7).allSatisfy(e -> {
+            assertThat(e.get("errorCode").asText()).isEqualTo("ValidationException");
+            assertThat(e.get("errorMessage").asText()).startsWith(table + " cannot be read");
+        });
+
+        // a directory that is left without data files says so
+        Solo emptied = new Solo(root -> {
+            Path dir = Files.createDirectories(root.resolve("parts"));
+            Files.write(dir.resolve("part-0.csv"), rows("mine", 2));
+            return dir.toString();
+        });
+        Files.delete(emptied.root.resolve("parts").resolve("part-0.csv"));
+        AwsServiceException empty = catchThrowableOfType(AwsServiceException.class,
+                () -> emptied.start("SELECT k FROM mine"));
+        assertThat(empty.awsErrorDetails().errorMessage()).isEqualTo("Table mine (configured table solo_mine of "
+                + "account " + emptied.keys.accountId() + ") cannot be read: its location has no data files now. "
+                + "Its owner must put the data back or register the table where the data is now");
+
+        // the data back where it was: the next start is accepted and runs
+        Files.move(moved, file);
+        List<String> refusals = new ArrayList<>();
+        assertThat(solo.rows(solo.start("SELECT k FROM mine"), refusals)).as(String.valueOf(refusals))
+                .containsExactlyInAnyOrder("mine-0", "mine-1", "mine-2");
     }
 
     @Test

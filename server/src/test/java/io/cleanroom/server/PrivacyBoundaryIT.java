@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.core.store.Kinds;
+import io.cleanroom.query.ProtectedQueries;
+import io.cleanroom.server.wire.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -258,27 +261,27 @@ class ProtectedQueryIT {
         CountDownLatch taken = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ProtectedQueries queries = cluster.server.queries();
-        queries.beforeStart = id -> {
+        queries.beforeStart(id -> {
             taken.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        };
+        });
         ProtectedQuery submitted;
         try {
             submitted = start.get();
             assertThat(taken.await(60, TimeUnit.SECONDS)).as("a worker takes the query up").isTrue();
-            queries.beforeStart = id -> {
-            };
+            queries.beforeStart(id -> {
+            });
             assertThat(s.adv.getProtectedQuery(r -> r.membershipIdentifier(membership)
                     .protectedQueryIdentifier(submitted.id())).protectedQuery().status())
                     .isEqualTo(ProtectedQueryStatus.SUBMITTED);
             change.make();
         } finally {
-            queries.beforeStart = id -> {
-            };
+            queries.beforeStart(id -> {
+            });
             release.countDown();
         }
         return s.await(submitted.id(), membership);

@@ -1,6 +1,9 @@
 package io.cleanroom.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.admin.AdminApi;
+import io.cleanroom.server.wire.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

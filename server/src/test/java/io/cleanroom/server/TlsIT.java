@@ -3,6 +3,7 @@ package io.cleanroom.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.core.CleanroomException;
 import java.io.BufferedInputStream;
 import java.io.IOException;

@@ -1,0 +1,557 @@
+package io.cleanroom.query;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.ResourceType;
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.CatalogTable;
+import io.cleanroom.core.model.Collaboration;
+import io.cleanroom.core.model.Member;
+import io.cleanroom.core.model.MemberAbility;
+import io.cleanroom.core.model.MemberStatus;
+import io.cleanroom.core.model.Membership;
+import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.model.ProtectedQuery;
+import io.cleanroom.core.model.ProtectedQueryId;
+import io.cleanroom.core.model.ProtectedQueryStatus;
+import io.cleanroom.core.service.Caller;
+import io.cleanroom.core.service.Page;
+import io.cleanroom.core.service.Quota;
+import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.core.service.ServiceContext;
+import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.core.store.Kinds;
+import io.cleanroom.sql.CheckedQuery;
+import io.cleanroom.engine.spi.Cancellation;
+import io.cleanroom.engine.spi.Limits;
+import io.cleanroom.engine.spi.QueryEngine;
+import io.cleanroom.sql.QueryRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Protected queries: StartProtectedQuery checks the query at once (a rejection is an
+ * INVALID_QUERY ValidationException) and answers SUBMITTED; a worker then runs the checked query
+ * on the engine (STARTED), and it ends SUCCESS, FAILED, CANCELLED or TIMED_OUT. Results are kept
+ * encrypted and readable only by the accounts that were to receive them.
+ */
+public final class ProtectedQueries implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectedQueries.class);
+
+    /**
+     * Engine settings (the quotas are the context's); allowAnyPath lets tables of accounts without
+     * data roots be read from anywhere (development only).
+     */
+    public record Settings(int workers, Duration timeout, long maxResultRows, boolean allowAnyPath, long memoryBytes,
+            int threads) {
+        /** What each query may use in the engine. */
+        Limits limits() {
+            return new Limits(memoryBytes, threads, timeout, maxResultRows);
+        }
+    }
+
+    /**
+     * What to run: SQL text, or an analysis template with parameter values; where the results go:
+     * memberOutput (an account), s3Output (a mapped bucket, received by the caller), or neither
+     * (the membership's default result configuration if any, else the caller).
+     */
+    public record Start(String queryString, String analysisTemplateArn, Map<String, String> parameters,
+            AccountId memberOutput, io.cleanroom.core.model.S3Output s3Output) {
+    }
+
+    private final ServiceContext context;
+    private final SchemaService schemas;
+    private final TemplateService templates;
+    private final QueryControl control;
+    private final QueryEngine engine;
+    private final ResultStore results;
+    private final S3Outputs s3;
+    private final Settings settings;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final Map<ProtectedQueryId, Running> running = new ConcurrentHashMap<>();
+
+    /** A query in flight: how to stop it, and why it was stopped. */
+    private static final class Running implements Cancellation {
+        final AtomicReference<Runnable> stop = new AtomicReference<>();
+        final AtomicReference<ProtectedQueryStatus> stoppedAs = new AtomicReference<>();
+
+        @Override
+        public void onCancel(Runnable s) {
+            stop.set(s);
+            if (stoppedAs.get() != null) {
+                s.run();
+            }
+        }
+
+        @Override
+        public boolean cancelled() {
+            return stoppedAs.get() != null;
+        }
+
+        void stop(ProtectedQueryStatus as) {
+            if (stoppedAs.compareAndSet(null, as)) {
+                Runnable s = stop.get();
+                if (s != null) {
+                    s.run();
+                }
+            }
+        }
+    }
+
+    public ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
+            QueryEngine engine, ResultStore results, S3Outputs s3, Settings settings) {
+        this.context = requireNonNull(context, "context is null");
+        this.schemas = requireNonNull(schemas, "schemas is null");
+        this.templates = requireNonNull(templates, "templates is null");
+        this.control = requireNonNull(control, "control is null");
+        this.engine = requireNonNull(engine, "engine is null");
+        this.results = requireNonNull(results, "results is null");
+        this.s3 = requireNonNull(s3, "s3 is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "cleanroom-query");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cleanroom-query-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** After a restart: nothing may stay SUBMITTED or STARTED, and no partial result may remain. */
+    public void recover() {
+        results.removePartials();
+        context.store().inTransaction(tx -> {
+            Instant now = context.now();
+            for (ProtectedQuery q : tx.of(Kinds.PROTECTED_QUERIES).all()) {
+                if (!q.status().terminal()) {
+                    ProtectedQuery failed = q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
+                            "The server stopped while the query was running; start it again", now);
+                    tx.of(Kinds.PROTECTED_QUERIES).update(failed);
+                    logEnd(tx, failed);
+                }
+            }
+            return null;
+        });
+    }
+
+    public ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
+        AccountId account = caller.requireAccount();
+        SchemaService.QueryContext queryContext = schemas.forQuery(caller, membershipId);
+        Membership membership = queryContext.membership();
+        io.cleanroom.core.model.S3Output s3Output = start.s3Output();
+        if (start.memberOutput() == null && s3Output == null && membership.defaultResultConfiguration() != null) {
+            s3Output = membership.defaultResultConfiguration().s3();
+        }
+        if (s3Output != null) {
+            s3.check(s3Output, "resultConfiguration.outputConfiguration.s3");
+        }
+        List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
+        checkReceivers(queryContext.collaboration(), receivers);
+        CheckedQuery checked = check(caller, queryContext, start, receivers);
+        // the locations are checked now, so that a bad one is refused at once; they are resolved again
+        // and pinned when the query starts
+        tableData(queryContext, checked, this::dataRoots);
+        Instant now = context.now();
+        io.cleanroom.core.model.S3Output finalS3 = s3Output;
+        ProtectedQuery query = context.store().inTransaction(tx -> {
+            List<ProtectedQuery> mine = tx.of(Kinds.PROTECTED_QUERIES).find("membership_id", membershipId.value());
+            context.quotas().require(Quota.CONCURRENT_QUERIES_PER_MEMBERSHIP,
+                    mine.stream().filter(q -> !q.status().terminal()).count() + 1);
+            context.quotas().require(Quota.CONCURRENT_QUERIES_PER_ACCOUNT,
+                    tx.of(Kinds.PROTECTED_QUERIES).find("runner", account.value()).stream()
+                            .filter(q -> !q.status().terminal()).count() + 1);
+            ProtectedQuery q = new ProtectedQuery(ProtectedQueryId.random(), membershipId,
+                    membership.collaborationId(), account, start.queryString(), start.analysisTemplateArn(),
+                    start.parameters(), receivers, finalS3, ProtectedQueryStatus.SUBMITTED, null, null, null, now, now,
+                    null);
+            tx.of(Kinds.PROTECTED_QUERIES).insert(q);
+            for (io.cleanroom.core.model.QueryLogEntry entry : logEntries(tx, q, queryContext, checked)) {
+                tx.of(Kinds.QUERY_LOGS).insert(entry);
+            }
+            return q;
+        });
+        Running handle = new Running();
+        running.put(query.id(), handle);
+        workers.submit(() -> run(caller, query, start, handle));
+        return query;
+    }
+
+    /** Checks the query's SQL, or its analysis template with the parameter values, against the context. */
+    private CheckedQuery check(Caller caller, SchemaService.QueryContext queryContext, Start start,
+            List<AccountId> receivers) {
+        String sql = start.queryString();
+        Optional<QueryRequest.Template> template = Optional.empty();
+        if (start.analysisTemplateArn() != null) {
+            TemplateService.View view = templates.getInCollaboration(caller,
+                    queryContext.membership().collaborationId(), start.analysisTemplateArn());
+            sql = view.template().sourceText();
+            template = Optional.of(new QueryRequest.Template(start.analysisTemplateArn(),
+                    view.template().parameters(), start.parameters()));
+        } else if (!start.parameters().isEmpty()) {
+            throw CleanroomException.validation("sqlParameters.parameters",
+                    "Parameters are given only with an analysisTemplateArn");
+        }
+        context.quotas().require(Quota.QUERY_TEXT_LENGTH, sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        CheckedQuery checked = control.check(queryContext, caller, sql, template, receivers);
+        context.quotas().require(Quota.CONFIGURED_TABLES_PER_QUERY, checked.tables().size());
+        return checked;
+    }
+
+    /** What the engine runs: the query checked again when it starts, and where its tables' data lies then. */
+    private record Admitted(CheckedQuery checked, Map<String, PinnedTables.Table> data) {
+    }
+
+    /**
+     * Checks a submitted query again as it starts, against the rules, schemas, associations,
+     * memberships, abilities and templates of this moment, exactly as StartProtectedQuery checked it;
+     * a refusal is the same exception. The results still go where the submission said.
+     */
+    private Admitted recheck(Caller caller, ProtectedQuery query, Start start) {
+        SchemaService.QueryContext queryContext = schemas.forQuery(caller, query.membershipId());
+        if (query.s3Output() != null) {
+            s3.check(query.s3Output(), "resultConfiguration.outputConfiguration.s3");
+        }
+        checkReceivers(queryContext.collaboration(), query.receivers());
+        CheckedQuery checked = check(caller, queryContext, start, query.receivers());
+        return new Admitted(checked, tableData(queryContext, checked, this::dataRoots));
+    }
+
+    /**
+     * One log entry for each member that contributed a table to the query, when query logging is
+     * enabled for the collaboration and for that member's membership.
+     */
+    private static List<io.cleanroom.core.model.QueryLogEntry> logEntries(io.cleanroom.core.store.Tx tx,
+            ProtectedQuery q, SchemaService.QueryContext queryContext, CheckedQuery checked) {
+        List<io.cleanroom.core.model.QueryLogEntry> entries = new ArrayList<>();
+        if (queryContext.collaboration().queryLogStatus() != io.cleanroom.core.model.LogStatus.ENABLED) {
+            return entries;
+        }
+        Map<MembershipId, List<String>> contributed = new LinkedHashMap<>();
+        for (SchemaService.Schema schema : queryContext.schemas()) {
+            if (checked.tables().contains(schema.name())) {
+                contributed.computeIfAbsent(schema.association().membershipId(), m -> new ArrayList<>())
+                        .add(schema.name());
+            }
+        }
+        contributed.forEach((membership, tables) -> tx.of(Kinds.MEMBERSHIPS).get(membership.value())
+                .filter(m -> m.queryLogStatus() == io.cleanroom.core.model.LogStatus.ENABLED)
+                .ifPresent(m -> entries.add(new io.cleanroom.core.model.QueryLogEntry(q.id(), membership,
+                        q.collaborationId(), q.runner(), q.queryString(), q.analysisTemplateArn(), tables, q.status(),
+                        q.createTime(), null))));
+        return entries;
+    }
+
+    /** Brings the query's log entries to its final status. */
+    private static void logEnd(io.cleanroom.core.store.Tx tx, ProtectedQuery q) {
+        for (io.cleanroom.core.model.QueryLogEntry e : tx.of(Kinds.QUERY_LOGS).find("query_id", q.id().value())) {
+            tx.of(Kinds.QUERY_LOGS).update(new io.cleanroom.core.model.QueryLogEntry(e.queryId(), e.membershipId(),
+                    e.collaborationId(), e.runner(), e.queryString(), e.analysisTemplateArn(), e.tables(), q.status(),
+                    e.startTime(), q.endTime()));
+        }
+    }
+
+    /** The query log of one of the caller's memberships, newest first. */
+    public Page<io.cleanroom.core.model.QueryLogEntry> queryLog(Caller caller, MembershipId membershipId,
+            Page.Request page) {
+        AccountId account = caller.requireAccount();
+        io.cleanroom.core.service.Listing listing = context.pages().listing("ListQueryLogs", caller,
+                membershipId.value());
+        return context.store().inTransaction(tx -> {
+            tx.of(Kinds.MEMBERSHIPS).get(membershipId.value()).filter(m -> m.accountId().equals(account))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.QUERY_LOGS).findAfter("membership_id", membershipId.value(), after, n),
+                    Kinds.QUERY_LOGS::positionOf, e -> true);
+        });
+    }
+
+    /**
+     * Who receives the results (the member output given, or else the caller) must be an invited or
+     * active member who can receive them.
+     */
+    private void checkReceivers(Collaboration collaboration, List<AccountId> receivers) {
+        for (AccountId receiver : receivers) {
+            Optional<Member> member = context.store().inTransaction(tx -> tx.of(Kinds.MEMBERS)
+                    .get(collaboration.id().value() + "/" + receiver.value()));
+            if (member.isEmpty() || !member.get().can(MemberAbility.CAN_RECEIVE_RESULTS)
+                    || !(member.get().status() == MemberStatus.ACTIVE
+                            || member.get().status() == MemberStatus.INVITED)) {
+                throw CleanroomException.validation("resultConfiguration.outputConfiguration.member.accountId",
+                        "Account " + receiver + " is not a member of this collaboration who can receive results");
+            }
+        }
+    }
+
+    private List<String> dataRoots(AccountId owner) {
+        return context.store().inTransaction(tx -> tx.of(Kinds.ACCOUNTS).get(owner.value())
+                .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
+    }
+
+    /**
+     * Where each referenced table's data lies now: the location is resolved again against its
+     * owner's current data roots (symbolic links followed, every file inside a root). The engine
+     * reads these files only once run has pinned them ({@link PinnedTables}).
+     *
+     * <p>A table whose data cannot be read is a configuration that no longer holds, not a wrong
+     * field of the request: INVALID_CONFIGURATION, naming the table as the query does and the
+     * configured table it comes from, and saying what is wrong, without a path.
+     */
+    private Map<String, PinnedTables.Table> tableData(SchemaService.QueryContext queryContext,
+            CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots) {
+        Map<String, PinnedTables.Table> data = new LinkedHashMap<>();
+        for (SchemaService.Schema schema : queryContext.schemas()) {
+            if (!checked.tables().contains(schema.name())) {
+                continue;
+            }
+            String table = "Table " + schema.name() + " (configured table " + schema.table().name() + " of account "
+                    + schema.association().ownerAccountId() + ")";
+            CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
+                    ErrorCode.INVALID_STATE, table + " has no catalog entry"));
+            List<java.nio.file.Path> ownerRoots = LocalTableInspector.roots(
+                    roots.apply(schema.association().ownerAccountId()), settings.allowAnyPath());
+            if (ownerRoots.isEmpty()) {
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: its owner has no data "
+                        + "roots; the operator must grant one");
+            }
+            List<DataLocation.CheckedFile> files;
+            try {
+                files = DataLocation.locate(catalog.location(), ownerRoots);
+            } catch (DataLocation.Unreadable e) {
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: " + e.problem().forQuery()
+                        + ". Its owner must put the data back or register the table where the data is now");
+            }
+            data.put(schema.name(), new PinnedTables.Table(schema.name(), files, catalog.format(),
+                    schema.columns()));
+        }
+        return data;
+    }
+
+    private volatile java.util.function.Consumer<ProtectedQueryId> beforeStart = id -> {
+    };
+
+    /**
+     * Test seam: runs on the worker as it takes a query up, before the query leaves SUBMITTED, so a
+     * test can change the collaboration while the query waits.
+     */
+    public void beforeStart(java.util.function.Consumer<ProtectedQueryId> hook) {
+        this.beforeStart = requireNonNull(hook, "hook is null");
+    }
+
+    /**
+     * Starts a submitted query: STARTED, checked again (a refusal now ends it FAILED with the code and
+     * message a refusal at submission gives, see refusalCode), its tables' data located,
+     * then run on the engine.
+     */
+    private void run(Caller caller, ProtectedQuery query, Start start, Running handle) {
+        ProtectedQueryId id = query.id();
+        ScheduledFuture<?> timeout = null;
+        boolean admitted = false;
+        try {
+            beforeStart.accept(id);
+            timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
+                    settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!transition(id, ProtectedQueryStatus.STARTED)) {
+                return;
+            }
+            Admitted ready = recheck(caller, query, start);
+            admitted = true;
+            ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
+            // the engine reads the files checked just now, pinned open until it returns
+            try (PinnedTables pinned = PinnedTables.open(ready.data())) {
+                engine.execute(ready.checked().executable(pinned.data(), settings.limits()), collector, handle);
+            }
+            if (handle.cancelled()) {
+                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
+            results.write(id, result);
+            if (query.s3Output() != null) {
+                s3.write(query.s3Output(), id, result);
+            }
+            finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
+        } catch (CleanroomException e) {
+            ProtectedQueryStatus stopped = handle.stoppedAs.get();
+            if (stopped == ProtectedQueryStatus.TIMED_OUT) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.TIMED_OUT, "TIMED_OUT", "The query ran longer than "
+                        + settings.timeout().toSeconds() + " seconds", context.now()));
+            } else if (stopped == ProtectedQueryStatus.CANCELLED) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.CANCELLED, null, null, context.now()));
+            } else if (!admitted && e.code() != ErrorCode.INTERNAL) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, refusalCode(e), e.getMessage(),
+                        context.now()));
+            } else {
+                String code = e.code() == ErrorCode.QUERY_FAILED ? "EXECUTION_ERROR" : "INTERNAL_ERROR";
+                if (e.code() == ErrorCode.INTERNAL) {
+                    LOG.error("query {} failed", id, e);
+                }
+                finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, code, e.code() == ErrorCode.INTERNAL
+                        ? "The query failed inside the server" : e.getMessage(), context.now()));
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("query {} failed", id, e);
+            finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
+                    "The query failed inside the server", context.now()));
+        } finally {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            running.remove(id);
+        }
+    }
+
+    /**
+     * The error code of a protected query that StartProtectedQuery's checks refuse when the query
+     * starts running rather than when it is submitted: the reason that StartProtectedQuery would have
+     * answered with (INVALID_QUERY, FIELD_VALIDATION_FAILED, INVALID_CONFIGURATION,
+     * INSUFFICIENT_PERMISSIONS, INVALID_STATE...), or RESOURCE_NOT_FOUND for a
+     * ResourceNotFoundException, which has no reason. The message stays the exception's.
+     */
+    static String refusalCode(CleanroomException e) {
+        return switch (e.code()) {
+            case INVALID_CONFIGURATION -> "INVALID_CONFIGURATION";
+            case INVALID_QUERY -> "INVALID_QUERY";
+            case VALIDATION, PAYLOAD_TOO_LARGE -> "FIELD_VALIDATION_FAILED";
+            case ACCESS_DENIED -> "INSUFFICIENT_PERMISSIONS";
+            case RESOURCE_NOT_FOUND, ALREADY_EXISTS, SUBRESOURCES_EXIST, INVALID_STATE, QUOTA_EXCEEDED, THROTTLING,
+                    UNKNOWN_OPERATION, QUERY_FAILED, INTERNAL -> e.code().name();
+        };
+    }
+
+    private boolean transition(ProtectedQueryId id, ProtectedQueryStatus to) {
+        return context.store().inTransaction(tx -> {
+            ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
+            if (q.status().terminal() || q.status() == ProtectedQueryStatus.CANCELLING) {
+                if (q.status() == ProtectedQueryStatus.CANCELLING) {
+                    ProtectedQuery cancelled = q.withStatus(ProtectedQueryStatus.CANCELLED, context.now());
+                    tx.of(Kinds.PROTECTED_QUERIES).update(cancelled);
+                    logEnd(tx, cancelled);
+                }
+                return false;
+            }
+            tx.of(Kinds.PROTECTED_QUERIES).update(q.withStatus(to, context.now()));
+            return true;
+        });
+    }
+
+    private void finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change) {
+        context.store().inTransaction(tx -> {
+            ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
+            if (!q.status().terminal()) {
+                ProtectedQuery ended = change.apply(q);
+                tx.of(Kinds.PROTECTED_QUERIES).update(ended);
+                logEnd(tx, ended);
+            }
+            return null;
+        });
+    }
+
+    /** The query, if the caller's membership is the one that ran it. */
+    public ProtectedQuery get(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        AccountId account = caller.requireAccount();
+        return context.store().inTransaction(tx -> {
+            Optional<ProtectedQuery> q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value())
+                    .filter(p -> p.membershipId().equals(membershipId) && p.runner().equals(account));
+            return q.orElseThrow(() -> CleanroomException.notFound(ResourceType.RESOURCE, id.value(),
+                    "Protected query " + id + " does not exist in membership " + membershipId));
+        });
+    }
+
+    public Page<ProtectedQuery> list(Caller caller, MembershipId membershipId, ProtectedQueryStatus status,
+            Page.Request page) {
+        AccountId account = caller.requireAccount();
+        io.cleanroom.core.service.Listing listing = context.pages().listing("ListProtectedQueries", caller,
+                membershipId.value(), status == null ? null : status.name());
+        return context.store().inTransaction(tx -> {
+            Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
+                    .filter(m -> m.accountId().equals(account))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
+            return listing.read(page,
+                    (after, n) -> tx.of(Kinds.PROTECTED_QUERIES).findAfter("membership_id", membership.id().value(),
+                            after, n),
+                    Kinds.PROTECTED_QUERIES::positionOf, q -> status == null || q.status() == status);
+        });
+    }
+
+    /** Cancels a query that has not ended; only CANCELLED is accepted as a target. */
+    public ProtectedQuery cancel(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        ProtectedQuery q = get(caller, membershipId, id);
+        if (q.status().terminal()) {
+            throw CleanroomException.conflict(ErrorCode.INVALID_STATE, ResourceType.RESOURCE, id.value(),
+                    "Protected query " + id + " has already ended (" + q.status() + ")");
+        }
+        ProtectedQuery updated = context.store().inTransaction(tx -> {
+            ProtectedQuery current = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
+            if (current.status().terminal()) {
+                return current;
+            }
+            ProtectedQuery cancelling = current.withStatus(ProtectedQueryStatus.CANCELLING, context.now());
+            tx.of(Kinds.PROTECTED_QUERIES).update(cancelling);
+            return cancelling;
+        });
+        Running handle = running.get(id);
+        if (handle != null) {
+            handle.stop(ProtectedQueryStatus.CANCELLED);
+        }
+        return updated;
+    }
+
+    /**
+     * The result, for an account that was to receive it, through its own membership in the same
+     * collaboration. Others learn nothing: non-members get not found, members who may not receive it
+     * get access denied.
+     */
+    public JsonNode result(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        AccountId account = caller.requireAccount();
+        ProtectedQuery q = context.store().inTransaction(tx -> {
+            Membership membership = tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
+                    .filter(m -> m.accountId().equals(account))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.MEMBERSHIP, membershipId.value()));
+            return tx.of(Kinds.PROTECTED_QUERIES).get(id.value())
+                    .filter(p -> p.collaborationId().equals(membership.collaborationId()))
+                    .orElseThrow(() -> CleanroomException.notFound(ResourceType.RESOURCE, id.value(),
+                            "Protected query " + id + " does not exist in this collaboration"));
+        });
+        if (!q.receivers().contains(account)) {
+            throw CleanroomException.accessDenied("Account " + account + " does not receive the results of query "
+                    + id);
+        }
+        if (q.status() != ProtectedQueryStatus.SUCCESS) {
+            throw CleanroomException.conflict(ErrorCode.INVALID_STATE, ResourceType.RESOURCE, id.value(),
+                    "Protected query " + id + " has no result (" + q.status() + ")");
+        }
+        return results.read(id);
+    }
+
+    @Override
+    public void close() {
+        running.values().forEach(r -> r.stop(ProtectedQueryStatus.CANCELLED));
+        workers.shutdownNow();
+        timer.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
