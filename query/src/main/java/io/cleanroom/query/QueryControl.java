@@ -6,6 +6,7 @@ import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.engine.spi.Dialect;
 import io.cleanroom.sql.CheckedQuery;
 import io.cleanroom.sql.Explanation;
 import io.cleanroom.sql.QueryChecker;
@@ -27,22 +28,25 @@ public final class QueryControl {
     }
 
     private static QueryRequest request(SchemaService.QueryContext context, Caller caller, String sql,
-            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+            Optional<QueryRequest.Template> template, List<AccountId> receivers, Dialect dialect) {
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
                         s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
                 .toList();
-        return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers);
+        return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers, dialect);
     }
 
-    /** Checks a query of the membership whose query context (tables, rules) the caller already holds. */
+    /**
+     * Checks a query of the membership whose query context (tables, rules) the caller already holds,
+     * rendered in the dialect of the engine that will run it.
+     */
     CheckedQuery check(SchemaService.QueryContext context, Caller caller, String sql,
-            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
-        return checker.check(request(context, caller, sql, template, receivers));
+            Optional<QueryRequest.Template> template, List<AccountId> receivers, Dialect dialect) {
+        return checker.check(request(context, caller, sql, template, receivers, dialect));
     }
 
     public Explanation explain(Caller caller, MembershipId membership, String sql) {
         return checker.explain(request(schemas.forQuery(caller, membership), caller, sql, Optional.empty(),
-                List.of()));
+                List.of(), Dialect.DUCKDB));
     }
 }

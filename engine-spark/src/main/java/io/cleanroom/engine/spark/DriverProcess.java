@@ -53,6 +53,8 @@ final class DriverProcess implements AutoCloseable {
             appender.console.layout.pattern = %d{HH:mm:ss.SSS} spark-driver %p %c{1}: %m%n%ex
             logger.netty.name = org.apache.spark.network
             logger.netty.level = error
+            logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
+            logger.hadoop.level = error
             """;
 
     private final Path directory;

@@ -107,21 +107,27 @@ public final class SparkDriver {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Wire.output(channel), 1 << 16));
             Wire.Request request = Wire.readRequest(in);
             AtomicBoolean cancelled = new AtomicBoolean();
+            AtomicBoolean finished = new AtomicBoolean();
             Thread watcher = new Thread(() -> {
                 try {
                     Wire.readByteOrEnd(in);
                 } catch (IOException e) {
                     // the connection is gone: cancel as well
                 }
-                cancelled.set(true);
-                base.sparkContext().cancelJobGroup(request.group());
+                // the engine closed its side: a cancellation, unless the query had ended already
+                if (!finished.get()) {
+                    cancelled.set(true);
+                    base.sparkContext().cancelJobGroup(request.group());
+                }
             }, "cleanroom-spark-cancel");
             watcher.setDaemon(true);
             watcher.start();
             try {
                 run(request, out, cancelled);
+                finished.set(true);
                 out.writeByte(Wire.END);
             } catch (Throwable e) {
+                finished.set(true);
                 Wire.Failure failure = classify(e, cancelled.get());
                 System.err.println("cleanroom spark driver: query " + request.group() + " failed (" + failure + "): "
                         + describe(e));
