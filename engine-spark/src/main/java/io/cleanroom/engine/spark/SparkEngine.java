@@ -28,13 +28,14 @@ import java.util.stream.Stream;
 /**
  * Runs executable queries on Apache Spark. Spark lives in a driver process of its own
  * ({@link DriverProcess}), started when the engine is created, so its libraries never share a class
- * path with the server's and its start-up is paid once per server. Per query, the engine copies the
- * files the server pinned (the exact files that were checked, read through the server's open
- * descriptors) into a private staging directory that executors read, possibly from other machines;
- * sends the query over the driver's socket; streams the result rows into the sink as they arrive;
- * and deletes the copies. Cancelling closes the query's connection, which cancels its Spark job
- * group. Failures are categories with the same safe messages as the other engines: never Spark's
- * text.
+ * path with the server's and its start-up is paid once per server. Per query, the engine hands the
+ * driver the files the server pinned (the exact files that were checked, held open by the server):
+ * in local mode as the server's own descriptors seen from the driver ({@code /proc/<pid>/fd/N}, no
+ * copy); on a cluster as copies, read through those descriptors into a private per-query staging
+ * directory on shared storage that executors read, deleted after the query. It sends the query over
+ * the driver's socket and streams the result rows into the sink as they arrive. Cancelling closes
+ * the query's connection, which cancels its Spark job group. Failures are categories with the same
+ * safe messages as the other engines: never Spark's text.
  *
  * <p>Loads no Spark class: everything Spark runs in {@link SparkDriver}, in the other process.
  */
@@ -107,13 +108,19 @@ public final class SparkEngine implements QueryEngine {
         DriverProcess d = driver();
         Path staging = null;
         try {
-            staging = Files.createDirectories(settings.stagingDir().orElse(directory.resolve("staging")))
-                    .resolve("q-" + UUID.randomUUID());
-            Files.createDirectory(staging);
-            DriverProcess.restrict(staging);
             List<Wire.Table> staged = new ArrayList<>();
-            for (int i = 0; i < tables.size(); i++) {
-                staged.add(stage(tables.get(i), staging.resolve("t" + i)));
+            if (settings.local()) {
+                for (TableBinding table : tables) {
+                    staged.add(pinned(table));
+                }
+            } else {
+                staging = Files.createDirectories(settings.stagingDir().orElse(directory.resolve("staging")))
+                        .resolve("q-" + UUID.randomUUID());
+                Files.createDirectory(staging);
+                DriverProcess.restrict(staging);
+                for (int i = 0; i < tables.size(); i++) {
+                    staged.add(stage(tables.get(i), staging.resolve("t" + i)));
+                }
             }
             if (cancellation.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, Messages.CANCELLED);
@@ -184,16 +191,54 @@ public final class SparkEngine implements QueryEngine {
         }
     }
 
+    /** This process's descriptors as another process of the same user names them. */
+    private static final String OWN_DESCRIPTORS = "/proc/" + ProcessHandle.current().pid() + "/fd/";
+
     /**
-     * Copies a table's pinned files into the query's staging directory. Reading a {@code file:} URI
-     * of {@code /proc/self/fd/N} reads the descriptor the server holds open: the exact file that was
-     * checked, even if its path was swapped since. Executors read the copy, never the owner's path.
+     * A table whose files the driver reads itself, in local mode (on this machine): a pinned file
+     * {@code /proc/self/fd/N} becomes {@code /proc/<this process>/fd/N}, the same open descriptor seen
+     * from the driver process, so the driver reads exactly the file that was checked, without a copy.
      */
-    private static Wire.Table stage(TableBinding table, Path into) throws IOException {
+    private static Wire.Table pinned(TableBinding table) {
+        TableSource.Files files = files(table);
+        List<String> paths = new ArrayList<>();
+        for (URI location : files.locations()) {
+            String path = Path.of(location).toString();
+            paths.add(path.startsWith("/proc/self/fd/") ? OWN_DESCRIPTORS + path.substring("/proc/self/fd/".length())
+                    : path);
+        }
+        return new Wire.Table(table.name(), files.format().name(), paths, columns(table));
+    }
+
+    private static TableSource.Files files(TableBinding table) {
         if (!(table.source() instanceof TableSource.Files files)) {
             throw CleanroomException.of(ErrorCode.QUERY_FAILED, "The Spark engine reads table data from files only; "
                     + "table " + table.name() + " is not in files");
         }
+        for (URI location : files.locations()) {
+            if (!"file".equals(location.getScheme())) {
+                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "The Spark engine reads table data from files "
+                        + "only, not " + location.getScheme() + " locations");
+            }
+        }
+        return files;
+    }
+
+    private static List<Wire.Column> columns(TableBinding table) {
+        List<Wire.Column> columns = new ArrayList<>();
+        for (BoundColumn c : table.columns()) {
+            columns.add(new Wire.Column(c.name(), c.type().kind().name(), c.type().precision(), c.type().scale()));
+        }
+        return columns;
+    }
+
+    /**
+     * On a cluster, copies a table's pinned files into the query's staging directory. Reading a {@code file:} URI
+     * of {@code /proc/self/fd/N} reads the descriptor the server holds open: the exact file that was
+     * checked, even if its path was swapped since. Executors read the copy, never the owner's path.
+     */
+    private static Wire.Table stage(TableBinding table, Path into) throws IOException {
+        TableSource.Files files = files(table);
         Files.createDirectory(into);
         String extension = switch (files.format()) {
             case CSV -> ".csv";
@@ -203,10 +248,6 @@ public final class SparkEngine implements QueryEngine {
         List<String> copies = new ArrayList<>();
         int i = 0;
         for (URI location : files.locations()) {
-            if (!"file".equals(location.getScheme())) {
-                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "The Spark engine reads table data from files "
-                        + "only, not " + location.getScheme() + " locations");
-            }
             Path copy = into.resolve("part-" + i++ + extension);
             try {
                 Files.copy(Path.of(location), copy);
@@ -215,11 +256,7 @@ public final class SparkEngine implements QueryEngine {
             }
             copies.add(copy.toString());
         }
-        List<Wire.Column> columns = new ArrayList<>();
-        for (BoundColumn c : table.columns()) {
-            columns.add(new Wire.Column(c.name(), c.type().kind().name(), c.type().precision(), c.type().scale()));
-        }
-        return new Wire.Table(table.name(), files.format().name(), copies, columns);
+        return new Wire.Table(table.name(), files.format().name(), copies, columns(table));
     }
 
     private static void delete(Path directory) {

@@ -35,8 +35,9 @@ final class EngineTags {
             String engine = tag.getValue().toLowerCase(Locale.ROOT);
             if (!engines.contains(engine)) {
                 throw CleanroomException.validation("tags", "The tag " + TagSet.ENGINE + " names the engine that "
-                        + "runs the collaboration's queries, one this server runs: " + String.join(" or ", engines)
-                        + "; '" + shortened(tag.getValue()) + "' is not one of them");
+                        + "runs the collaboration's queries, one this server runs: "
+                        + String.join(" or ", new java.util.TreeSet<>(engines)) + "; '" + shortened(tag.getValue())
+                        + "' is not one of them");
             }
         }
     }
