@@ -156,6 +156,11 @@ public abstract class EngineConformanceSuite {
         for (Corpus c : corpora.values()) {
             c.plain().close();
         }
+        if (corpusDir != null) {
+            try (Stream<Path> files = Files.walk(corpusDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     /** What a query ended with: its columns and rows, or its failure's message. */
