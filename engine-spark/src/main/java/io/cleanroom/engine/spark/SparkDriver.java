@@ -105,7 +105,16 @@ public final class SparkDriver {
         try (channel) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(Wire.input(channel)));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Wire.output(channel), 1 << 16));
-            Wire.Request request = Wire.readRequest(in);
+            int kind = in.readInt();
+            if (kind == Wire.STATUS) {
+                out.writeInt(base.sparkContext().statusTracker().getActiveJobIds().length);
+                out.flush();
+                return;
+            }
+            if (kind != Wire.MAGIC) {
+                return;
+            }
+            Wire.Request request = Wire.readRequestBody(in);
             AtomicBoolean cancelled = new AtomicBoolean();
             AtomicBoolean finished = new AtomicBoolean();
             Thread watcher = new Thread(() -> {

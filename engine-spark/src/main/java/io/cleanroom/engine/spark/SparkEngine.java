@@ -103,6 +103,16 @@ public final class SparkEngine implements QueryEngine {
         run(sql, tables, maxRows, sink, Cancellation.NEVER);
     }
 
+    /** For tests: how many Spark jobs the driver is running now. */
+    int activeJobs() throws IOException {
+        try (SocketChannel channel = driver().connect()) {
+            DataOutputStream out = new DataOutputStream(Wire.output(channel));
+            out.writeInt(Wire.STATUS);
+            out.flush();
+            return new DataInputStream(Wire.input(channel)).readInt();
+        }
+    }
+
     private void run(String sql, List<TableBinding> tables, long maxRows, ResultSink sink,
             Cancellation cancellation) {
         DriverProcess d = driver();

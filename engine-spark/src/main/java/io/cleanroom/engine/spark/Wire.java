@@ -29,6 +29,8 @@ import java.util.List;
  */
 final class Wire {
     static final int MAGIC = 0x43525331;
+    /** Instead of a query: how many Spark jobs are running (the driver answers one int and closes). */
+    static final int STATUS = 0x43525353;
 
     static final byte COLUMNS = 1;
     static final byte ROW = 2;
@@ -99,6 +101,11 @@ final class Wire {
         if (in.readInt() != MAGIC) {
             throw new IOException("not a Cleanroom engine request");
         }
+        return readRequestBody(in);
+    }
+
+    /** A request whose first int, {@link #MAGIC}, was read already. */
+    static Request readRequestBody(DataInputStream in) throws IOException {
         String group = readString(in);
         String sql = readString(in);
         long maxRows = in.readLong();

@@ -1,17 +1,29 @@
 package io.cleanroom.engine.spark;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cleanroom.core.model.AnalysisRulePolicy;
+import io.cleanroom.core.model.Column;
+import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.engine.spi.EngineSettings;
 import io.cleanroom.engine.spi.QueryEngine;
 import io.cleanroom.engine.spi.ResultSink;
 import io.cleanroom.engine.spi.TableBinding;
 import io.cleanroom.engine.spi.conformance.EngineConformanceSuite;
 import io.cleanroom.engine.spi.conformance.QueryControlFixture;
+import io.cleanroom.engine.spi.conformance.SuiteData;
 import io.cleanroom.sql.CorpusQueryControl;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The engine conformance suite on Spark, with the escapes in Spark SQL's own terms. Subclasses say
@@ -71,6 +83,48 @@ abstract class SparkConformance extends EngineConformanceSuite {
     @Override
     protected long streamingMemoryBytes() {
         return 512L << 20;
+    }
+
+    /**
+     * Cancelling a query cancels its Spark job group: the driver runs a job for a query of hours,
+     * and once the query ends cancelled, no job of it runs on (waited for up to a minute).
+     */
+    @Test
+    void cancellingAQueryCancelsItsSparkJobGroup() throws Exception {
+        StringBuilder rows = new StringBuilder("k,v\n");
+        for (int i = 0; i < 200_000; i++) {
+            rows.append(i).append(',').append(i % 7).append('\n');
+        }
+        Path file = java.nio.file.Files.writeString(dir.resolve("cancelled.csv"), rows);
+        List<Column> columns = List.of(new Column("k", "bigint"), new Column("v", "bigint"));
+        Map<String, TableBinding> data = Map.of("big", SuiteData.bind("big", columns, TableFormat.CSV, file));
+        List<QueryControlFixture.RuledTable> tables = List.of(new QueryControlFixture.RuledTable("big", ADVERTISER,
+                columns, Optional.of(new AnalysisRulePolicy.Custom(List.of(AnalysisRulePolicy.Custom.ANY_QUERY),
+                        List.of(ADVERTISER), null, List.of(), null, List.of(), null))));
+        Stopper stopper = new Stopper();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            Future<Outcome> running = runner.submit(() -> check("SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k",
+                    tables, data, limits(), stopper));
+            awaitActiveJobs(true, running);
+            stopper.stop();
+            assertThat(running.get(2, TimeUnit.MINUTES).failure()).isEqualTo(CANCELLED);
+            awaitActiveJobs(false, running);
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    private void awaitActiveJobs(boolean some, Future<Outcome> running) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while ((engine.activeJobs() > 0) != some) {
+            if (some) {
+                assertThat(running.isDone()).as("the query ended before Spark ran a job for it").isFalse();
+            }
+            assertThat(System.nanoTime()).as(some ? "Spark ran no job for the query"
+                    : "the cancelled query's jobs still run").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     @Override

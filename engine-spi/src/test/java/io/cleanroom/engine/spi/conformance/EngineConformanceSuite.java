@@ -121,7 +121,7 @@ public abstract class EngineConformanceSuite {
     }
 
     @TempDir
-    Path dir;
+    protected Path dir;
 
     private Path corpusDir;
     private final Map<String, Corpus> corpora = new TreeMap<>();
@@ -690,6 +690,9 @@ public abstract class EngineConformanceSuite {
     protected static final class Stopper implements Cancellation {
         private final AtomicReference<Runnable> stop = new AtomicReference<>();
         private final AtomicBoolean stopped = new AtomicBoolean();
+
+        public Stopper() {
+        }
 
         @Override
         public void onCancel(Runnable s) {
