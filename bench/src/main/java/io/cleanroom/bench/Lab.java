@@ -89,6 +89,12 @@ final class Lab {
      * directory of its file; the advertiser can query and receive results.
      */
     Party collaboration(String tag, Path publisherFile, Path advertiserFile, String format) throws Exception {
+        return collaboration(tag, publisherFile, advertiserFile, format, "duckdb");
+    }
+
+    /** The same, its queries run on the named engine (tag cleanroom:engine). */
+    Party collaboration(String tag, Path publisherFile, Path advertiserFile, String format, String engine)
+            throws Exception {
         String pubId = "1" + tag;
         String advId = "2" + tag;
         publisherFile = publisherFile.toRealPath();
@@ -109,7 +115,8 @@ final class Lab {
         String collaboration = api(pub, "POST", "/collaborations", "{\"name\":\"bench\",\"description\":\"b\","
                 + "\"creatorDisplayName\":\"p\",\"creatorMemberAbilities\":[],\"members\":[{\"accountId\":\"" + advId
                 + "\",\"displayName\":\"a\",\"memberAbilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}],"
-                + "\"queryLogStatus\":\"DISABLED\"}").at("/collaboration/id").asText();
+                + "\"queryLogStatus\":\"DISABLED\",\"tags\":{\"cleanroom:engine\":" + MAPPER.writeValueAsString(engine)
+                + "}}").at("/collaboration/id").asText();
         String[] memberships = new String[2];
         for (int i = 0; i < 2; i++) {
             memberships[i] = api(clients[i], "POST", "/memberships", "{\"collaborationIdentifier\":\"" + collaboration

@@ -81,7 +81,7 @@ public final class ProtectedQueries implements AutoCloseable {
     private final SchemaService schemas;
     private final TemplateService templates;
     private final QueryControl control;
-    private final QueryEngine engine;
+    private final Engines engines;
     private final ResultStore results;
     private final S3Outputs s3;
     private final Settings settings;
@@ -118,12 +118,12 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     public ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
-            QueryEngine engine, ResultStore results, S3Outputs s3, Settings settings) {
+            Engines engines, ResultStore results, S3Outputs s3, Settings settings) {
         this.context = requireNonNull(context, "context is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
         this.templates = requireNonNull(templates, "templates is null");
         this.control = requireNonNull(control, "control is null");
-        this.engine = requireNonNull(engine, "engine is null");
+        this.engines = requireNonNull(engines, "engines is null");
         this.results = requireNonNull(results, "results is null");
         this.s3 = requireNonNull(s3, "s3 is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -199,7 +199,8 @@ public final class ProtectedQueries implements AutoCloseable {
         contextStage.close();
         QueryControl.Checked submitted;
         try (Stage stage = Stage.begin("submit.check")) {
-            submitted = check(caller, queryContext, start, receivers, null);
+            submitted = check(caller, queryContext, start, receivers, null,
+                    engines.of(context, queryContext.collaboration()));
         }
         CheckedQuery checked = submitted.query();
         // the locations are checked now, so that a bad one is refused at once; they are resolved again
@@ -239,10 +240,10 @@ public final class ProtectedQueries implements AutoCloseable {
 
     /**
      * Checks the query's SQL, or its analysis template with the parameter values, against the
-     * context; again, when earlier is the check at submission.
+     * context, rendered for the engine that runs it; again, when earlier is the check at submission.
      */
     private QueryControl.Checked check(Caller caller, SchemaService.QueryContext queryContext, Start start,
-            List<AccountId> receivers, QueryControl.Checked earlier) {
+            List<AccountId> receivers, QueryControl.Checked earlier, QueryEngine engine) {
         String sql = start.queryString();
         Optional<QueryRequest.Template> template = Optional.empty();
         if (start.analysisTemplateArn() != null) {
@@ -256,14 +257,18 @@ public final class ProtectedQueries implements AutoCloseable {
                     "Parameters are given only with an analysisTemplateArn");
         }
         context.quotas().require(Quota.QUERY_TEXT_LENGTH, sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
-        QueryControl.Checked checked = earlier == null ? control.check(queryContext, caller, sql, template, receivers)
-                : control.recheck(earlier, queryContext, caller, sql, template, receivers);
+        QueryControl.Checked checked = earlier == null
+                ? control.check(queryContext, caller, sql, template, receivers, engine.dialect())
+                : control.recheck(earlier, queryContext, caller, sql, template, receivers, engine.dialect());
         context.quotas().require(Quota.CONFIGURED_TABLES_PER_QUERY, checked.query().tables().size());
         return checked;
     }
 
-    /** What the engine runs: the query checked again when it starts, and where its tables' data lies then. */
-    private record Admitted(CheckedQuery checked, Map<String, PinnedTables.Table> data) {
+    /**
+     * What runs: the query checked again when it starts, rendered for the engine that runs the
+     * collaboration's queries at that moment, and where its tables' data lies then.
+     */
+    private record Admitted(CheckedQuery checked, QueryEngine engine, Map<String, PinnedTables.Table> data) {
     }
 
     /**
@@ -277,8 +282,9 @@ public final class ProtectedQueries implements AutoCloseable {
             s3.check(query.s3Output(), "resultConfiguration.outputConfiguration.s3");
         }
         checkReceivers(queryContext.collaboration(), query.receivers());
-        CheckedQuery checked = check(caller, queryContext, start, query.receivers(), submitted).query();
-        return new Admitted(checked, tableData(queryContext, checked, this::dataRoots));
+        QueryEngine engine = engines.of(context, queryContext.collaboration());
+        CheckedQuery checked = check(caller, queryContext, start, query.receivers(), submitted, engine).query();
+        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots));
     }
 
     /**
@@ -431,7 +437,8 @@ public final class ProtectedQueries implements AutoCloseable {
             Stage pinning = Stage.begin("pin");
             try (PinnedTables pinned = PinnedTables.open(ready.data())) {
                 pinning.close();
-                engine.execute(ready.checked().executable(pinned.data(), settings.limits()), collector, handle);
+                ready.engine().execute(ready.checked().executable(pinned.data(), settings.limits()), collector,
+                        handle);
             }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");

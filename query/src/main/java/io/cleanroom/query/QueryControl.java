@@ -6,6 +6,7 @@ import io.cleanroom.core.model.AccountId;
 import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.engine.spi.Dialect;
 import io.cleanroom.sql.CheckedQuery;
 import io.cleanroom.sql.Explanation;
 import io.cleanroom.sql.QueryChecker;
@@ -27,12 +28,12 @@ public final class QueryControl {
     }
 
     private static QueryRequest request(SchemaService.QueryContext context, Caller caller, String sql,
-            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
+            Optional<QueryRequest.Template> template, List<AccountId> receivers, Dialect dialect) {
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
                         s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
                 .toList();
-        return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers);
+        return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers, dialect);
     }
 
     /**
@@ -55,10 +56,13 @@ public final class QueryControl {
         }
     }
 
-    /** Checks a query of the membership whose query context (tables, rules) the caller already holds. */
+    /**
+     * Checks a query of the membership whose query context (tables, rules) the caller already holds,
+     * rendered in the dialect of the engine that will run it.
+     */
     Checked check(SchemaService.QueryContext context, Caller caller, String sql,
-            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
-        QueryRequest request = request(context, caller, sql, template, receivers);
+            Optional<QueryRequest.Template> template, List<AccountId> receivers, Dialect dialect) {
+        QueryRequest request = request(context, caller, sql, template, receivers, dialect);
         return new Checked(request, checker.check(request));
     }
 
@@ -69,12 +73,12 @@ public final class QueryControl {
      * (a rule, a column, a table's status, a receiver) is checked in full.
      */
     Checked recheck(Checked earlier, SchemaService.QueryContext context, Caller caller, String sql,
-            Optional<QueryRequest.Template> template, List<AccountId> receivers) {
-        return earlier.again(request(context, caller, sql, template, receivers), checker);
+            Optional<QueryRequest.Template> template, List<AccountId> receivers, Dialect dialect) {
+        return earlier.again(request(context, caller, sql, template, receivers, dialect), checker);
     }
 
     public Explanation explain(Caller caller, MembershipId membership, String sql) {
         return checker.explain(request(schemas.forQuery(caller, membership), caller, sql, Optional.empty(),
-                List.of()));
+                List.of(), Dialect.DUCKDB));
     }
 }

@@ -1,7 +1,5 @@
 package io.cleanroom.server;
 
-import io.cleanroom.engine.spi.EngineFactory;
-import io.cleanroom.engine.spi.EngineSettings;
 import io.cleanroom.engine.spi.QueryEngine;
 
 import static java.util.Objects.requireNonNull;
@@ -38,6 +36,7 @@ import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.query.Engines;
 import io.cleanroom.query.LocalTableInspector;
 import io.cleanroom.query.NativeFiles;
 import io.cleanroom.query.ProtectedQueries;
@@ -76,16 +75,17 @@ public final class CleanroomServer implements AutoCloseable {
     private final JdbcStore store;
     private final ServerConfig config;
     private final ProtectedQueries queries;
-    private final QueryEngine engine;
 
     private final java.util.concurrent.ScheduledExecutorService auditTimer;
 
     private final TlsMaterial tls;
 
+    private final Engines engines;
+
     private CleanroomServer(HttpTransport http, TlsMaterial tls, JdbcStore store, ServerConfig config,
-            ProtectedQueries queries, QueryEngine engine, java.util.concurrent.ScheduledExecutorService auditTimer) {
+            ProtectedQueries queries, Engines engines, java.util.concurrent.ScheduledExecutorService auditTimer) {
+        this.engines = engines;
         this.auditTimer = auditTimer;
-        this.engine = engine;
         this.http = http;
         this.tls = tls;
         this.store = store;
@@ -121,6 +121,7 @@ public final class CleanroomServer implements AutoCloseable {
         JdbcStore store = config.storeUrl() == null
                 ? JdbcStore.sqlite(config.dataDir())
                 : JdbcStore.open(config.storeUrl(), config.storeUser(), config.storePassword());
+        Engines engines = null;
         try {
             Clock clock = Clock.systemUTC();
             AesSecretSealer sealer = AesSecretSealer.fromFile(config.effectiveMasterKeyFile());
@@ -130,24 +131,27 @@ public final class CleanroomServer implements AutoCloseable {
             AccountService accounts = new AccountService(context, sealer);
             accounts.bootstrapOperator().ifPresent(key -> writeOperatorCredentials(config, key));
 
+            ServerConfig.Engine engineConfig = config.engine();
+            ServerConfig.Backends backends = engineConfig.backends();
+            // the engines start here, once per server (Spark: its session, in a process of its own, in the background)
+            engines = Engines.start(backends.defaultName(), backends.running(), backends.settings());
+            QueryEngine abilities = engines.abilities();
             // the Clean Rooms API, one resource class per resource group
             Router cleanRooms = new Router();
             Render render = new Render(context.arns());
             SchemaService schemas = new SchemaService(context);
             TemplateService templates = new TemplateService(context);
-            new CollaborationsApi(new CollaborationService(context), render, context.quotas()).register(cleanRooms);
+            new CollaborationsApi(new CollaborationService(context), render, context.quotas(), engines.names()).register(cleanRooms);
             new MembershipsApi(new MembershipService(context), render).register(cleanRooms);
             new ConfiguredTablesApi(new ConfiguredTableService(context), render, context.quotas()).register(cleanRooms);
             new AssociationsApi(new AssociationService(context), render, context.quotas()).register(cleanRooms);
             new SchemasApi(schemas, render).register(cleanRooms);
             new AnalysisTemplatesApi(templates, render).register(cleanRooms);
-            new TagsApi(new TagService(context)).register(cleanRooms);
+            new TagsApi(new TagService(context), engines.names()).register(cleanRooms);
             QueryControl control = new QueryControl(schemas);
-            ServerConfig.Engine engineConfig = config.engine();
-            QueryEngine engine = engine(engineConfig);
             ProtectedQueries queries = new ProtectedQueries(context, schemas, templates, control,
-                    engine, new ResultStore(config.dataDir().resolve("results"), sealer),
-                    new S3Outputs(config.s3Buckets(), engine::csvToParquet),
+                    engines, new ResultStore(config.dataDir().resolve("results"), sealer),
+                    new S3Outputs(config.s3Buckets(), abilities::csvToParquet),
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
                             engineConfig.maxResultRows(), config.allowAnyPath(), engineConfig.memoryBytes(),
                             engineConfig.threads()));
@@ -156,7 +160,7 @@ public final class CleanroomServer implements AutoCloseable {
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
             new AdminApi(accounts, store, keeper).register(admin);
-            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath(), engine)));
+            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath(), abilities)));
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
                     config.maxClockSkew());
 
@@ -176,15 +180,21 @@ public final class CleanroomServer implements AutoCloseable {
             if (tls != null) {
                 logCertificate(tls);
             }
-            LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {})", tls == null ? "http" : "https",
-                    config.host(), http.port(), config.dataDir().toAbsolutePath(),
-                    config.storeUrl() == null ? "SQLite" : "PostgreSQL");
-            return new CleanroomServer(http, tls, store, config, queries, engine, keepAudit(keeper, config.audit()));
+            LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {}, engines {}, by default {})",
+                    tls == null ? "http" : "https", config.host(), http.port(), config.dataDir().toAbsolutePath(),
+                    config.storeUrl() == null ? "SQLite" : "PostgreSQL", engines.names(), engines.defaultName());
+            return new CleanroomServer(http, tls, store, config, queries, engines, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
+            if (engines != null) {
+                engines.close();
+            }
             store.close();
             throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
                     + " (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
+            if (engines != null) {
+                engines.close();
+            }
             store.close();
             throw e;
         }
@@ -320,19 +330,10 @@ public final class CleanroomServer implements AutoCloseable {
         http.close();
         auditTimer.shutdownNow();
         queries.close();
-        // after the queries: the engine's spare databases go with it
-        engine.close();
+        // after the queries: each engine's spare databases go with it
+        engines.close();
         store.close();
     }
 
-    /** The engine queries run on, found on the class path by name (today the embedded DuckDB). */
-    private static QueryEngine engine(ServerConfig.Engine config) {
-        config.memoryBytes();
-        return EngineFactory.find(DEFAULT_ENGINE).orElseThrow(() -> CleanroomException.of(ErrorCode.INTERNAL,
-                "The " + DEFAULT_ENGINE + " engine is not on the class path")).create(new EngineSettings(Map.of()));
-    }
-
-    /** The engine a server runs unless told otherwise. */
-    static final String DEFAULT_ENGINE = "duckdb";
 
 }

@@ -14,7 +14,6 @@ import java.util.TreeSet;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
-import org.apache.calcite.sql.dialect.SparkSqlDialect;
 
 /**
  * A query that passed query control, rewritten and rendered in its engine's dialect. Only
@@ -32,7 +31,8 @@ public final class CheckedQuery {
     CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
             List<String> outputColumns, List<String> addedConstraints) {
         this.dialect = requireNonNull(dialect, "dialect is null");
-        this.sql = render(requireNonNull(tree, "tree is null"), calcite(dialect));
+        String rendered = render(requireNonNull(tree, "tree is null"), calcite(dialect));
+        this.sql = dialect == Dialect.SPARK ? SparkDialect.checked(rendered) : rendered;
         this.ruleType = requireNonNull(ruleType, "ruleType is null");
         this.tables = List.copyOf(tables);
         this.outputColumns = List.copyOf(outputColumns);
@@ -84,7 +84,7 @@ public final class CheckedQuery {
     static SqlDialect calcite(Dialect dialect) {
         return switch (dialect) {
             case DUCKDB -> PostgresqlSqlDialect.DEFAULT;
-            case SPARK -> SparkSqlDialect.DEFAULT;
+            case SPARK -> SparkDialect.DEFAULT;
         };
     }
 
