@@ -52,7 +52,9 @@ public final class TagService {
                             .filter(t -> t.ownerAccountId().equals(caller)
                                     && t.membershipId().value().equals(parts[1])).isPresent();
             case "privacybudgettemplate" -> parts.length == 2 && tx.of(Kinds.PRIVACY_BUDGET_TEMPLATES).get(last)
-                    .filter(t -> t.ownerAccountId().equals(caller)).isPresent();
+                    .filter(t -> t.ownerAccountId().equals(caller)
+                            && context.arns().privacyBudgetTemplate(t.ownerAccountId(), t.id()).equals(arn))
+                    .isPresent();
             default -> false;
         };
     }
