@@ -11,6 +11,7 @@ public enum ResourceType {
     CONFIGURED_TABLE_ASSOCIATION("Configured table association"),
     ANALYSIS_RULE("Analysis rule"),
     ANALYSIS_TEMPLATE("Analysis template"),
+    PRIVACY_BUDGET_TEMPLATE("Privacy budget template"),
     SCHEMA("Schema"),
     MEMBER("Member"),
     ACCOUNT("Account"),

@@ -31,7 +31,8 @@ public final class QueryControl {
             Optional<QueryRequest.Template> template, List<AccountId> receivers, Dialect dialect) {
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
-                        s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers())))
+                        s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers()),
+                        s.status().reasons().stream().map(SchemaService.Reason::message).toList()))
                 .toList();
         return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers, dialect);
     }

@@ -15,6 +15,7 @@ import io.cleanroom.server.cleanrooms.AssociationsApi;
 import io.cleanroom.server.cleanrooms.CollaborationsApi;
 import io.cleanroom.server.cleanrooms.ConfiguredTablesApi;
 import io.cleanroom.server.cleanrooms.MembershipsApi;
+import io.cleanroom.server.cleanrooms.PrivacyBudgetsApi;
 import io.cleanroom.server.cleanrooms.ProtectedQueriesApi;
 import io.cleanroom.server.cleanrooms.SchemasApi;
 import io.cleanroom.server.cleanrooms.TagsApi;
@@ -32,6 +33,7 @@ import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
 import io.cleanroom.core.service.PageTokens;
+import io.cleanroom.core.service.PrivacyBudgetService;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
@@ -147,6 +149,7 @@ public final class CleanroomServer implements AutoCloseable {
             new AssociationsApi(new AssociationService(context), render, context.quotas()).register(cleanRooms);
             new SchemasApi(schemas, render).register(cleanRooms);
             new AnalysisTemplatesApi(templates, render).register(cleanRooms);
+            new PrivacyBudgetsApi(new PrivacyBudgetService(context), render).register(cleanRooms);
             new TagsApi(new TagService(context), engines.names()).register(cleanRooms);
             QueryControl control = new QueryControl(schemas);
             ProtectedQueries queries = new ProtectedQueries(context, schemas, templates, control,

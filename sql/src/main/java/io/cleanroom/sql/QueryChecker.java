@@ -264,7 +264,14 @@ public final class QueryChecker {
             AnalysisRulePolicy rule = table.rule().orElseThrow(() -> Rejection.of("Table " + table.name()
                     + " has no analysis rule and cannot be queried"));
             if (!table.ready()) {
-                throw Rejection.of("Table " + table.name() + " is not ready to be queried (its schema is NOT_READY)");
+                throw Rejection.of("Table " + table.name() + " is not ready to be queried (its schema is NOT_READY"
+                        + (table.notReadyReasons().isEmpty() ? "" : ": " + String.join("; ", table.notReadyReasons()))
+                        + ")");
+            }
+            if (table.differentialPrivacy()) {
+                // fail closed until the stage that adds the noise and spends the budget exists
+                throw Rejection.of("Table " + table.name() + " is protected by differential privacy, and this server "
+                        + "does not run differentially private queries yet: a query that reads it is refused");
             }
             types.add(rule.type());
             described.add(table.name() + " is " + rule.type());

@@ -124,7 +124,40 @@ public final class Kinds {
             Kind.of("audit_digests", io.cleanroom.core.audit.AuditDigest.class,
                     io.cleanroom.core.audit.AuditDigest::key).build();
 
+    /**
+     * Differential privacy policies: at most one per collaboration (migration V9 indexes
+     * collaboration_id uniquely), so their listings are read whole and need no list order.
+     */
+    public static final Kind<io.cleanroom.core.model.PrivacyBudgetTemplate> PRIVACY_BUDGET_TEMPLATES =
+            Kind.of("privacy_budget_templates", io.cleanroom.core.model.PrivacyBudgetTemplate.class,
+                    t -> t.id().value())
+                    .index("membership_id", t -> t.membershipId().value())
+                    .index("collaboration_id", t -> t.collaborationId().value())
+                    .build();
+
+    /**
+     * The budget of each collaboration, keyed by the collaboration: what was spent and what is held,
+     * each an exact rational whose numerator and denominator are also columns (decimal text of any
+     * length), so the database shows the balance as the service computes it.
+     */
+    public static final Kind<io.cleanroom.core.model.PrivacyBudget> PRIVACY_BUDGETS =
+            Kind.of("privacy_budgets", io.cleanroom.core.model.PrivacyBudget.class,
+                    b -> b.collaborationId().value())
+                    .index("spent_numerator", b -> b.spentNumerator().toString())
+                    .index("spent_denominator", b -> b.spentDenominator().toString())
+                    .index("reserved_numerator", b -> b.reservedNumerator().toString())
+                    .index("reserved_denominator", b -> b.reservedDenominator().toString())
+                    .build();
+
+    /** Epsilon held by running queries, by holder (the query's id). */
+    public static final Kind<io.cleanroom.core.model.PrivacyBudgetReservation> PRIVACY_BUDGET_RESERVATIONS =
+            Kind.of("privacy_budget_reservations", io.cleanroom.core.model.PrivacyBudgetReservation.class,
+                    io.cleanroom.core.model.PrivacyBudgetReservation::holder)
+                    .index("collaboration_id", r -> r.collaborationId().value())
+                    .build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
-            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS);
+            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS, PRIVACY_BUDGET_TEMPLATES,
+            PRIVACY_BUDGETS, PRIVACY_BUDGET_RESERVATIONS);
 }
