@@ -123,10 +123,20 @@ public final class SparkDriver {
                 } catch (IOException e) {
                     // the connection is gone: cancel as well
                 }
-                // the engine closed its side: a cancellation, unless the query had ended already
+                // the engine closed its side: a cancellation, unless the query had ended already.
+                // Cancelling a job group stops only the jobs running at that moment: a query still
+                // being planned submits its jobs after it (and toLocalIterator one per partition),
+                // so the group is cancelled again until the query has ended.
                 if (!finished.get()) {
                     cancelled.set(true);
+                }
+                while (!finished.get()) {
                     base.sparkContext().cancelJobGroup(request.group());
+                    try {
+                        Thread.sleep(CANCEL_REPEAT_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             }, "cleanroom-spark-cancel");
             watcher.setDaemon(true);
@@ -159,6 +169,9 @@ public final class SparkDriver {
      */
     static final long SMALL_INPUT_BYTES = 32L << 20;
 
+    /** How often a cancelled query's job group is cancelled again, until the query has ended. */
+    private static final long CANCEL_REPEAT_MILLIS = 50;
+
     private void run(Wire.Request request, DataOutputStream out, AtomicBoolean cancelled) throws IOException {
         SparkSession session = base.newSession();
         if (inputBytes(request) < SMALL_INPUT_BYTES) {
@@ -187,6 +200,9 @@ public final class SparkDriver {
             long rows = 0;
             Iterator<Row> it = result.toLocalIterator();
             while (it.hasNext()) {
+                if (cancelled.get()) {
+                    throw new Cancelled();
+                }
                 Row row = it.next();
                 if (++rows > request.maxRows()) {
                     base.sparkContext().cancelJobGroup(request.group());

@@ -43,6 +43,21 @@ public final class SparkEngine implements QueryEngine {
     /** How long a query waits for the driver's session (on a cluster: for its executors too). */
     private static final long START_SECONDS = 600;
 
+    /**
+     * How long a cancelled query waits for the driver to confirm that its jobs stopped before the
+     * connection is closed anyway and the query ends cancelled (a driver that does not answer must
+     * not hold a worker; the driver cancels the query's job group when its connection goes).
+     */
+    private static final long CANCEL_GRACE_SECONDS = 30;
+
+    /** Closes the connections of cancelled queries whose driver has not answered within the grace. */
+    private static final java.util.concurrent.ScheduledExecutorService GRACE = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "cleanroom-spark-cancel-grace");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final SparkSettings settings;
     private final Path directory;
     private DriverProcess driver;
@@ -142,6 +157,13 @@ public final class SparkEngine implements QueryEngine {
                     } catch (IOException e) {
                         // the connection is gone, which cancels too
                     }
+                    GRACE.schedule(() -> {
+                        try {
+                            channel.close();
+                        } catch (IOException e) {
+                            // closed already
+                        }
+                    }, CANCEL_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
                 });
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Wire.output(channel)));
                 Wire.writeRequest(out, new Wire.Request("cleanroom-" + UUID.randomUUID(), sql, staged, maxRows));

@@ -115,6 +115,44 @@ abstract class SparkConformance extends EngineConformanceSuite {
         }
     }
 
+    /**
+     * A query cancelled while it is still being planned, before Spark has a job of it to cancel,
+     * runs no job afterwards: cancelling a job group stops only the jobs running at that moment, so
+     * the driver cancels the group again until the query has ended. Cancelled at several moments
+     * from the start, most of them before the first job exists; after each, no job runs on.
+     */
+    @Test
+    void aQueryCancelledWhilePlannedRunsNoJobAfterwards() throws Exception {
+        StringBuilder rows = new StringBuilder("k,v\n");
+        for (int i = 0; i < 200_000; i++) {
+            rows.append(i).append(',').append(i % 7).append('\n');
+        }
+        Path file = java.nio.file.Files.writeString(dir.resolve("planned.csv"), rows);
+        List<Column> columns = List.of(new Column("k", "bigint"), new Column("v", "bigint"));
+        Map<String, TableBinding> data = Map.of("big", SuiteData.bind("big", columns, TableFormat.CSV, file));
+        List<QueryControlFixture.RuledTable> tables = List.of(new QueryControlFixture.RuledTable("big", ADVERTISER,
+                columns, Optional.of(new AnalysisRulePolicy.Custom(List.of(AnalysisRulePolicy.Custom.ANY_QUERY),
+                        List.of(ADVERTISER), null, List.of(), null, List.of(), null))));
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            for (long delay : new long[] {0, 20, 60, 150, 300}) {
+                Stopper stopper = new Stopper();
+                Future<Outcome> running = runner.submit(() -> check(
+                        "SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k", tables, data, limits(), stopper));
+                Thread.sleep(delay);
+                stopper.stop();
+                assertThat(running.get(2, TimeUnit.MINUTES).failure()).as("cancelled after %d ms", delay)
+                        .isEqualTo(CANCELLED);
+                awaitActiveJobs(false, running);
+                // a job submitted after the cancellation would show here, a moment later
+                Thread.sleep(500);
+                awaitActiveJobs(false, running);
+            }
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
     private void awaitActiveJobs(boolean some, Future<Outcome> running) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while ((engine.activeJobs() > 0) != some) {
