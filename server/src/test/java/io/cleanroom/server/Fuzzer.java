@@ -158,6 +158,13 @@ final class Fuzzer {
         VALID.put("UpdateProtectedQuery", "{\"targetStatus\":\"CANCELLED\"}");
         VALID.put("ExplainProtectedQuery", "{\"type\":\"SQL\",\"sqlParameters\":{\"queryString\":"
                 + "\"SELECT COUNT(*) FROM ${assoc}\"}}");
+        VALID.put("CreatePrivacyBudgetTemplate", "{\"autoRefresh\":\"CALENDAR_MONTH\",\"privacyBudgetType\":"
+                + "\"DIFFERENTIAL_PRIVACY\",\"parameters\":{\"differentialPrivacy\":{\"epsilon\":2,"
+                + "\"usersNoisePerQuery\":20}},\"tags\":{\"k\":\"v\"}}");
+        VALID.put("UpdatePrivacyBudgetTemplate", "{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\",\"parameters\":"
+                + "{\"differentialPrivacy\":{\"epsilon\":3,\"usersNoisePerQuery\":25}}}");
+        VALID.put("PreviewPrivacyImpact", "{\"parameters\":{\"differentialPrivacy\":{\"epsilon\":2,"
+                + "\"usersNoisePerQuery\":20}}}");
         // admin
         VALID.put("CreateAccount", "{\"accountId\":\"${randacct}\",\"name\":\"n\",\"dataRoots\":[\"${root}\"]}");
         VALID.put("UpdateAccount", "{\"enabled\":true}");
@@ -737,6 +744,7 @@ final class Fuzzer {
             case "tagKeys" -> encode(nastyString(r));
             default -> r.nextInt(3) == 0 ? encode(nastyString(r))
                     : pick(r, new String[] {"ACTIVE", "INVITED", "SUCCESS", "SUBMITTED", "TABLE", "active", "",
+                        "DIFFERENTIAL_PRIVACY",
                         "%00", "REMOVED", "COLLABORATION_DELETED"});
         };
     }
