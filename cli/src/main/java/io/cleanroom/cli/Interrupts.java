@@ -26,7 +26,7 @@ final class Interrupts implements AutoCloseable {
     private final Runnable onSecond;
     private final Object previous;
 
-    private Interrupts(Runnable onSecond, boolean install) {
+    Interrupts(Runnable onSecond, boolean install) {
         this.onSecond = onSecond;
         this.previous = install ? handle(Proxy.newProxyInstance(Interrupts.class.getClassLoader(),
                 new Class<?>[] {signal("sun.misc.SignalHandler")}, (proxy, method, args) -> switch (method.getName()) {

@@ -101,6 +101,20 @@ class QueryCommandTest {
     }
 
     @Test
+    void progressFollowsTheTerminalUnlessForcedOnOrOff() {
+        for (Object[] given : new Object[][] {{new String[0], null}, {new String[] {"--progress"}, Boolean.TRUE},
+                {new String[] {"--no-progress"}, Boolean.FALSE}}) {
+            CommandLine cl = Main.commandLine();
+            List<String> args = new java.util.ArrayList<>(List.of("query", "--membership-identifier", "m", "--sql",
+                    "SELECT 1"));
+            args.addAll(List.of((String[]) given[0]));
+            CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(String[]::new));
+            QueryCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+            assertThat(command.progress).as(args.toString()).isEqualTo(given[1]);
+        }
+    }
+
+    @Test
     void anExplanationListsEachDecisionThenTheRejection() throws IOException {
         JsonNode explanation = Calls.MAPPER.readTree("{\"allowed\":false,\"analysisRuleType\":\"AGGREGATION\","
                 + "\"decisions\":[{\"clause\":\"SELECT\",\"part\":\"p.segment\",\"verdict\":\"ALLOWED\","
