@@ -2,21 +2,16 @@ package io.cleanroom.engine.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cleanroom.core.model.AnalysisRulePolicy;
-import io.cleanroom.core.model.Column;
-import io.cleanroom.core.model.TableFormat;
 import io.cleanroom.engine.spi.EngineSettings;
 import io.cleanroom.engine.spi.QueryEngine;
 import io.cleanroom.engine.spi.ResultSink;
 import io.cleanroom.engine.spi.TableBinding;
 import io.cleanroom.engine.spi.conformance.EngineConformanceSuite;
 import io.cleanroom.engine.spi.conformance.QueryControlFixture;
-import io.cleanroom.engine.spi.conformance.SuiteData;
 import io.cleanroom.sql.CorpusQueryControl;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -91,21 +86,12 @@ abstract class SparkConformance extends EngineConformanceSuite {
      */
     @Test
     void cancellingAQueryCancelsItsSparkJobGroup() throws Exception {
-        StringBuilder rows = new StringBuilder("k,v\n");
-        for (int i = 0; i < 200_000; i++) {
-            rows.append(i).append(',').append(i % 7).append('\n');
-        }
-        Path file = java.nio.file.Files.writeString(dir.resolve("cancelled.csv"), rows);
-        List<Column> columns = List.of(new Column("k", "bigint"), new Column("v", "bigint"));
-        Map<String, TableBinding> data = Map.of("big", SuiteData.bind("big", columns, TableFormat.CSV, file));
-        List<QueryControlFixture.RuledTable> tables = List.of(new QueryControlFixture.RuledTable("big", ADVERTISER,
-                columns, Optional.of(new AnalysisRulePolicy.Custom(List.of(AnalysisRulePolicy.Custom.ANY_QUERY),
-                        List.of(ADVERTISER), null, List.of(), null, List.of(), null))));
+        Map<String, TableBinding> data = bigTable(200_000);
+        List<QueryControlFixture.RuledTable> tables = List.of(open("big", BIG));
         Stopper stopper = new Stopper();
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try {
-            Future<Outcome> running = runner.submit(() -> check("SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k",
-                    tables, data, limits(), stopper));
+            Future<Outcome> running = runner.submit(() -> check(ENDLESS, tables, data, limits(), stopper));
             awaitActiveJobs(true, running);
             stopper.stop();
             assertThat(running.get(2, TimeUnit.MINUTES).failure()).isEqualTo(CANCELLED);
@@ -123,22 +109,14 @@ abstract class SparkConformance extends EngineConformanceSuite {
      */
     @Test
     void aQueryCancelledWhilePlannedRunsNoJobAfterwards() throws Exception {
-        StringBuilder rows = new StringBuilder("k,v\n");
-        for (int i = 0; i < 200_000; i++) {
-            rows.append(i).append(',').append(i % 7).append('\n');
-        }
-        Path file = java.nio.file.Files.writeString(dir.resolve("planned.csv"), rows);
-        List<Column> columns = List.of(new Column("k", "bigint"), new Column("v", "bigint"));
-        Map<String, TableBinding> data = Map.of("big", SuiteData.bind("big", columns, TableFormat.CSV, file));
-        List<QueryControlFixture.RuledTable> tables = List.of(new QueryControlFixture.RuledTable("big", ADVERTISER,
-                columns, Optional.of(new AnalysisRulePolicy.Custom(List.of(AnalysisRulePolicy.Custom.ANY_QUERY),
-                        List.of(ADVERTISER), null, List.of(), null, List.of(), null))));
+        Map<String, TableBinding> data = bigTable(200_000);
+        List<QueryControlFixture.RuledTable> tables = List.of(open("big", BIG));
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try {
             for (long delay : new long[] {0, 20, 60, 150, 300}) {
                 Stopper stopper = new Stopper();
-                Future<Outcome> running = runner.submit(() -> check(
-                        "SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k", tables, data, limits(), stopper));
+                Future<Outcome> running = runner.submit(() -> check(ENDLESS, tables, data, limits(),
+                        stopper));
                 Thread.sleep(delay);
                 stopper.stop();
                 assertThat(running.get(2, TimeUnit.MINUTES).failure()).as("cancelled after %d ms", delay)

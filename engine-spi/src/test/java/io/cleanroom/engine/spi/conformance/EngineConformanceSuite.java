@@ -237,7 +237,7 @@ public abstract class EngineConformanceSuite {
         return new Custom(List.of(Custom.ANY_QUERY), List.of(ADVERTISER), null, List.of(), null, List.of(), null);
     }
 
-    private static RuledTable open(String name, List<Column> columns) {
+    protected static RuledTable open(String name, List<Column> columns) {
         return new RuledTable(name, ADVERTISER, columns, Optional.of(anyQuery()));
     }
 
@@ -717,7 +717,7 @@ public abstract class EngineConformanceSuite {
         }
     }
 
-    private Map<String, TableBinding> bigTable(int rows) throws Exception {
+    protected Map<String, TableBinding> bigTable(int rows) throws Exception {
         Path file = dir.resolve("big-" + rows + ".csv");
         if (!Files.exists(file)) {
             StringBuilder big = new StringBuilder("k,v\n");
@@ -729,10 +729,10 @@ public abstract class EngineConformanceSuite {
         return Map.of("big", SuiteData.bind("big", BIG, TableFormat.CSV, file));
     }
 
-    private static final List<Column> BIG = List.of(new Column("k", "bigint"), new Column("v", "bigint"));
+    protected static final List<Column> BIG = List.of(new Column("k", "bigint"), new Column("v", "bigint"));
 
     /** A query that runs for hours: every pair of 200,000 rows. */
-    private static final String ENDLESS = "SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k";
+    protected static final String ENDLESS = "SELECT COUNT(*) FROM big a JOIN big b ON a.k <> b.k";
 
     @Test
     void cancellationStopsARunningQueryAndTheEngineKeepsWorking() throws Exception {
