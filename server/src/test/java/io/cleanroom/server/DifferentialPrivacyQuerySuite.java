@@ -114,14 +114,14 @@ abstract class DifferentialPrivacyQuerySuite {
         final String advertiserMembership;
 
         Setup(int epsilon, PrivacyBudgetTemplateAutoRefresh refresh) throws Exception {
-            catalog(publisher, "members", members(0), List.of(column("user_id", "string", Map.of()),
+            catalog(cluster, publisher, "members", members(0), List.of(column("user_id", "string", Map.of()),
                     column("salary", "bigint", Map.of("cleanroom.dp.min", "0", "cleanroom.dp.max", "1000")),
                     column("city", "string", Map.of())));
             List<String> visits = new ArrayList<>(List.of("user_id,page"));
             for (int i = 0; i < USERS; i += 2) {
                 visits.add("u" + i + "," + (i % 4 == 0 ? "home" : "cart"));
             }
-            catalog(advertiser, "visits", visits, List.of(column("user_id", "string", Map.of()),
+            catalog(cluster, advertiser, "visits", visits, List.of(column("user_id", "string", Map.of()),
                     column("page", "string", Map.of())));
             collaborationId = Fixtures.createCollaboration(pub, "dp queries", advertiser);
             publisherMembership = Fixtures.join(pub, collaborationId);
@@ -139,21 +139,6 @@ abstract class DifferentialPrivacyQuerySuite {
             pub.createPrivacyBudgetTemplate(r -> r.membershipIdentifier(publisherMembership)
                     .privacyBudgetType(PrivacyBudgetType.DIFFERENTIAL_PRIVACY).autoRefresh(refresh)
                     .parameters(PrivacyBudgetSuite.parameters(epsilon, 10)));
-        }
-
-        void catalog(TestCluster.Keys owner, String table, List<String> lines, List<Column> columns)
-                throws Exception {
-            java.nio.file.Path file = cluster.csv(owner, table + ".csv", lines);
-            try (GlueClient glue = cluster.glue(owner)) {
-                try {
-                    glue.createDatabase(r -> r.databaseInput(d -> d.name("lab")));
-                } catch (software.amazon.awssdk.services.glue.model.AlreadyExistsException ignored) {
-                    // shared database
-                }
-                glue.createTable(r -> r.databaseName("lab").tableInput(t -> t.name(table)
-                        .parameters(Map.of("classification", "csv"))
-                        .storageDescriptor(sd -> sd.location(file.toString()).columns(columns))));
-            }
         }
 
         String start(String sql) {
@@ -215,6 +200,22 @@ abstract class DifferentialPrivacyQuerySuite {
                     Clock.systemUTC(), new io.cleanroom.core.model.Arns("us-east-1"), Quotas.DEFAULTS,
                     io.cleanroom.core.service.PageTokens.random())).balance(new CollaborationId(collaborationId))
                     .orElseThrow();
+        }
+    }
+
+    /** A Glue table of the owner's, over a CSV file of the lines, with typed columns and their Parameters. */
+    static void catalog(TestCluster cluster, TestCluster.Keys owner, String table, List<String> lines,
+            List<Column> columns) throws Exception {
+        java.nio.file.Path file = cluster.csv(owner, table + ".csv", lines);
+        try (GlueClient glue = cluster.glue(owner)) {
+            try {
+                glue.createDatabase(r -> r.databaseInput(d -> d.name("lab")));
+            } catch (software.amazon.awssdk.services.glue.model.AlreadyExistsException ignored) {
+                // shared database
+            }
+            glue.createTable(r -> r.databaseName("lab").tableInput(t -> t.name(table)
+                    .parameters(Map.of("classification", "csv"))
+                    .storageDescriptor(sd -> sd.location(file.toString()).columns(columns))));
         }
     }
 
