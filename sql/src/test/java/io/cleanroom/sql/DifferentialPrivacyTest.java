@@ -245,7 +245,9 @@ class DifferentialPrivacyTest {
                 "SELECT p.item, AVG(m.salary) FROM members m JOIN purchases p ON m.user_id = p.user_id GROUP BY p.item",
                 "SELECT v.page, COUNT(*) FROM visits v JOIN members m ON v.page = m.city GROUP BY v.page",
                 "SELECT COUNT(*) FROM members m LEFT JOIN visits v ON m.user_id = v.user_id",
-                "SELECT COUNT(*) FROM (SELECT user_id, city FROM members) s")) {
+                "SELECT COUNT(*) FROM (SELECT user_id, city FROM members) s",
+                "SELECT UPPER(city) AS c, COUNT(*) FROM members GROUP BY c",
+                "SELECT city, COUNT(*) FROM members GROUP BY 1 ORDER BY 2 DESC, city LIMIT 1 OFFSET 1")) {
             assertThat(check(sql, tables(), Dialect.DUCKDB).differentialPrivacy()).as(sql).isPresent();
             assertThat(check(sql, tables(), Dialect.SPARK).differentialPrivacy()).as(sql).isPresent();
         }
