@@ -114,14 +114,24 @@ public final class DpBench {
                             result.plainMillis(), result.privateMillis(), result.ratio(), result.cachedMillis());
                 }
             }
+            double accounting = accounting(dir.resolve("ledger"), reservations);
+            out.printf("budget accounting per query (a durable reservation and a durable commit, SQLite): %.2f ms "
+                    + "(median of %d)%n", accounting, reservations);
+            out.printf("peak RSS %s%n", Lab.peakRss());
         } finally {
             server.close();
+            delete(dir);
         }
-        double accounting = accounting(dir.resolve("ledger"), reservations);
-        out.printf("budget accounting per query (a durable reservation and a durable commit, SQLite): %.2f ms "
-                + "(median of %d)%n", accounting, reservations);
-        out.printf("peak RSS %s%n", Lab.peakRss());
         return results;
+    }
+
+    /** Removes the benchmark's data (generated files, the server's and the ledger's stores). */
+    private static void delete(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /**

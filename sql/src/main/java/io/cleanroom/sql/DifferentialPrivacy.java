@@ -60,16 +60,17 @@ import org.apache.calcite.util.Litmus;
  * SELECT keys, COUNT(*) | COUNT(value) | COUNT(DISTINCT value) | SUM(unit) | SUM(unit * unit) ...,
  *        COUNT(DISTINCT dp_user)
  * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY dp_user
- *                                      ORDER BY MD5(salt | dp_user | keys | values), keys, values) AS dp_rank
+ *                                      ORDER BY HASH(salt, keys, values), keys, values) AS dp_rank
  *       FROM (SELECT dp_user, keys, values and units clamped to [low, high] FROM
  *             (SELECT user identifier AS dp_user, group expressions, arguments FROM ... WHERE ...))
  *       WHERE dp_user IS NOT NULL)
  * WHERE dp_rank &lt;= L
  * GROUP BY keys
  * </pre>
- * Each user keeps at most L rows over the whole query, chosen by a hash keyed with a secret salt
- * drawn for each query (which rows a user keeps depends only on that user's rows, never on the order
- * the engine meets them), so a user is in at most L groups and every statistic's sensitivity over
+ * Each user keeps at most L rows over the whole query, chosen by a 64-bit hash of the row keyed
+ * with a secret salt drawn for each query ({@link #ROW_HASH}: DuckDB's hash, Spark's xxhash64):
+ * which rows a user keeps depends only on that user's rows, never on the order the engine meets
+ * them. So a user is in at most L groups and every statistic's sensitivity over
  * all groups is bounded as {@link DifferentialPrivacyPlan.Aggregate} says. Rows without a user
  * (a NULL identifier) count for nothing.
  */
@@ -88,6 +89,21 @@ final class DifferentialPrivacy {
 
     private static final SqlParserPos POS = SqlParserPos.ZERO;
     private static final String PLACEHOLDER = "dp_placeholder";
+
+    /**
+     * The hash that ranks a user's rows: HASH(salt, keys..., values...), a 64-bit hash of its
+     * arguments that the engines compute without turning them into text: DuckDB's hash(...) and
+     * Spark's xxhash64(...). The salt, first, keys it. Only the rewrite calls it: it is known to the
+     * validator of rewritten queries alone, never to a query's.
+     */
+    static final org.apache.calcite.sql.SqlFunction ROW_HASH = new org.apache.calcite.sql.SqlFunction("HASH",
+            SqlKind.OTHER_FUNCTION, org.apache.calcite.sql.type.ReturnTypes.BIGINT,
+            null, org.apache.calcite.sql.type.OperandTypes.VARIADIC,
+            org.apache.calcite.sql.SqlFunctionCategory.SYSTEM);
+
+    private static final org.apache.calcite.sql.SqlOperatorTable REWRITE_OPERATORS =
+            org.apache.calcite.sql.util.SqlOperatorTables.chain(Frontend.OPERATORS,
+                    org.apache.calcite.sql.util.SqlOperatorTables.of(ROW_HASH));
 
     private DifferentialPrivacy() {
     }
@@ -322,9 +338,9 @@ final class DifferentialPrivacy {
         // the rewritten query: the skeleton, with the user's FROM, WHERE, keys and arguments put in
         SqlNode rewritten = engine.build(withList, user, groups, select.getFrom(), select.getWhere(), grouped,
                 contribution, salt);
-        Frontend again = new Frontend(referenced);
+        // the user's parts passed Surface on the query as written; the rest is this class's
+        Frontend again = new Frontend(referenced, REWRITE_OPERATORS);
         SqlNode checked = again.validate(Frontend.parse(CheckedQuery.render(rewritten, CalciteSqlDialect.DEFAULT)));
-        Surface.check(checked);
 
         StringBuilder canonical = new StringBuilder(CheckedQuery.render(validated, CalciteSqlDialect.DEFAULT));
         canonical.append("\nrows per user ").append(contribution);
@@ -789,11 +805,9 @@ final class DifferentialPrivacy {
             }
             List<String> columns = new ArrayList<>(keyNames);
             columns.addAll(valueNames);
-            StringBuilder hash = new StringBuilder("MD5('" + salt + "'");
-            for (String column : concat(List.of("dp_user"), columns)) {
-                hash.append(" || '|' || COALESCE(CAST(").append(column).append(" AS VARCHAR), '')");
-            }
-            hash.append(")");
+            // the rank is within one user's rows (PARTITION BY dp_user): the user need not be hashed; the
+            // keys and values are hashed as they are (text for every row would cost a third of the query)
+            String hash = "HASH(" + String.join(", ", concat(List.of("'" + salt + "'"), columns)) + ")";
             List<String> outer = new ArrayList<>(keyNames);
             for (int s = 0; s < stats.size(); s++) {
                 outer.add(stats.get(s) + " AS dp_statistic_" + s);
@@ -805,7 +819,7 @@ final class DifferentialPrivacy {
             String sql = "SELECT " + String.join(", ", outer)
                     + " FROM (SELECT " + String.join(", ", concat(List.of("dp_user"), columns))
                     + ", ROW_NUMBER() OVER (PARTITION BY dp_user ORDER BY " + String.join(", ", concat(
-                            List.of(hash.toString()), columns)) + ") AS dp_rank"
+                            List.of(hash), columns)) + ") AS dp_rank"
                     + " FROM (SELECT " + String.join(", ", middle)
                     + " FROM (SELECT 1 AS dp_user FROM " + PLACEHOLDER + ") AS dp_rows) AS dp_values"
                     + " WHERE dp_user IS NOT NULL) AS dp_sample"

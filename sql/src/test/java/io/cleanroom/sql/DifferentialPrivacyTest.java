@@ -200,7 +200,8 @@ class DifferentialPrivacyTest {
                 // rows without a user count for nothing
                 .contains("WHERE \"dp_values\".\"dp_user\" IS NOT NULL")
                 // each user's rows ranked by a hash keyed with the query's secret, over the whole query
-                .contains("ROW_NUMBER() OVER (PARTITION BY \"dp_values\".\"dp_user\" ORDER BY MD5('" + SALT + "'")
+                .contains("ROW_NUMBER() OVER (PARTITION BY \"dp_values\".\"dp_user\" ORDER BY HASH('" + SALT + "', "
+                        + "\"dp_values\".\"dp_key_0\", \"dp_values\".\"dp_value_0\"), \"dp_values\".\"dp_key_0\"")
                 .contains("WHERE \"dp_sample\".\"dp_rank\" <= CAST(5 AS BIGINT)")
                 .contains("COUNT(DISTINCT \"dp_sample\".\"dp_user\")")
                 .contains("GROUP BY \"dp_sample\".\"dp_key_0\"")
@@ -208,9 +209,9 @@ class DifferentialPrivacyTest {
                 .doesNotContain("FETCH").doesNotContain("LIMIT").doesNotContain("ORDER BY \"n\"");
         String spark = check(sql, tables(), Dialect.SPARK).sql();
         assertThat(spark)
-                .contains("ROW_NUMBER() OVER (PARTITION BY `dp_values`.`dp_user` ORDER BY MD5('" + SALT + "'")
+                .contains("ROW_NUMBER() OVER (PARTITION BY `dp_values`.`dp_user` ORDER BY XXHASH64('" + SALT + "', "
+                        + "`dp_values`.`dp_key_0`, `dp_values`.`dp_value_0`) NULLS LAST")
                 .contains("WHERE `dp_sample`.`dp_rank` <= CAST(5 AS BIGINT)")
-                .contains("TRY_CAST(`dp_values`.`dp_user` AS STRING)")
                 .contains("COUNT(DISTINCT `dp_sample`.`dp_user`)")
                 .doesNotContain("\"");
         DifferentialPrivacyPlan plan = check(sql, tables(), Dialect.SPARK).differentialPrivacy().orElseThrow();
@@ -351,6 +352,8 @@ class DifferentialPrivacyTest {
                 .anySatisfy(c -> assertThat(c).contains("noisy number of users reaches the release threshold"));
         assertThat(allowed.decisions()).anySatisfy(d -> assertThat(d.clause()).isEqualTo("DIFFERENTIAL PRIVACY"));
         assertThat(allowed.rewrittenSql()).hasValueSatisfying(s -> assertThat(s).contains("ROW_NUMBER()"));
+        // the hash the rewrite ranks rows with is query control's own: no query may call it
+        assertThat(refused("SELECT HASH(city), COUNT(*) FROM members GROUP BY 1")).contains("HASH");
 
         Explanation refused = new QueryChecker().explain(new QueryRequest("SELECT MAX(salary) FROM members",
                 Fixtures.ADVERTISER, tables(), Optional.empty(), List.of()));
