@@ -268,11 +268,20 @@ class CliIT {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
-        assertThat(cl.execute("demo", "--data-dir", dir.resolve("demo").toString(), "--users", "3000")).isZero();
+        assertThat(cl.execute("demo", "--data-dir", dir.resolve("demo").toString(), "--users", "3000", "--dp"))
+                .isZero();
         String text = out.toString();
         assertThat(text).contains("Step 8").contains("0 rows")
                 .contains("Join column advertiser_audience.user_id_hash can only be used in INNER JOIN ON conditions")
                 .contains("12 rows").contains("Demo finished");
+        // --dp: a noisy overlap per campaign (3 campaigns of about 330 users each), paid from the budget
+        // (1 of 10 COUNTs: the count of users, which also chooses the groups), then given again for free
+        String dp = text.substring(text.indexOf("Differential privacy"));
+        assertThat(dp).contains("10 of 10 COUNT").contains("3 rows").contains("overlap_users")
+                .contains("sensitivity: COUNT_DISTINCT COUNT(DISTINCT p.user_id_hash), at most 1 row per user")
+                .contains("9 of 10 COUNT");
+        assertThat(dp.substring(dp.indexOf("The same query again"))).contains("9 of 10 COUNT")
+                .doesNotContain("8 of 10 COUNT");
     }
 
     @Test

@@ -41,6 +41,11 @@ final class Lab {
                 operatorKeys.get("secretAccessKey").asText());
     }
 
+    /** The operator's client, for admin calls. */
+    SignedHttpClient operator() {
+        return operator;
+    }
+
     SignedHttpClient client(String accessKeyId, String secretAccessKey) {
         return new SignedHttpClient(endpoint, accessKeyId, secretAccessKey, "us-east-1", Clock.systemUTC());
     }

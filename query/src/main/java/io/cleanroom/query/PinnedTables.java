@@ -34,6 +34,27 @@ final class PinnedTables implements AutoCloseable {
     private final List<PinnedFiles> pins;
     private final List<TableBinding> data;
 
+    /**
+     * The identity of every pinned file, table by table in the order the tables were given: what
+     * "the same data" means for the answer cache of differentially private queries.
+     */
+    String identities() {
+        java.util.TreeMap<String, String> tables = new java.util.TreeMap<>();
+        for (int t = 0; t < pins.size(); t++) {
+            StringBuilder files = new StringBuilder();
+            for (NativeFiles.Identity file : pins.get(t).identities()) {
+                files.append(file.device()).append(' ').append(file.inode()).append(' ').append(file.size())
+                        .append(' ').append(file.modifiedSeconds()).append('.').append(file.modifiedNanos())
+                        .append(' ').append(file.changedSeconds()).append('.').append(file.changedNanos())
+                        .append('\n');
+            }
+            tables.put(data.get(t).name().toLowerCase(java.util.Locale.ROOT), files.toString());
+        }
+        StringBuilder out = new StringBuilder();
+        tables.forEach((name, files) -> out.append("table ").append(name).append('\n').append(files));
+        return out.toString();
+    }
+
     private PinnedTables(List<PinnedFiles> pins, List<TableBinding> data) {
         this.pins = pins;
         this.data = data;

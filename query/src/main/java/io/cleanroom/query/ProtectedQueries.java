@@ -18,7 +18,10 @@ import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.model.ProtectedQuery;
 import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.model.ProtectedQueryStatus;
+import io.cleanroom.core.model.CollaborationId;
+import io.cleanroom.core.model.DifferentialPrivacyQuery;
 import io.cleanroom.core.service.Caller;
+import io.cleanroom.core.service.PrivacyBudgetLedger;
 import io.cleanroom.core.service.Page;
 import io.cleanroom.core.service.Quota;
 import io.cleanroom.core.service.SchemaService;
@@ -29,6 +32,11 @@ import io.cleanroom.sql.CheckedQuery;
 import io.cleanroom.engine.spi.Cancellation;
 import io.cleanroom.engine.spi.Limits;
 import io.cleanroom.engine.spi.QueryEngine;
+import io.cleanroom.privacy.Calibration;
+import io.cleanroom.privacy.ExactSampler;
+import io.cleanroom.privacy.RandomBits;
+import io.cleanroom.privacy.Rational;
+import io.cleanroom.sql.DifferentialPrivacyPlan;
 import io.cleanroom.sql.QueryRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,6 +96,8 @@ public final class ProtectedQueries implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Map<ProtectedQueryId, Running> running = new ConcurrentHashMap<>();
+    private final PrivacyBudgetLedger ledger;
+    private final RandomBits randomness;
 
     /** A query in flight: how to stop it, and why it was stopped. */
     private static final class Running implements Cancellation {
@@ -127,6 +137,8 @@ public final class ProtectedQueries implements AutoCloseable {
         this.results = requireNonNull(results, "results is null");
         this.s3 = requireNonNull(s3, "s3 is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.ledger = new PrivacyBudgetLedger(context);
+        this.randomness = RandomBits.secure();
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "cleanroom-query");
             t.setDaemon(true);
@@ -165,6 +177,7 @@ public final class ProtectedQueries implements AutoCloseable {
                 s3.delete(q.s3Output(), q.id());
             }
         }
+        settleLeftReservations();
         // every stored result must belong to a query that succeeded
         java.util.Set<ProtectedQueryId> succeeded = new java.util.HashSet<>();
         context.store().inTransaction(tx -> {
@@ -180,6 +193,96 @@ public final class ProtectedQueries implements AutoCloseable {
                 results.delete(id);
             }
         }
+    }
+
+    /**
+     * Reservations of the privacy budget that no running query holds any more (this runs at start,
+     * when none runs): a query that released its answer (SUCCESS) spends what it held, every other
+     * holder gets it back, since nothing it computed was released.
+     */
+    private void settleLeftReservations() {
+        for (String holder : ledger.holders()) {
+            context.store().inTransaction(tx -> {
+                boolean released = tx.of(Kinds.PROTECTED_QUERIES).get(holder)
+                        .filter(q -> q.status() == ProtectedQueryStatus.SUCCESS).isPresent();
+                return released ? ledger.commit(holder) : ledger.refund(holder);
+            });
+        }
+    }
+
+    /**
+     * A differentially private query as it stands under the collaboration's policy: its plan, the
+     * policy's calibration, its cost (1/usersNoisePerQuery for each statistic it releases) and the key
+     * naming the checked, normalised query for the answer cache.
+     */
+    private record Private(DifferentialPrivacyPlan plan, Calibration calibration, Rational cost, String queryKey) {
+    }
+
+    private Private privately(CollaborationId collaboration, AccountId runner, Map<String, String> parameters,
+            CheckedQuery checked) {
+        DifferentialPrivacyPlan plan = checked.differentialPrivacy().orElseThrow();
+        PrivacyBudgetLedger.Balance balance = ledger.balance(collaboration).orElseThrow(() -> CleanroomException.of(
+                ErrorCode.INVALID_QUERY, "Collaboration " + collaboration + " has no differential privacy policy "
+                        + "(privacy budget template), so its tables with differential privacy cannot be queried"));
+        Calibration calibration = new Calibration(balance.template().epsilon(),
+                balance.template().usersNoisePerQuery());
+        Rational cost = Rational.of(plan.statistics(), calibration.usersNoisePerQuery());
+        StringBuilder key = new StringBuilder("collaboration ").append(collaboration).append("\nrunner ")
+                .append(runner).append("\nusersNoisePerQuery ").append(calibration.usersNoisePerQuery())
+                .append("\nparameters ").append(new java.util.TreeMap<>(parameters)).append('\n')
+                .append(plan.canonical());
+        return new Private(plan, calibration, cost, sha256(key.toString()));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether some query released an answer to this query (on whatever data): it may be given again. */
+    private boolean answered(String queryKey) {
+        return context.store().read(tx -> tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).find("query_key", queryKey)
+                .stream().anyMatch(q -> q.answerKey() != null));
+    }
+
+    /** A released answer to the same query on the same data, if one is still stored. */
+    private record Cached(ProtectedQueryId source, JsonNode result) {
+    }
+
+    private Optional<Cached> cached(String answerKey, ProtectedQueryId self) {
+        List<DifferentialPrivacyQuery> candidates = context.store().read(tx -> {
+            List<DifferentialPrivacyQuery> out = new ArrayList<>();
+            for (DifferentialPrivacyQuery q : tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).find("answer_key", answerKey)) {
+                if (!q.queryId().equals(self) && tx.of(Kinds.PROTECTED_QUERIES).get(q.queryId().value())
+                        .filter(p -> p.status() == ProtectedQueryStatus.SUCCESS).isPresent()) {
+                    out.add(q);
+                }
+            }
+            return out;
+        });
+        for (DifferentialPrivacyQuery q : candidates) {
+            try {
+                return Optional.of(new Cached(q.queryId(), results.read(q.queryId())));
+            } catch (CleanroomException gone) {
+                // its result is no longer stored: not an answer to give again
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The differential privacy record of a query (cost, sensitivity parameters), if it read a table with it. */
+    public Optional<DifferentialPrivacyQuery> differentialPrivacy(ProtectedQueryId id) {
+        return context.store().read(tx -> tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).get(id.value()));
+    }
+
+    private static List<DifferentialPrivacyQuery.SensitivityParameter> sensitivity(DifferentialPrivacyPlan plan) {
+        return plan.sensitivityParameters().stream().map(p -> new DifferentialPrivacyQuery.SensitivityParameter(
+                p.aggregationType().name(), p.aggregationExpression(), p.userContributionLimit(),
+                p.minColumnValue().orElse(null), p.maxColumnValue().orElse(null))).toList();
     }
 
     public ProtectedQuery start(Caller caller, MembershipId membershipId, Start start) {
@@ -208,6 +311,12 @@ public final class ProtectedQueries implements AutoCloseable {
         try (Stage stage = Stage.begin("submit.locate")) {
             tableData(queryContext, checked, this::dataRoots);
         }
+        // a differentially private query reserves its cost as it is recorded, unless an answer to it
+        // may be given again (then it reserves when it starts, if the data changed meanwhile)
+        Optional<Private> dp = checked.differentialPrivacy().isPresent()
+                ? Optional.of(privately(queryContext.collaboration().id(), account, start.parameters(), checked))
+                : Optional.empty();
+        boolean reserveNow = dp.isPresent() && !answered(dp.get().queryKey());
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
         Stage record = Stage.begin("submit.record");
@@ -224,6 +333,16 @@ public final class ProtectedQueries implements AutoCloseable {
             tx.of(Kinds.PROTECTED_QUERIES).insert(q);
             for (io.cleanroom.core.model.QueryLogEntry entry : logEntries(tx, q, queryContext, checked)) {
                 tx.of(Kinds.QUERY_LOGS).insert(entry);
+            }
+            if (dp.isPresent()) {
+                Private p = dp.get();
+                tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).insert(new DifferentialPrivacyQuery(q.id(),
+                        q.collaborationId(), p.calibration().usersNoisePerQuery(), p.cost().numerator(),
+                        p.cost().denominator(), p.queryKey(), null, null, sensitivity(p.plan()), now));
+                if (reserveNow) {
+                    // in this transaction: refused, the query is not recorded either
+                    ledger.reserve(q.collaborationId(), q.id().value(), p.cost());
+                }
             }
             return q;
         });
@@ -409,15 +528,33 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     /**
+     * How the privacy budget a differentially private query holds is settled when it ends: spent
+     * when its answer is released (or when what it shows depends on its noisy answer: spend), given
+     * back otherwise, and given back too when its answer is one given again from the cache.
+     */
+    private static final class Settlement {
+        /** The query reads a table with differential privacy. */
+        volatile boolean dp;
+        /** A reservation is being made: its refusal is a refusal of the query. */
+        volatile boolean refusing;
+        /** The query ends in a way that depends on its noisy answer: its cost is spent. */
+        volatile boolean spend;
+        /** The answer was given again from the cache: nothing is spent. */
+        volatile boolean cached;
+    }
+
+    /**
      * Starts a submitted query: STARTED, checked again (a refusal now ends it FAILED with the code and
      * message a refusal at submission gives, see refusalCode), its tables' data located,
-     * then run on the engine.
+     * then run on the engine; a differentially private query is released by its noisy stage
+     * ({@link #runPrivately}).
      */
     private void run(Caller caller, ProtectedQuery query, Start start, QueryControl.Checked submitted,
             Running handle) {
         ProtectedQueryId id = query.id();
         ScheduledFuture<?> timeout = null;
         boolean admitted = false;
+        Settlement settlement = new Settlement();
         try {
             beforeStart.accept(id);
             timeout = timer.schedule(() -> handle.stop(ProtectedQueryStatus.TIMED_OUT),
@@ -427,9 +564,15 @@ public final class ProtectedQueries implements AutoCloseable {
                     return;
                 }
             }
+            Optional<DifferentialPrivacyQuery> recorded = differentialPrivacy(id);
+            settlement.dp = recorded.isPresent();
             Admitted ready;
+            Private dp = null;
             try (Stage stage = Stage.begin("recheck")) {
                 ready = recheck(caller, query, start, submitted);
+                if (recorded.isPresent() || ready.checked().differentialPrivacy().isPresent()) {
+                    dp = privatelyAgain(query, recorded, ready.checked());
+                }
             }
             admitted = true;
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
@@ -437,63 +580,166 @@ public final class ProtectedQueries implements AutoCloseable {
             Stage pinning = Stage.begin("pin");
             try (PinnedTables pinned = PinnedTables.open(ready.data())) {
                 pinning.close();
+                if (dp != null) {
+                    runPrivately(query, dp, ready, pinned, handle, settlement);
+                    return;
+                }
                 ready.engine().execute(ready.checked().executable(pinned.data(), settings.limits()), collector,
                         handle);
             }
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
             }
-            try (Stage stage = Stage.begin("result.store")) {
-                com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
-                results.write(id, result);
-                try {
-                    if (query.s3Output() != null) {
-                        s3.write(query.s3Output(), id, result);
-                    }
-                } catch (RuntimeException e) {
-                    results.delete(id);
-                    throw e;
-                }
-            }
+            store(query, collector.toJson());
             boolean finished;
             try (Stage stage = Stage.begin("finish.record")) {
                 finished = finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
             }
             if (!finished) {
-                // cancelled or timed out at the last moment: the result goes with the query's end
-                results.delete(id);
-                if (query.s3Output() != null) {
-                    s3.delete(query.s3Output(), id);
-                }
+                discard(query);
             }
         } catch (CleanroomException e) {
             ProtectedQueryStatus stopped = handle.stoppedAs.get();
             if (stopped == ProtectedQueryStatus.TIMED_OUT) {
                 finish(id, q -> q.failed(ProtectedQueryStatus.TIMED_OUT, "TIMED_OUT", "The query ran longer than "
-                        + settings.timeout().toSeconds() + " seconds", context.now()));
+                        + settings.timeout().toSeconds() + " seconds", context.now()), settlement, null);
             } else if (stopped == ProtectedQueryStatus.CANCELLED) {
-                finish(id, q -> q.failed(ProtectedQueryStatus.CANCELLED, null, null, context.now()));
-            } else if (!admitted && e.code() != ErrorCode.INTERNAL) {
+                finish(id, q -> q.failed(ProtectedQueryStatus.CANCELLED, null, null, context.now()), settlement, null);
+            } else if ((!admitted || settlement.refusing) && e.code() != ErrorCode.INTERNAL) {
                 finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, refusalCode(e), e.getMessage(),
-                        context.now()));
+                        context.now()), settlement, null);
             } else {
                 String code = e.code() == ErrorCode.QUERY_FAILED ? "EXECUTION_ERROR" : "INTERNAL_ERROR";
                 if (e.code() == ErrorCode.INTERNAL) {
                     LOG.error("query {} failed", id, e);
                 }
                 finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, code, e.code() == ErrorCode.INTERNAL
-                        ? "The query failed inside the server" : e.getMessage(), context.now()));
+                        ? "The query failed inside the server" : e.getMessage(), context.now()), settlement, null);
             }
         } catch (RuntimeException | Error e) {
             LOG.error("query {} failed", id, e);
             finish(id, q -> q.failed(ProtectedQueryStatus.FAILED, "INTERNAL_ERROR",
-                    "The query failed inside the server", context.now()));
+                    "The query failed inside the server", context.now()), settlement, null);
         } finally {
             if (timeout != null) {
                 timeout.cancel(false);
             }
             running.remove(id);
         }
+    }
+
+    /** Stores a result, and its S3 output if the query has one (neither stays if the output fails). */
+    private void store(ProtectedQuery query, com.fasterxml.jackson.databind.node.ObjectNode result) {
+        try (Stage stage = Stage.begin("result.store")) {
+            results.write(query.id(), result);
+            try {
+                if (query.s3Output() != null) {
+                    s3.write(query.s3Output(), query.id(), result);
+                }
+            } catch (RuntimeException e) {
+                results.delete(query.id());
+                throw e;
+            }
+        }
+    }
+
+    /** Removes what a query stored when it ended otherwise at the last moment (cancelled, timed out). */
+    private void discard(ProtectedQuery query) {
+        results.delete(query.id());
+        if (query.s3Output() != null) {
+            s3.delete(query.s3Output(), query.id());
+        }
+    }
+
+    /**
+     * The differentially private query as it starts, under the policy of this moment: it must be the
+     * query that was submitted, with the cost that was recorded (a change of the policy's noise, of
+     * the declared bounds or of the tables in between refuses it: it is to be started again).
+     */
+    private Private privatelyAgain(ProtectedQuery query, Optional<DifferentialPrivacyQuery> recorded,
+            CheckedQuery checked) {
+        String changed = "The differential privacy of this query changed since it was submitted (the collaboration's "
+                + "policy, the declared bounds, or the rules or tables it reads); start it again";
+        if (recorded.isEmpty() || checked.differentialPrivacy().isEmpty()) {
+            throw CleanroomException.of(ErrorCode.INVALID_QUERY, changed);
+        }
+        Private now = privately(query.collaborationId(), query.runner(), query.parameters(), checked);
+        if (!now.queryKey().equals(recorded.get().queryKey()) || now.cost().compareTo(recorded.get().cost()) != 0) {
+            throw CleanroomException.of(ErrorCode.INVALID_QUERY, changed);
+        }
+        return now;
+    }
+
+    /**
+     * The noisy stage of a differentially private query, its files pinned. The same query on the
+     * same data (every file read has the identity it had: device, inode, size, modification and
+     * change times) released an answer already: that answer is given again, and nothing is spent.
+     * Otherwise its cost is reserved if it was not at submission (a refusal ends it FAILED, saying the
+     * budget is spent and when it refreshes), the engine computes the bounded statistics, the noise is
+     * added ({@link NoisyRelease}), and the result is stored; the cost is spent in the transaction
+     * that records SUCCESS. The answer is kept for the cache only if the files did not change while
+     * the engine read them.
+     */
+    private void runPrivately(ProtectedQuery query, Private dp, Admitted ready, PinnedTables pinned, Running handle,
+            Settlement settlement) {
+        ProtectedQueryId id = query.id();
+        String data = pinned.identities();
+        String answerKey = sha256(dp.queryKey() + "\ndata\n" + data);
+        Optional<Cached> cached = cached(answerKey, id);
+        if (cached.isPresent()) {
+            com.fasterxml.jackson.databind.node.ObjectNode result =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) cached.get().result();
+            store(query, result);
+            settlement.cached = true;
+            if (!finish(id, q -> q.succeeded(result.path("rows").size(), context.now()), settlement,
+                    tx -> record(tx, id, r -> r.released(answerKey, cached.get().source())))) {
+                discard(query);
+            }
+            return;
+        }
+        if (!ledger.holds(id.value())) {
+            settlement.refusing = true;
+            ledger.reserve(query.collaborationId(), id.value(), dp.cost());
+            settlement.refusing = false;
+        }
+        NoisyRelease release = new NoisyRelease(dp.plan(), dp.calibration(), new ExactSampler(randomness),
+                settings.maxResultRows());
+        // the limit counts released rows, not the groups the engine returns before they are chosen
+        io.cleanroom.engine.spi.Limits limits = new io.cleanroom.engine.spi.Limits(settings.memoryBytes(),
+                settings.threads(), settings.timeout(), Long.MAX_VALUE);
+        List<List<Object>> rows;
+        try {
+            ready.engine().execute(ready.checked().executable(pinned.data(), limits), release, handle);
+            if (handle.cancelled()) {
+                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
+            }
+            try (Stage stage = Stage.begin("dp.release")) {
+                rows = release.resultRows();
+            }
+        } catch (NoisyRelease.TooManyRows e) {
+            // how many groups were released is itself part of the noisy answer
+            settlement.spend = true;
+            throw CleanroomException.of(ErrorCode.QUERY_FAILED, e.getMessage());
+        }
+        boolean unchanged = pinned.identities().equals(data);
+        ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
+        collector.columns(release.resultColumns());
+        rows.forEach(collector::row);
+        store(query, collector.toJson());
+        boolean finished;
+        try (Stage stage = Stage.begin("finish.record")) {
+            finished = finish(id, q -> q.succeeded(rows.size(), context.now()), settlement,
+                    tx -> record(tx, id, r -> r.released(unchanged ? answerKey : null, null)));
+        }
+        if (!finished) {
+            discard(query);
+        }
+    }
+
+    private static void record(io.cleanroom.core.store.Tx tx, ProtectedQueryId id,
+            java.util.function.UnaryOperator<DifferentialPrivacyQuery> change) {
+        tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).get(id.value())
+                .ifPresent(r -> tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).update(change.apply(r)));
     }
 
     /**
@@ -554,6 +800,10 @@ public final class ProtectedQueries implements AutoCloseable {
                     ProtectedQuery cancelled = q.withStatus(ProtectedQueryStatus.CANCELLED, context.now());
                     tx.of(Kinds.PROTECTED_QUERIES).update(cancelled);
                     logEnd(tx, cancelled);
+                    // cancelled before it started: what it reserved is given back
+                    if (tx.of(Kinds.DIFFERENTIAL_PRIVACY_QUERIES).get(id.value()).isPresent()) {
+                        ledger.refund(id.value());
+                    }
                 }
                 return false;
             }
@@ -564,15 +814,38 @@ public final class ProtectedQueries implements AutoCloseable {
 
     /** Ends a query unless it has ended already; returns whether this change ended it. */
     private boolean finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change) {
+        return finish(id, change, null, null);
+    }
+
+    /**
+     * Ends a query unless it has ended already, and in the same transaction settles the privacy
+     * budget it holds (settlement, for a differentially private query: spent when it succeeded with
+     * an answer of its own or when its end depends on its noisy answer, else given back) and does the
+     * rest of the change (also, when this change ended it). Returns whether this change ended it.
+     */
+    private boolean finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change,
+            Settlement settlement, java.util.function.Consumer<io.cleanroom.core.store.Tx> also) {
         return durably(() -> context.store().inTransaction(tx -> {
             ProtectedQuery q = tx.of(Kinds.PROTECTED_QUERIES).get(id.value()).orElseThrow();
-            if (q.status().terminal()) {
-                return false;
+            boolean ends = !q.status().terminal();
+            ProtectedQuery ended = q;
+            if (ends) {
+                ended = change.apply(q);
+                tx.of(Kinds.PROTECTED_QUERIES).update(ended);
+                logEnd(tx, ended);
+                if (also != null) {
+                    also.accept(tx);
+                }
             }
-            ProtectedQuery ended = change.apply(q);
-            tx.of(Kinds.PROTECTED_QUERIES).update(ended);
-            logEnd(tx, ended);
-            return true;
+            if (settlement != null && settlement.dp) {
+                boolean released = ended.status() == ProtectedQueryStatus.SUCCESS && !settlement.cached;
+                if (released || settlement.spend && ended.status() == ProtectedQueryStatus.FAILED) {
+                    ledger.commit(id.value());
+                } else {
+                    ledger.refund(id.value());
+                }
+            }
+            return ends;
         }));
     }
 

@@ -2,7 +2,9 @@ package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.CatalogTable;
 import io.cleanroom.core.model.MembershipId;
 import io.cleanroom.core.service.Caller;
 import io.cleanroom.core.service.SchemaService;
@@ -12,7 +14,9 @@ import io.cleanroom.sql.Explanation;
 import io.cleanroom.sql.QueryChecker;
 import io.cleanroom.sql.QueryRequest;
 import io.cleanroom.sql.TableSpec;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,9 +36,36 @@ public final class QueryControl {
         List<TableSpec> tables = context.schemas().stream()
                 .map(s -> new TableSpec(s.name(), s.association().ownerAccountId(), s.columns(),
                         s.rule().map(r -> r.policy()), s.status().ready(), Optional.of(s.resultReceivers()),
-                        s.status().reasons().stream().map(SchemaService.Reason::message).toList()))
+                        s.status().reasons().stream().map(SchemaService.Reason::message).toList(),
+                        s.catalogTable().map(QueryControl::parameters).orElse(TableSpec.CatalogParameters.NONE)))
                 .toList();
         return new QueryRequest(sql, caller.requireAccount(), tables, template, receivers, dialect);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * What the owner declared in its catalog: the table's Glue Parameters, and each column's
+     * (StorageDescriptor.Columns[].Parameters of the definition it gave, kept as sent).
+     */
+    static TableSpec.CatalogParameters parameters(CatalogTable table) {
+        Map<String, Map<String, String>> columns = new HashMap<>();
+        if (table.definition() != null) {
+            try {
+                for (JsonNode column : JSON.readTree(table.definition()).path("StorageDescriptor").path("Columns")) {
+                    Map<String, String> values = new HashMap<>();
+                    column.path("Parameters").fields().forEachRemaining(e -> values.put(e.getKey(),
+                            e.getValue().asText()));
+                    if (column.hasNonNull("Name") && !values.isEmpty()) {
+                        columns.put(column.get("Name").asText(), values);
+                    }
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // a definition the catalog wrote is JSON; without it, no column declares anything
+            }
+        }
+        return new TableSpec.CatalogParameters(table.parameters(), columns);
     }
 
     /**

@@ -156,6 +156,13 @@ final class Fuzzer {
                 + "\"SELECT COUNT(*) AS n FROM ${assoc}\"},\"resultConfiguration\":{\"outputConfiguration\":"
                 + "{\"member\":{\"accountId\":\"${acct}\"}}}}");
         VALID.put("UpdateProtectedQuery", "{\"targetStatus\":\"CANCELLED\"}");
+        VALID.put("CreatePrivacyBudgetTemplate", "{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\",\"autoRefresh\":"
+                + "\"CALENDAR_MONTH\",\"parameters\":{\"differentialPrivacy\":{\"epsilon\":10,\"usersNoisePerQuery\":30}},"
+                + "\"tags\":{\"k\":\"v\"}}");
+        VALID.put("UpdatePrivacyBudgetTemplate", "{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\",\"parameters\":"
+                + "{\"differentialPrivacy\":{\"epsilon\":11,\"usersNoisePerQuery\":20}}}");
+        VALID.put("PreviewPrivacyImpact", "{\"parameters\":{\"differentialPrivacy\":{\"epsilon\":10,"
+                + "\"usersNoisePerQuery\":30}}}");
         VALID.put("ExplainProtectedQuery", "{\"type\":\"SQL\",\"sqlParameters\":{\"queryString\":"
                 + "\"SELECT COUNT(*) FROM ${assoc}\"}}");
         VALID.put("CreatePrivacyBudgetTemplate", "{\"autoRefresh\":\"CALENDAR_MONTH\",\"privacyBudgetType\":"

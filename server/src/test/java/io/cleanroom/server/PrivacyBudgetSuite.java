@@ -54,7 +54,8 @@ import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
 
 /**
  * Differential privacy through the AWS SDK for Java: the custom rule's differentialPrivacy, the
- * schema status it sets, the refusal of queries on such tables, and the ten privacy budget
+ * schema status it sets (queries refused until the policy exists, then run; see
+ * DifferentialPrivacyQuerySuite for the queries themselves), and the ten privacy budget
  * operations with their error table. Each store runs it (SqlitePrivacyBudgetIT,
  * PostgresPrivacyBudgetIT).
  */
@@ -173,7 +174,7 @@ abstract class PrivacyBudgetSuite {
     }
 
     @Test
-    void aTableWithDifferentialPrivacyIsNotReadyUntilThePolicyAndItsQueriesAreRefusedSayingWhy() throws Exception {
+    void aTableWithDifferentialPrivacyIsNotReadyUntilThePolicyThenItsQueriesSpendTheBudget() throws Exception {
         Setup s = new Setup();
         // the rule keeps differentialPrivacy as sent
         var rule = s.pub.getConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(s.membersTable)
@@ -212,18 +213,23 @@ abstract class PrivacyBudgetSuite {
         assertThat(ready.status()).isEqualTo(SchemaStatus.READY);
         assertThat(ready.reasons()).isEmpty();
         assertThat(ready.configurations()).containsExactly(SchemaConfiguration.DIFFERENTIAL_PRIVACY);
-        // ready, and still refused: no noisy answer can be given yet, so no answer is
-        for (String sql : List.of("SELECT COUNT(DISTINCT user_id) FROM members",
-                "SELECT v.page, COUNT(*) FROM visits v JOIN members m ON v.user_id = m.user_id GROUP BY v.page")) {
-            ValidationException refused = catchThrowableOfType(ValidationException.class, () -> s.query(sql));
-            assertThat(refused.reasonAsString()).as(sql).isEqualTo("INVALID_QUERY");
-            assertThat(refused.getMessage()).as(sql).contains("Table members is protected by differential privacy",
-                    "does not run differentially private queries yet");
+        // ready: queries run, and the policy's budget pays for them (3 users: no group reaches the release
+        // threshold, the ungrouped count is answered)
+        String counted = s.query("SELECT COUNT(DISTINCT user_id) FROM members");
+        String grouped = s.query("SELECT v.page, COUNT(*) FROM visits v JOIN members m ON v.user_id = m.user_id "
+                + "GROUP BY v.page");
+        for (String id : List.of(counted, grouped)) {
+            software.amazon.awssdk.services.cleanrooms.model.ProtectedQuery q;
+            do {
+                Thread.sleep(25);
+                q = s.adv.getProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                        .protectedQueryIdentifier(id)).protectedQuery();
+            } while (!List.of("SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT").contains(q.statusAsString()));
+            assertThat(q.statusAsString()).as(String.valueOf(q.error())).isEqualTo("SUCCESS");
+            assertThat(q.differentialPrivacy().sensitivityParameters()).isNotEmpty();
         }
-        assertThat(s.adv.listProtectedQueries(r -> r.membershipIdentifier(s.advertiserMembership))
-                .protectedQueries()).isEmpty();
-        // nothing was spent by the refusals
-        assertThat(remaining(s.budgets(s.adv, s.advertiserMembership).get(0))).containsEntry("COUNT", 300);
+        // one statistic each, the grouped count and the count of users that chooses its groups: 3 of 300
+        assertThat(remaining(s.budgets(s.adv, s.advertiserMembership).get(0))).containsEntry("COUNT", 297);
         // the plain table is queried as before
         String plain = s.query("SELECT page, COUNT(*) AS n FROM visits GROUP BY page");
         assertThat(plain).isNotBlank();

@@ -96,6 +96,17 @@ class SparkCollaborationIT {
             Fixtures.associate(adv, advertiserMembership, advertiserTable, "advertiser_audience");
         }
 
+        /** The member who queries in an existing collaboration (for run and rows only). */
+        Tutorial(TestCluster cluster, TestCluster.Keys advertiser, CleanRoomsClient adv, String advertiserMembership) {
+            this.publisher = null;
+            this.advertiser = advertiser;
+            this.pub = null;
+            this.adv = adv;
+            this.collaborationId = null;
+            this.collaborationArn = null;
+            this.advertiserMembership = advertiserMembership;
+        }
+
         /** Rewrites both parties' files in place with generated data: every third publisher user is the advertiser's. */
         void generate(TestCluster cluster, int users) throws Exception {
             List<String> p = new ArrayList<>(List.of("user_id_hash,segment"));
@@ -229,5 +240,89 @@ class SparkCollaborationIT {
             pinned.pub.untagResource(r -> r.resourceArn(pinned.collaborationArn).tagKeys("cleanroom:engine"));
             assertThat(pinned.rows(broken, pinned.run(OVERLAP))).isEmpty();
         }
+    }
+
+    /**
+     * A differentially private collaboration pinned to Spark: the rewrite's bounding (the keyed hash,
+     * ROW_NUMBER over each user, clamping) runs in Spark's dialect, the noisy stage releases the answers,
+     * GetProtectedQuery reports the sensitivity parameters, and the budget is spent as on DuckDB.
+     */
+    @Test
+    void aDifferentiallyPrivateQueryRunsOnSpark() throws Exception {
+        TestCluster.Keys publisher = Fixtures.account(cluster, "publisher");
+        TestCluster.Keys advertiser = Fixtures.account(cluster, "advertiser");
+        CleanRoomsClient pub = cluster.cleanRooms(publisher);
+        CleanRoomsClient adv = cluster.cleanRooms(advertiser);
+        DifferentialPrivacyQuerySuite.catalog(cluster, publisher, "members", DifferentialPrivacyQuerySuite.members(0),
+                List.of(DifferentialPrivacyQuerySuite.column("user_id", "string", Map.of()),
+                        DifferentialPrivacyQuerySuite.column("salary", "bigint", Map.of("cleanroom.dp.min", "0",
+                                "cleanroom.dp.max", "1000", "cleanroom.dp.rows-per-user", "2")),
+                        DifferentialPrivacyQuerySuite.column("city", "string", Map.of())));
+        List<String> visits = new ArrayList<>(List.of("user_id,page"));
+        for (int i = 0; i < DifferentialPrivacyQuerySuite.USERS; i += 2) {
+            visits.add("u" + i + "," + (i % 4 == 0 ? "home" : "cart"));
+        }
+        DifferentialPrivacyQuerySuite.catalog(cluster, advertiser, "visits", visits, List.of(
+                DifferentialPrivacyQuerySuite.column("user_id", "string", Map.of()),
+                DifferentialPrivacyQuerySuite.column("page", "string", Map.of())));
+        String collaborationId = pub.createCollaboration(r -> r.name("dp on spark").description("dp")
+                .members(MemberSpecification.builder().accountId(advertiser.accountId()).displayName("advertiser")
+                        .memberAbilities(MemberAbility.CAN_QUERY, MemberAbility.CAN_RECEIVE_RESULTS).build())
+                .creatorMemberAbilities(List.of()).creatorDisplayName("publisher")
+                .queryLogStatus(CollaborationQueryLogStatus.DISABLED).tags(Map.of("cleanroom:engine", "spark")))
+                .collaboration().id();
+        String publisherMembership = Fixtures.join(pub, collaborationId);
+        String advertiserMembership = Fixtures.join(adv, collaborationId);
+        String members = Fixtures.configuredTable(pub, "members", "lab", "members", "user_id", "salary", "city");
+        pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(members)
+                .analysisRuleType(software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType
+                        .CUSTOM).analysisRulePolicy(DifferentialPrivacyQuerySuite.custom(advertiser.accountId(),
+                                "user_id")));
+        Fixtures.associate(pub, publisherMembership, members, "members");
+        String visitsTable = Fixtures.configuredTable(adv, "visits", "lab", "visits", "user_id", "page");
+        adv.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(visitsTable)
+                .analysisRuleType(software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType
+                        .CUSTOM).analysisRulePolicy(DifferentialPrivacyQuerySuite.custom(advertiser.accountId(),
+                                null)));
+        Fixtures.associate(adv, advertiserMembership, visitsTable, "visits");
+        pub.createPrivacyBudgetTemplate(r -> r.membershipIdentifier(publisherMembership)
+                .privacyBudgetType(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType
+                        .DIFFERENTIAL_PRIVACY)
+                .autoRefresh(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetTemplateAutoRefresh.NONE)
+                .parameters(PrivacyBudgetSuite.parameters(2, 10)));
+
+        Tutorial runner = new Tutorial(cluster, advertiser, adv, advertiserMembership);
+        ProtectedQuery byCity = runner.run("SELECT city, COUNT(DISTINCT user_id) AS users, AVG(salary) AS average, "
+                + "STDDEV(salary) AS spread FROM members GROUP BY city ORDER BY city");
+        List<String> rows = runner.rows(cluster, byCity);
+        assertThat(rows).hasSize(2);
+        for (String row : rows) {
+            JsonNode values = Json.MAPPER.readTree(row);
+            String city = values.get(0).asText();
+            assertThat(city).isIn("lyon", "paris");
+            assertThat(values.get(1).asLong()).isBetween(300L, 700L);
+            double exact = DifferentialPrivacyQuerySuite.exactAverage(0, city);
+            assertThat(values.get(2).asDouble()).isBetween(exact - 250, exact + 250);
+            // salaries (37 i) mod 1001 spread evenly over [0, 1000]: a deviation near 289
+            assertThat(values.get(3).asDouble()).isBetween(150.0, 450.0);
+        }
+        assertThat(byCity.differentialPrivacy().sensitivityParameters()).extracting(
+                p -> p.aggregationTypeAsString() + " " + p.aggregationExpression() + " " + p.userContributionLimit())
+                .containsExactly("COUNT_DISTINCT COUNT(DISTINCT members.user_id) 2", "AVG AVG(members.salary) 2",
+                        "STDDEV STDDEV(members.salary) 2");
+        // joined with the querier's own table: 250 users on each page
+        List<String> pages = runner.rows(cluster, runner.run("SELECT v.page, COUNT(*) AS n FROM visits v "
+                + "JOIN members m ON v.user_id = m.user_id GROUP BY v.page ORDER BY v.page"));
+        assertThat(pages).extracting(r -> Json.MAPPER.readTree(r).get(0).asText()).containsExactly("cart", "home");
+        for (String row : pages) {
+            assertThat(Json.MAPPER.readTree(row).get(1).asLong()).isBetween(50L, 450L);
+        }
+        // 1 + 2 + 3 statistics, then the count and the user count that chose its groups: 8 of 20
+        int remaining = adv.listPrivacyBudgets(r -> r.membershipIdentifier(advertiserMembership)
+                .privacyBudgetType(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType
+                        .DIFFERENTIAL_PRIVACY)).privacyBudgetSummaries().get(0).budget().differentialPrivacy()
+                .aggregations().stream().filter(a -> a.typeAsString().equals("COUNT")).findFirst().orElseThrow()
+                .remainingCount();
+        assertThat(remaining).isEqualTo(12);
     }
 }

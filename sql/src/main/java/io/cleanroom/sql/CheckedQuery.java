@@ -27,9 +27,16 @@ public final class CheckedQuery {
     private final List<String> tables;
     private final List<String> outputColumns;
     private final List<String> addedConstraints;
+    private final java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy;
 
     CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
             List<String> outputColumns, List<String> addedConstraints) {
+        this(tree, dialect, ruleType, tables, outputColumns, addedConstraints, java.util.Optional.empty());
+    }
+
+    CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
+            List<String> outputColumns, List<String> addedConstraints,
+            java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy) {
         this.dialect = requireNonNull(dialect, "dialect is null");
         String rendered = render(requireNonNull(tree, "tree is null"), calcite(dialect));
         this.sql = dialect == Dialect.SPARK ? SparkDialect.checked(rendered) : rendered;
@@ -37,6 +44,16 @@ public final class CheckedQuery {
         this.tables = List.copyOf(tables);
         this.outputColumns = List.copyOf(outputColumns);
         this.addedConstraints = List.copyOf(addedConstraints);
+        this.differentialPrivacy = requireNonNull(differentialPrivacy, "differentialPrivacy is null");
+    }
+
+    /**
+     * For a query that reads a table with differential privacy: how to release its answer. Its SQL
+     * then returns exact statistics per group, never an answer: only the query stage, which adds the
+     * noise and spends the budget, may turn them into one.
+     */
+    public java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy() {
+        return differentialPrivacy;
     }
 
     public AnalysisRuleType ruleType() {
@@ -48,6 +65,7 @@ public final class CheckedQuery {
         return tables;
     }
 
+    /** The columns the SQL returns (for a differentially private query, the plan's keys and statistics). */
     public List<String> outputColumns() {
         return outputColumns;
     }

@@ -74,6 +74,27 @@ public final class QueryChecker {
                 List.of(table)));
     }
 
+    private final java.util.function.Supplier<String> salts;
+
+    /** A checker whose differentially private queries each get a secret salt from the CSPRNG. */
+    public QueryChecker() {
+        this(QueryChecker::secureSalt);
+    }
+
+    /** A checker with given salts (tests that compare rewritten SQL). */
+    QueryChecker(java.util.function.Supplier<String> salts) {
+        this.salts = java.util.Objects.requireNonNull(salts, "salts is null");
+    }
+
+    private static final java.security.SecureRandom SALTS = new java.security.SecureRandom();
+
+    /** 128 random bits, as hexadecimal. */
+    private static String secureSalt() {
+        byte[] bytes = new byte[16];
+        SALTS.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
     public CheckedQuery check(QueryRequest request) {
         return guarded(() -> run(request, Trace.NONE, new String[1], new ArrayList<>()));
     }
@@ -171,8 +192,23 @@ public final class QueryChecker {
                 trace.allow("FROM", String.join(", ", names), request.templateArn().isPresent()
                         ? "the custom rules of every table allow analysis template " + request.templateArn().get()
                         : "the custom rules of every table allow ANY_QUERY from account " + request.runner());
+                boolean privately = DifferentialPrivacy.applies(referenced);
+                if (privately) {
+                    DifferentialPrivacy.checkTables(referenced);
+                }
                 SqlNode validated = frontend.validate(parsed);
                 Surface.check(validated);
+                if (privately) {
+                    RelRoot root = toRel(frontend, validated);
+                    PlanCheck plan = PlanCheck.of(root.rel, tables);
+                    checkOutputs(plan, root);
+                    DifferentialPrivacy.Result dp = DifferentialPrivacy.rewrite(validated, referenced, tables, frontend,
+                            salts.get(), trace);
+                    List<String> outputs = dp.frontend().validator().getValidatedNodeType(dp.tree()).getFieldNames();
+                    return new CheckedQuery(SafeEvaluation.apply(dp.tree(), dp.frontend().validator(),
+                            request.dialect()), request.dialect(), type, names, outputs, dp.notes(),
+                            Optional.of(dp.plan()));
+                }
                 boolean thresholds = ThresholdChecker.applies(tables);
                 if (thresholds) {
                     ThresholdChecker.checkStructure(validated);
@@ -267,11 +303,6 @@ public final class QueryChecker {
                 throw Rejection.of("Table " + table.name() + " is not ready to be queried (its schema is NOT_READY"
                         + (table.notReadyReasons().isEmpty() ? "" : ": " + String.join("; ", table.notReadyReasons()))
                         + ")");
-            }
-            if (table.differentialPrivacy()) {
-                // fail closed until the stage that adds the noise and spends the budget exists
-                throw Rejection.of("Table " + table.name() + " is protected by differential privacy, and this server "
-                        + "does not run differentially private queries yet: a query that reads it is refused");
             }
             types.add(rule.type());
             described.add(table.name() + " is " + rule.type());

@@ -125,6 +125,8 @@ final class SparkDialect extends SqlDialect {
             call.operand(0).unparse(writer, 0, 0);
             writer.print(" AS STRING) AS BINARY), 256)");
             writer.setNeedWhitespace(true);
+        } else if (call.getOperator() == DifferentialPrivacy.ROW_HASH) {
+            functionCall(writer, "xxhash64", call.getOperandList());
         } else if (call.getOperator() == SqlStdOperatorTable.PI) {
             writer.print("PI()");
             writer.setNeedWhitespace(true);

@@ -142,6 +142,18 @@ public final class PrivacyBudgetLedger {
                 + budget.spent() + " is spent and " + budget.reserved() + " is held by running queries. " + refresh);
     }
 
+    /** Whether the holder holds a reservation now. */
+    public boolean holds(String holder) {
+        requireNonNull(holder, "holder is null");
+        return context.store().inTransaction(tx -> tx.of(Kinds.PRIVACY_BUDGET_RESERVATIONS).get(holder).isPresent());
+    }
+
+    /** The holders of every reservation still open (after a restart: those its queries left). */
+    public java.util.List<String> holders() {
+        return context.store().read(tx -> tx.of(Kinds.PRIVACY_BUDGET_RESERVATIONS).all().stream()
+                .map(PrivacyBudgetReservation::holder).toList());
+    }
+
     /**
      * Commits a holder's reservation: its cost is spent (in the current period). False if the holder
      * holds none (already committed or refunded), so a commit can be repeated safely.

@@ -156,8 +156,21 @@ public final class Kinds {
                     .index("collaboration_id", r -> r.collaborationId().value())
                     .build();
 
+    /**
+     * Protected queries that read a table with differential privacy, by query id: cost, noise,
+     * sensitivity parameters, and the keys of the answer cache (answer_key '' until an answer is
+     * released; the cache looks answers up by it, and queries about to be submitted by query_key).
+     */
+    public static final Kind<io.cleanroom.core.model.DifferentialPrivacyQuery> DIFFERENTIAL_PRIVACY_QUERIES =
+            Kind.of("differential_privacy_queries", io.cleanroom.core.model.DifferentialPrivacyQuery.class,
+                    q -> q.queryId().value())
+                    .index("collaboration_id", q -> q.collaborationId().value())
+                    .index("query_key", io.cleanroom.core.model.DifferentialPrivacyQuery::queryKey)
+                    .index("answer_key", q -> q.answerKey() == null ? "" : q.answerKey())
+                    .build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
             CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS, PRIVACY_BUDGET_TEMPLATES,
-            PRIVACY_BUDGETS, PRIVACY_BUDGET_RESERVATIONS);
+            PRIVACY_BUDGETS, PRIVACY_BUDGET_RESERVATIONS, DIFFERENTIAL_PRIVACY_QUERIES);
 }
