@@ -165,12 +165,6 @@ final class Fuzzer {
                 + "\"usersNoisePerQuery\":30}}}");
         VALID.put("ExplainProtectedQuery", "{\"type\":\"SQL\",\"sqlParameters\":{\"queryString\":"
                 + "\"SELECT COUNT(*) FROM ${assoc}\"}}");
-        VALID.put("CreatePrivacyBudgetTemplate", "{\"autoRefresh\":\"CALENDAR_MONTH\",\"privacyBudgetType\":"
-                + "\"DIFFERENTIAL_PRIVACY\",\"parameters\":{\"differentialPrivacy\":{\"epsilon\":2,"
-                + "\"usersNoisePerQuery\":20}},\"tags\":{\"k\":\"v\"}}");
-        VALID.put("UpdatePrivacyBudgetTemplate", "{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\",\"parameters\":"
-                + "{\"differentialPrivacy\":{\"epsilon\":3,\"usersNoisePerQuery\":25}}}");
-        VALID.put("PreviewPrivacyImpact", "{\"parameters\":{\"differentialPrivacy\":{\"epsilon\":2,"
                 + "\"usersNoisePerQuery\":20}}}");
         // admin
         VALID.put("CreateAccount", "{\"accountId\":\"${randacct}\",\"name\":\"n\",\"dataRoots\":[\"${root}\"]}");
