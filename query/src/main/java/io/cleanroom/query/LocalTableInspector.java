@@ -94,6 +94,8 @@ public final class LocalTableInspector implements TableInspector {
                 case CSV -> csv(paths.get(0), first);
                 case JSON -> jsonLines(paths.get(0), first);
                 case PARQUET -> parquetColumns(paths, first, files.size());
+                case POSTGRESQL -> throw CleanroomException.validation(DataLocation.FIELD,
+                        "A PostgreSQL table's location is its database's jdbc:postgresql:// URL");
             };
         } catch (PinnedFiles.ChangedException e) {
             throw CleanroomException.validation(DataLocation.FIELD, "A data file " + e.getMessage()

@@ -353,9 +353,10 @@ public final class ProtectedQueries implements AutoCloseable {
         }
     }
 
+    /** The owner's roots on the server's disk. */
     private List<String> dataRoots(AccountId owner) {
         return context.store().read(tx -> tx.of(Kinds.ACCOUNTS).get(owner.value())
-                .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
+                .map(io.cleanroom.core.model.Account::localRoots).orElse(List.of()));
     }
 
     /**
@@ -378,6 +379,11 @@ public final class ProtectedQueries implements AutoCloseable {
                     + schema.association().ownerAccountId() + ")";
             CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
                     ErrorCode.INVALID_STATE, table + " has no catalog entry"));
+            if (io.cleanroom.core.service.CatalogService.remote(catalog.location())) {
+                RoleArns.requireConnection(table, schema.association(), catalog);
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: this server does not read "
+                        + "tables in S3 or PostgreSQL yet");
+            }
             List<java.nio.file.Path> ownerRoots = LocalTableInspector.roots(
                     roots.apply(schema.association().ownerAccountId()), settings.allowAnyPath());
             if (ownerRoots.isEmpty()) {

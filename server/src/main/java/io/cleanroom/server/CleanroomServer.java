@@ -40,6 +40,8 @@ import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
 import io.cleanroom.query.Engines;
 import io.cleanroom.query.LocalTableInspector;
+import io.cleanroom.query.SourceTableInspector;
+import io.cleanroom.core.service.ConnectionService;
 import io.cleanroom.query.NativeFiles;
 import io.cleanroom.query.ProtectedQueries;
 import io.cleanroom.query.QueryControl;
@@ -162,8 +164,10 @@ public final class CleanroomServer implements AutoCloseable {
             new ProtectedQueriesApi(control, queries, context.arns(), pages).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
-            new AdminApi(accounts, store, keeper).register(admin);
-            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath(), abilities)));
+            ConnectionService connections = new ConnectionService(context, sealer);
+            new AdminApi(accounts, store, keeper, connections).register(admin);
+            GlueApi glue = new GlueApi(new CatalogService(context, new SourceTableInspector(
+                    new LocalTableInspector(config.allowAnyPath(), abilities)), connections), connections);
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
                     config.maxClockSkew());
 
