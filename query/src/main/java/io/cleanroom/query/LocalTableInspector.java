@@ -105,6 +105,23 @@ public final class LocalTableInspector implements TableInspector {
         }
     }
 
+    /**
+     * The columns of a file the server itself wrote into a private staging directory (an S3 object
+     * fetched to register its table): no pinning, no roots, nothing a member can swap.
+     */
+    List<Column> inferStaged(Path file, String name, TableFormat format) {
+        try {
+            return switch (format) {
+                case CSV -> csv(file, name);
+                case JSON -> jsonLines(file, name);
+                case PARQUET -> parquetColumns(List.of(file), name, 1);
+                case POSTGRESQL -> throw new IllegalArgumentException("a PostgreSQL table has no files");
+            };
+        } catch (IOException e) {
+            throw CleanroomException.validation(DataLocation.FIELD, "Cannot read " + name + " to infer its columns");
+        }
+    }
+
     private List<Column> parquetColumns(List<Path> paths, String first, int count) {
         try {
             return parquet.parquetColumns(paths);

@@ -84,6 +84,7 @@ public final class ProtectedQueries implements AutoCloseable {
     private final Engines engines;
     private final ResultStore results;
     private final S3Outputs s3;
+    private final Sources sources;
     private final Settings settings;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
@@ -118,7 +119,7 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     public ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
-            Engines engines, ResultStore results, S3Outputs s3, Settings settings) {
+            Engines engines, ResultStore results, S3Outputs s3, Sources sources, Settings settings) {
         this.context = requireNonNull(context, "context is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
         this.templates = requireNonNull(templates, "templates is null");
@@ -126,6 +127,7 @@ public final class ProtectedQueries implements AutoCloseable {
         this.engines = requireNonNull(engines, "engines is null");
         this.results = requireNonNull(results, "results is null");
         this.s3 = requireNonNull(s3, "s3 is null");
+        this.sources = requireNonNull(sources, "sources is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "cleanroom-query");
@@ -146,6 +148,7 @@ public final class ProtectedQueries implements AutoCloseable {
      */
     public void recover() {
         results.removePartials();
+        sources.cleanStaging();
         List<ProtectedQuery> stopped = context.store().inTransaction(tx -> {
             Instant now = context.now();
             List<ProtectedQuery> failed = new ArrayList<>();
@@ -206,7 +209,7 @@ public final class ProtectedQueries implements AutoCloseable {
         // the locations are checked now, so that a bad one is refused at once; they are resolved again
         // and pinned when the query starts
         try (Stage stage = Stage.begin("submit.locate")) {
-            tableData(queryContext, checked, this::dataRoots);
+            tableData(queryContext, checked, this::dataRoots, null);
         }
         Instant now = context.now();
         io.cleanroom.core.model.S3Output finalS3 = s3Output;
@@ -284,7 +287,7 @@ public final class ProtectedQueries implements AutoCloseable {
         checkReceivers(queryContext.collaboration(), query.receivers());
         QueryEngine engine = engines.of(context, queryContext.collaboration());
         CheckedQuery checked = check(caller, queryContext, start, query.receivers(), submitted, engine).query();
-        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots));
+        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots, query.id()));
     }
 
     /**
@@ -369,7 +372,7 @@ public final class ProtectedQueries implements AutoCloseable {
      * configured table it comes from, and saying what is wrong, without a path.
      */
     private Map<String, PinnedTables.Table> tableData(SchemaService.QueryContext queryContext,
-            CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots) {
+            CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots, ProtectedQueryId id) {
         Map<String, PinnedTables.Table> data = new LinkedHashMap<>();
         for (SchemaService.Schema schema : queryContext.schemas()) {
             if (!checked.tables().contains(schema.name())) {
@@ -380,9 +383,8 @@ public final class ProtectedQueries implements AutoCloseable {
             CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
                     ErrorCode.INVALID_STATE, table + " has no catalog entry"));
             if (io.cleanroom.core.service.CatalogService.remote(catalog.location())) {
-                RoleArns.requireConnection(table, schema.association(), catalog);
-                throw CleanroomException.invalidConfiguration(table + " cannot be read: this server does not read "
-                        + "tables in S3 or PostgreSQL yet");
+                data.put(schema.name(), remote(table, schema, catalog, checked, id));
+                continue;
             }
             List<java.nio.file.Path> ownerRoots = LocalTableInspector.roots(
                     roots.apply(schema.association().ownerAccountId()), settings.allowAnyPath());
@@ -397,10 +399,100 @@ public final class ProtectedQueries implements AutoCloseable {
                 throw CleanroomException.invalidConfiguration(table + " cannot be read: " + e.problem().forQuery()
                         + ". Its owner must put the data back or register the table where the data is now");
             }
-            data.put(schema.name(), new PinnedTables.Table(schema.name(), files, catalog.format(),
+            data.put(schema.name(), new PinnedTables.Local(schema.name(), files, catalog.format(),
                     schema.columns()));
         }
         return data;
+    }
+
+    /**
+     * A table whose data lies behind a connection, as it can be read now: the association's role
+     * names the catalog table's connection, which still exists and is of the location's kind, and
+     * the location lies inside the owner's S3 roots of this moment (or names the connection's
+     * database). Refusals name the table, never a bucket, host or connection.
+     */
+    private PinnedTables.Table remote(String table, SchemaService.Schema schema, CatalogTable catalog,
+            CheckedQuery checked, ProtectedQueryId id) {
+        AccountId owner = schema.association().ownerAccountId();
+        RoleArns.requireConnection(table, schema.association(), catalog);
+        io.cleanroom.core.service.ConnectionService.Opened connection = sources.open(owner,
+                catalog.connectionName().orElseThrow()).orElseThrow(() -> CleanroomException.invalidConfiguration(
+                        table + " cannot be read: the connection its catalog table names no longer exists; its owner "
+                                + "must create it again"));
+        boolean s3 = catalog.location().startsWith("s3://");
+        if ((connection.connection().type() == io.cleanroom.core.model.ConnectionType.S3) != s3) {
+            throw CleanroomException.invalidConfiguration(table + " cannot be read: the connection its catalog table "
+                    + "names is of another kind than its location; its owner must register the table again");
+        }
+        List<io.cleanroom.core.model.ColumnFilter> filters = checked.filters(schema.name());
+        PinnedTables.Failure failure = e -> readFailed(id, table, schema, catalog, e);
+        if (s3) {
+            List<io.cleanroom.core.model.S3Location> roots = context.store().read(tx -> tx.of(Kinds.ACCOUNTS)
+                    .get(owner.value()).map(io.cleanroom.core.model.Account::s3Roots).orElse(List.of()));
+            io.cleanroom.core.model.S3Location folder;
+            try {
+                folder = RemoteLocations.s3(catalog.location(), roots);
+            } catch (RemoteLocations.Refused e) {
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: its location is outside its "
+                        + "owner's S3 roots (the roots were narrowed) or not a valid S3 folder");
+            }
+            List<io.cleanroom.core.model.Column> partitions = new ArrayList<>();
+            for (String key : catalog.partitionKeys()) {
+                catalog.columns().stream().filter(c -> c.name().equalsIgnoreCase(key)).findFirst()
+                        .ifPresent(partitions::add);
+            }
+            return new PinnedTables.InS3(new Sources.S3Table(schema.name(), connection, folder, catalog.format(),
+                    partitions, filters), schema.columns(), failure);
+        }
+        RemoteLocations.PostgresTable where;
+        try {
+            where = RemoteLocations.postgres(catalog.location(), catalog.parameters(), connection.connection());
+        } catch (RemoteLocations.Refused e) {
+            throw CleanroomException.invalidConfiguration(table + " cannot be read: its location no longer names "
+                    + "the database of its connection; its owner must register the table again");
+        }
+        return new PinnedTables.InPostgres(new Sources.PostgresTable(schema.name(), connection, where, filters),
+                schema.columns(), failure);
+    }
+
+    /**
+     * A table behind a connection could not be read: its owner's audit trail gets the exact cause
+     * (the bucket, object, host or grant, and the storage's or database's error code), the operator's
+     * log too, and the query fails with the table's name and the category only.
+     */
+    private CleanroomException readFailed(ProtectedQueryId id, String table, SchemaService.Schema schema,
+            CatalogTable catalog, io.cleanroom.sources.SourceException e) {
+        AccountId owner = schema.association().ownerAccountId();
+        LOG.warn("query {}: table {} of account {} could not be read: {}", id, schema.name(), owner, e.ownerDetail());
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode parameters =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            parameters.put("protectedQueryId", id == null ? null : id.value());
+            parameters.put("table", schema.name());
+            parameters.put("catalogTable", catalog.databaseName() + "." + catalog.name());
+            parameters.put("location", catalog.location());
+            parameters.put("connectionName", catalog.connectionName().orElse(null));
+            io.cleanroom.core.audit.AuditEvent event = io.cleanroom.core.audit.AuditEvent.draft(
+                    id == null ? "query" : id.value(), context.now(), null)
+                    .withCall("cleanroom-sources", "ReadTableData", List.of(schema.association().id().value()),
+                            parameters.toString(), null)
+                    .withIdentity(owner.value(), null)
+                    .withError(e.category().name(), e.ownerDetail());
+            durably(() -> context.store().inTransaction(tx -> io.cleanroom.core.audit.AuditChain.append(tx, event)));
+        } catch (RuntimeException recording) {
+            LOG.error("query {}: the read failure of table {} could not be recorded in the audit trail", id,
+                    schema.name(), recording);
+        }
+        return CleanroomException.of(ErrorCode.QUERY_FAILED, table + " cannot be read: " + e.category().forQuery()
+                + ". Its owner finds the cause in its audit trail (event ReadTableData)");
+    }
+
+    private volatile java.util.function.Consumer<Sources.Read> sourceReads = read -> {
+    };
+
+    /** Test seam: told what each query read of each table behind a connection. */
+    public void sourceReads(java.util.function.Consumer<Sources.Read> listener) {
+        this.sourceReads = requireNonNull(listener, "listener is null");
     }
 
     private volatile java.util.function.Consumer<ProtectedQueryId> beforeStart = id -> {
@@ -441,7 +533,10 @@ public final class ProtectedQueries implements AutoCloseable {
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
             // the engine reads the files checked just now, pinned open until it returns
             Stage pinning = Stage.begin("pin");
-            try (PinnedTables pinned = PinnedTables.open(ready.data())) {
+            try (PinnedTables pinned = PinnedTables.open(ready.data(), sources, handle, read -> {
+                Sources.log(read);
+                sourceReads.accept(read);
+            })) {
                 pinning.close();
                 ready.engine().execute(ready.checked().executable(pinned.data(), settings.limits()), collector,
                         handle);

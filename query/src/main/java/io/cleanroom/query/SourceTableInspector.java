@@ -2,7 +2,6 @@ package io.cleanroom.query;
 
 import static java.util.Objects.requireNonNull;
 
-import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.ConnectionType;
 import io.cleanroom.core.model.S3Location;
@@ -12,14 +11,16 @@ import java.util.List;
 
 /**
  * Looks at every kind of table location: files on the server's disk through {@link LocalTableInspector},
- * and data behind a connection (an S3 folder, a PostgreSQL table) after checking its location
- * ({@link RemoteLocations}).
+ * and data behind a connection (an S3 folder, a PostgreSQL table) through {@link Sources}, after
+ * checking its location ({@link RemoteLocations}).
  */
 public final class SourceTableInspector implements TableInspector {
     private final LocalTableInspector local;
+    private final Sources sources;
 
-    public SourceTableInspector(LocalTableInspector local) {
+    public SourceTableInspector(LocalTableInspector local, Sources sources) {
         this.local = requireNonNull(local, "local is null");
+        this.sources = requireNonNull(sources, "sources is null");
     }
 
     @Override
@@ -38,19 +39,14 @@ public final class SourceTableInspector implements TableInspector {
             if (table.connection().connection().type() == ConnectionType.S3) {
                 List<S3Location> roots = table.dataRoots().stream().filter(r -> r.startsWith("s3://"))
                         .map(r -> S3Location.parse(r).location().orElseThrow()).toList();
-                RemoteLocations.s3(table.location(), roots);
-            } else {
-                RemoteLocations.postgres(table.location(), table.parameters(), table.connection().connection());
+                S3Location folder = RemoteLocations.s3(table.location(), roots);
+                return sources.inspect(table, folder, local);
             }
+            RemoteLocations.PostgresTable where = RemoteLocations.postgres(table.location(), table.parameters(),
+                    table.connection().connection());
+            return sources.inspect(table, where);
         } catch (RemoteLocations.Refused e) {
             throw e.forOwner();
         }
-        if (table.columns().isEmpty()) {
-            throw CleanroomException.validation("TableInput.StorageDescriptor.Columns", "Give the table's columns");
-        }
-        List<Column> partitions = table.partitionKeys().orElse(List.of());
-        List<Column> all = new java.util.ArrayList<>(table.columns());
-        all.addAll(partitions);
-        return new Layout(all, partitions.stream().map(Column::name).toList());
     }
 }

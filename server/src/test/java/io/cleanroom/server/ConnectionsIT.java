@@ -33,11 +33,15 @@ class ConnectionsIT {
     private static final String S3_SECRET = "S3-secret-wJalrXUtnFEMI-K7MDENG";
     private static final String PG_PASSWORD = "pg-password-9f3b2e71c4";
     private static TestCluster cluster;
+    private static io.cleanroom.sources.S3TestServer s3;
     private static TestCluster.Keys pub;
     private static TestCluster.Keys adv;
 
     @BeforeAll
     static void start() throws Exception {
+        s3 = io.cleanroom.sources.S3TestServer.start();
+        s3.put("pub-lake", "owner/audience/part-0.csv", "user_id_hash\nu1\n");
+        s3.put("lake", "audience/part-0.csv", "user_id_hash,segment\nu1,news\nu2,news\n");
         cluster = TestCluster.start(TestCluster.StoreKind.SQLITE);
         pub = cluster.createAccount("111111111111", "publisher");
         adv = cluster.createAccount("222222222222", "advertiser");
@@ -46,6 +50,7 @@ class ConnectionsIT {
     @AfterAll
     static void stop() {
         cluster.close();
+        s3.close();
     }
 
     private static JsonNode ok(SignedHttpClient.Response r) throws Exception {
@@ -56,6 +61,13 @@ class ConnectionsIT {
     private static String s3Body(String name, String secret) {
         return "{\"name\":\"" + name + "\",\"type\":\"S3\",\"endpoint\":\"http://127.0.0.1:9000\",\"region\":"
                 + "\"us-east-1\",\"accessKeyId\":\"AKIDPUB\",\"secretAccessKey\":\"" + secret + "\",\"pathStyle\":true}";
+    }
+
+    /** A connection to the test's S3 server, with its key. */
+    private static String reachable(String name) {
+        return s3Body(name, io.cleanroom.sources.S3TestServer.SECRET_KEY)
+                .replace("http://127.0.0.1:9000", s3.endpoint().toString())
+                .replace("AKIDPUB", io.cleanroom.sources.S3TestServer.ACCESS_KEY);
     }
 
     @Test
@@ -170,7 +182,7 @@ class ConnectionsIT {
     @Test
     void catalogTablesNameAConnectionOfTheRightKindInsideTheirRoots() throws Exception {
         TestCluster.Keys owner = cluster.createAccount("333333333333", "s3 owner");
-        ok(cluster.admin("POST", "/admin/accounts/" + owner.accountId() + "/connections", s3Body("own-s3", S3_SECRET)));
+        ok(cluster.admin("POST", "/admin/accounts/" + owner.accountId() + "/connections", reachable("own-s3")));
         try (GlueClient glue = cluster.glue(owner)) {
             glue.createConnection(r -> r.connectionInput(c -> c.name("own-pg").connectionType("JDBC")
                     .connectionPropertiesWithStrings(Map.of("JDBC_CONNECTION_URL", "jdbc:postgresql://h:5432/m",
@@ -221,8 +233,11 @@ class ConnectionsIT {
         TestCluster.Keys owner = cluster.createAccount("444444444444", "lake owner");
         ok(cluster.admin("PUT", "/admin/accounts/" + owner.accountId() + "/dataRoots", "{\"dataRoots\":"
                 + "[\"s3://lake/\"]}"));
-        ok(cluster.admin("POST", "/admin/accounts/" + owner.accountId() + "/connections", s3Body("Lake-Reader",
-                S3_SECRET)));
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        ok(cluster.admin("POST", "/admin/accounts/" + owner.accountId() + "/connections", reachable("Lake-Reader")));
         try (GlueClient glue = cluster.glue(owner); CleanRoomsClient client = cluster.cleanRooms(owner)) {
             glue.createDatabase(r -> r.databaseInput(d -> d.name("lake")));
             glue.createTable(r -> r.databaseName("lake").tableInput(t -> t.name("audience")
@@ -261,7 +276,23 @@ class ConnectionsIT {
             client.updateConfiguredTableAssociation(r -> r.membershipIdentifier(membership)
                     .configuredTableAssociationIdentifier(association)
                     .roleArn("arn:aws:iam::" + owner.accountId() + ":role/service/LAKE-READER"));
-            assertThat(start.get()).doesNotContain("roleArn");
+            // the role names the connection (a path, another case): the query starts, and reads through it,
+            // where nothing listens now
+            ok(cluster.admin("PUT", "/admin/accounts/" + owner.accountId() + "/connections/lake-reader",
+                    reachable("x").replace("{\"name\":\"x\",", "{").replace(s3.endpoint().toString(),
+                            "http://127.0.0.1:" + closed)));
+            String id = client.startProtectedQuery(r -> r.membershipIdentifier(membership)
+                    .type(ProtectedQueryType.SQL).sqlParameters(p -> p.queryString(sql))
+                    .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
+                            owner.accountId()))))).protectedQuery().id();
+            software.amazon.awssdk.services.cleanrooms.model.ProtectedQuery q;
+            do {
+                Thread.sleep(50);
+                q = client.getProtectedQuery(r -> r.membershipIdentifier(membership).protectedQueryIdentifier(id))
+                        .protectedQuery();
+            } while (q.status() == software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryStatus.SUBMITTED
+                    || q.status() == software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryStatus.STARTED);
+            assertThat(q.error().message()).contains("Table audience").contains("could not be reached");
         }
     }
 }

@@ -163,8 +163,9 @@ public final class QueryChecker {
                 }
                 Surface.check(select);
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
+                Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters = Filters.of(select, referenced);
                 return new CheckedQuery(SafeEvaluation.apply(select, frontend.validator(), request.dialect()),
-                        request.dialect(), type, names, outputs, notes);
+                        request.dialect(), type, names, outputs, notes, filters);
             }
             default -> {
                 CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
@@ -203,8 +204,9 @@ public final class QueryChecker {
                         + "the rewrite: rows with fewer distinct identities are removed"));
                 trace.allow("SELECT", String.join(", ", outputs),
                         "no output column derives from a disallowed output column");
+                Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters = Filters.of(checked, referenced);
                 return new CheckedQuery(SafeEvaluation.apply(checked, types.validator(), request.dialect()),
-                        request.dialect(), type, names, outputs, notes);
+                        request.dialect(), type, names, outputs, notes, filters);
             }
         }
     }
