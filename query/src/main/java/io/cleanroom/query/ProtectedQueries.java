@@ -165,7 +165,8 @@ public final class ProtectedQueries implements AutoCloseable {
         });
         for (ProtectedQuery q : stopped) {
             if (q.s3Output() != null) {
-                s3.delete(q.s3Output(), q.id());
+                s3.deleteAfterRestart(q.runner(), resultRole(q.membershipId()), s3Roots(q.runner()), q.s3Output(),
+                        q.id());
             }
         }
         // every stored result must belong to a query that succeeded
@@ -195,7 +196,8 @@ public final class ProtectedQueries implements AutoCloseable {
             s3Output = membership.defaultResultConfiguration().s3();
         }
         if (s3Output != null) {
-            s3.check(s3Output, "resultConfiguration.outputConfiguration.s3");
+            s3.resolve(account, resultRole(membership), s3Roots(account), s3Output,
+                    "resultConfiguration.outputConfiguration.s3");
         }
         List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
         checkReceivers(queryContext.collaboration(), receivers);
@@ -271,7 +273,8 @@ public final class ProtectedQueries implements AutoCloseable {
      * What runs: the query checked again when it starts, rendered for the engine that runs the
      * collaboration's queries at that moment, and where its tables' data lies then.
      */
-    private record Admitted(CheckedQuery checked, QueryEngine engine, Map<String, PinnedTables.Table> data) {
+    private record Admitted(CheckedQuery checked, QueryEngine engine, Map<String, PinnedTables.Table> data,
+            S3Outputs.Target output) {
     }
 
     /**
@@ -281,13 +284,13 @@ public final class ProtectedQueries implements AutoCloseable {
      */
     private Admitted recheck(Caller caller, ProtectedQuery query, Start start, QueryControl.Checked submitted) {
         SchemaService.QueryContext queryContext = schemas.forQuery(caller, query.membershipId());
-        if (query.s3Output() != null) {
-            s3.check(query.s3Output(), "resultConfiguration.outputConfiguration.s3");
-        }
+        S3Outputs.Target output = query.s3Output() == null ? null : s3.resolve(query.runner(),
+                resultRole(queryContext.membership()), s3Roots(query.runner()), query.s3Output(),
+                "resultConfiguration.outputConfiguration.s3");
         checkReceivers(queryContext.collaboration(), query.receivers());
         QueryEngine engine = engines.of(context, queryContext.collaboration());
         CheckedQuery checked = check(caller, queryContext, start, query.receivers(), submitted, engine).query();
-        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots, query.id()));
+        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots, query.id()), output);
     }
 
     /**
@@ -354,6 +357,23 @@ public final class ProtectedQueries implements AutoCloseable {
                         "Account " + receiver + " is not a member of this collaboration who can receive results");
             }
         }
+    }
+
+    /** The role through which the membership's results are written: its default result configuration's. */
+    private static String resultRole(Membership membership) {
+        return membership.defaultResultConfiguration() == null ? null
+                : membership.defaultResultConfiguration().roleArn();
+    }
+
+    private String resultRole(MembershipId membershipId) {
+        return context.store().read(tx -> tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
+                .map(ProtectedQueries::resultRole).orElse(null));
+    }
+
+    /** The account's S3 roots of this moment. */
+    private List<io.cleanroom.core.model.S3Location> s3Roots(AccountId account) {
+        return context.store().read(tx -> tx.of(Kinds.ACCOUNTS).get(account.value())
+                .map(io.cleanroom.core.model.Account::s3Roots).orElse(List.of()));
     }
 
     /** The owner's roots on the server's disk. */
@@ -548,8 +568,8 @@ public final class ProtectedQueries implements AutoCloseable {
                 com.fasterxml.jackson.databind.node.ObjectNode result = collector.toJson();
                 results.write(id, result);
                 try {
-                    if (query.s3Output() != null) {
-                        s3.write(query.s3Output(), id, result);
+                    if (ready.output() != null) {
+                        s3.write(ready.output(), id, result);
                     }
                 } catch (RuntimeException e) {
                     results.delete(id);
@@ -563,8 +583,8 @@ public final class ProtectedQueries implements AutoCloseable {
             if (!finished) {
                 // cancelled or timed out at the last moment: the result goes with the query's end
                 results.delete(id);
-                if (query.s3Output() != null) {
-                    s3.delete(query.s3Output(), id);
+                if (ready.output() != null) {
+                    s3.delete(ready.output(), id);
                 }
             }
         } catch (CleanroomException e) {

@@ -161,7 +161,7 @@ public final class CleanroomServer implements AutoCloseable {
                     io.cleanroom.sources.S3Storage.Timeouts.defaults(), engineConfig.timeout(), 100_000));
             ProtectedQueries queries = new ProtectedQueries(context, schemas, templates, control,
                     engines, new ResultStore(config.dataDir().resolve("results"), sealer),
-                    new S3Outputs(config.s3Buckets(), abilities::csvToParquet), sources,
+                    new S3Outputs(config.s3Buckets(), abilities::csvToParquet, sources), sources,
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
                             engineConfig.maxResultRows(), config.allowAnyPath(), engineConfig.memoryBytes(),
                             engineConfig.threads()));

@@ -66,16 +66,20 @@ class S3SourcesIT {
     private S3TestServer s3;
     private TestCluster cluster;
     private Path work;
+    /** The local directory the server maps bucket "mapped-results" to (the no-setup default). */
+    private Path mapped;
     private final List<Sources.Read> reads = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
         s3 = S3TestServer.start();
+        work = Files.createTempDirectory("s3-sources-it");
+        mapped = Files.createDirectories(work.resolve("mapped-results"));
         cluster = TestCluster.start(TestCluster.StoreKind.SQLITE, c -> c.withEngine(new ServerConfig.Engine("512MB", 2,
                 2, Duration.ofMinutes(5), 100_000, new ServerConfig.Backends("duckdb", List.of("spark"),
-                        Map.of("spark", Map.of("master", "local[2]", "driver-memory", "768m"))))));
+                        Map.of("spark", Map.of("master", "local[2]", "driver-memory", "768m")))))
+                .withS3Buckets(Map.of("mapped-results", mapped)));
         cluster.server.queries().sourceReads(reads::add);
-        work = Files.createTempDirectory("s3-sources-it");
     }
 
     @AfterAll
@@ -158,6 +162,7 @@ class S3SourcesIT {
         final CleanRoomsClient adv;
         final String advertiserMembership;
         final String pubBucket;
+        final String advBucket;
 
         Lab(String name, Map<String, String> tags, boolean inS3) throws Exception {
             publisher = Fixtures.account(cluster, "publisher");
@@ -165,7 +170,7 @@ class S3SourcesIT {
             pub = cluster.cleanRooms(publisher);
             adv = cluster.cleanRooms(advertiser);
             pubBucket = "pub-" + publisher.accountId();
-            String advBucket = "adv-" + advertiser.accountId();
+            advBucket = "adv-" + advertiser.accountId();
             if (inS3) {
                 parquet(pubBucket, "clean-room/audience/", "user_id_hash,segment", publisherRows());
                 parquet(advBucket, "clean-room/customers/", "user_id_hash,campaign", advertiserRows());
@@ -234,10 +239,13 @@ class S3SourcesIT {
         }
 
         ProtectedQuery run(String sql) throws InterruptedException {
-            String id = adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+            return await(adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
                     .type(ProtectedQueryType.SQL).sqlParameters(s -> s.queryString(sql))
                     .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
-                            advertiser.accountId()))))).protectedQuery().id();
+                            advertiser.accountId()))))).protectedQuery().id());
+        }
+
+        ProtectedQuery await(String id) throws InterruptedException {
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (true) {
                 ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
@@ -381,6 +389,75 @@ class S3SourcesIT {
             assertThat(theirs.lookupEvents(r -> r.lookupAttributes(a -> a.attributeKey("EventName").attributeValue(
                     "ReadTableData"))).events()).isEmpty();
         }
+    }
+
+    @Test
+    void resultsGoToARealBucketThroughTheRoleOfTheMembershipsDefaultResultConfiguration() throws Exception {
+        Lab lab = new Lab("results", Map.of(), true);
+        String role = "arn:aws:iam::" + lab.advertiser.accountId() + ":role/adv-lake";
+        assertThat(cluster.admin("PUT", "/admin/accounts/" + lab.advertiser.accountId() + "/dataRoots",
+                "{\"dataRoots\":[\"s3://" + lab.advBucket + "/clean-room/\",\"s3://mapped-results/adv/\"]}").status())
+                .isEqualTo(200);
+        s3.put("mapped-results", "adv/.keep", "");
+        // the default result configuration: CSV under clean-room/results, written through the role
+        lab.adv.updateMembership(r -> r.membershipIdentifier(lab.advertiserMembership).defaultResultConfiguration(
+                d -> d.roleArn(role).outputConfiguration(o -> o.s3(x -> x.resultFormat("CSV").bucket(lab.advBucket)
+                        .keyPrefix("clean-room/results")))));
+        ProtectedQuery csv = lab.await(lab.adv.startProtectedQuery(r -> r.membershipIdentifier(
+                lab.advertiserMembership).type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP)))
+                .protectedQuery().id());
+        assertThat(csv.status()).as(String.valueOf(csv.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        String key = "clean-room/results/" + csv.id() + "/result.csv";
+        assertThat(csv.result().output().s3().location()).isEqualTo("s3://" + lab.advBucket + "/" + key);
+        List<String> lines = new ArrayList<>(List.of(new String(s3.get(lab.advBucket, key), StandardCharsets.UTF_8)
+                .split("\n")));
+        assertThat(lines.remove(0)).isEqualTo("campaign,segment,overlap_count");
+        assertThat(lines).hasSize(4).allSatisfy(l -> assertThat(l).matches("(spring|brand),(news|sports),\\d+"));
+
+        // Parquet, with another key prefix, given with the query
+        ProtectedQuery parquet = lab.await(lab.adv.startProtectedQuery(r -> r.membershipIdentifier(
+                lab.advertiserMembership).type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
+                .resultConfiguration(c -> c.outputConfiguration(o -> o.s3(x -> x.resultFormat("PARQUET")
+                        .bucket(lab.advBucket).keyPrefix("clean-room/parquet/"))))).protectedQuery().id());
+        assertThat(parquet.status()).as(String.valueOf(parquet.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        Path file = Files.write(work.resolve("result.parquet"), s3.get(lab.advBucket, "clean-room/parquet/"
+                + parquet.id() + "/result.parquet"));
+        try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.ResultSet rs = duck.createStatement().executeQuery("SELECT count(*), sum(overlap_count) "
+                        + "FROM read_parquet('" + file + "')")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(4);
+            assertThat(rs.getLong(2)).isPositive();
+        }
+
+        // a bucket both mapped and reachable through the role: the role's connection wins
+        ProtectedQuery both = lab.await(lab.adv.startProtectedQuery(r -> r.membershipIdentifier(
+                lab.advertiserMembership).type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
+                .resultConfiguration(c -> c.outputConfiguration(o -> o.s3(x -> x.resultFormat("CSV")
+                        .bucket("mapped-results").keyPrefix("adv"))))).protectedQuery().id());
+        assertThat(both.status()).as(String.valueOf(both.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        assertThat(s3.keys("mapped-results", "adv/" + both.id() + "/")).containsExactly("adv/" + both.id()
+                + "/result.csv");
+        assertThat(mapped.resolve("adv").resolve(both.id())).doesNotExist();
+
+        // outside the account's S3 roots: refused before anything runs
+        var outside = catchThrowableOfType(software.amazon.awssdk.services.cleanrooms.model.ValidationException.class,
+                () -> lab.adv.startProtectedQuery(r -> r.membershipIdentifier(lab.advertiserMembership)
+                        .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP))
+                        .resultConfiguration(c -> c.outputConfiguration(o -> o.s3(x -> x.resultFormat("CSV")
+                                .bucket(lab.pubBucket).keyPrefix("clean-room/stolen"))))));
+        assertThat(outside.getMessage()).contains("outside your account's S3 roots");
+
+        // without a role naming a connection, the mapping is the default
+        lab.adv.updateMembership(r -> r.membershipIdentifier(lab.advertiserMembership).defaultResultConfiguration(
+                d -> d.outputConfiguration(o -> o.s3(x -> x.resultFormat("CSV").bucket("mapped-results")
+                        .keyPrefix("adv")))));
+        ProtectedQuery local = lab.await(lab.adv.startProtectedQuery(r -> r.membershipIdentifier(
+                lab.advertiserMembership).type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(OVERLAP)))
+                .protectedQuery().id());
+        assertThat(local.status()).as(String.valueOf(local.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        assertThat(mapped.resolve("adv").resolve(local.id()).resolve("result.csv")).exists();
+        assertThat(s3.keys("mapped-results", "adv/" + local.id() + "/")).isEmpty();
     }
 
     @Test
