@@ -115,11 +115,12 @@ public final class PostgresDatabase implements AutoCloseable {
 
     /**
      * The columns of a table or view, in order, with their Glue types; a table that is not there, or
-     * that the connection's user may not SELECT, is a {@link SourceException}.
+     * of which the connection's user may SELECT no column, is a {@link SourceException}. (SELECT on
+     * some columns only is enough, as long as a query reads only those.)
      */
     public List<TableColumn> columns(String schema, String table) {
         String what = "table " + schema + "." + table + " of " + where;
-        try (PreparedStatement s = jdbc.prepareStatement("SELECT c.oid, has_table_privilege(c.oid, 'SELECT') "
+        try (PreparedStatement s = jdbc.prepareStatement("SELECT c.oid, has_any_column_privilege(c.oid, 'SELECT') "
                 + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'v', 'm', 'p', 'f')")) {
             s.setString(1, schema);
