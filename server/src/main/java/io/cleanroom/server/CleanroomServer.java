@@ -326,8 +326,11 @@ public final class CleanroomServer implements AutoCloseable {
         return config;
     }
 
-    /** For tests in this package: the protected queries, whose worker has a test seam. */
-    ProtectedQueries queries() {
+    /**
+     * For tests and benchmarks: the protected queries, whose worker has test seams (what each query
+     * read of tables behind a connection, among them).
+     */
+    public ProtectedQueries queries() {
         return queries;
     }
 
