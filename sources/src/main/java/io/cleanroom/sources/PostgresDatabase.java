@@ -95,8 +95,9 @@ public final class PostgresDatabase implements AutoCloseable {
         properties.setProperty("readOnly", "true");
         properties.setProperty("readOnlyMode", "always");
         String where = url.host() + ":" + url.port() + "/" + url.database();
+        java.sql.Connection jdbc = null;
         try {
-            java.sql.Connection jdbc = new org.postgresql.Driver().connect(
+            jdbc = new org.postgresql.Driver().connect(
                     "jdbc:postgresql://" + url.host() + ":" + url.port() + "/" + url.database(), properties);
             if (jdbc == null) {
                 throw new SourceException(SourceException.Category.FAILED, "The driver refused " + where);
@@ -109,6 +110,13 @@ public final class PostgresDatabase implements AutoCloseable {
             jdbc.setReadOnly(true);
             return new PostgresDatabase(jdbc, c, timeout);
         } catch (SQLException e) {
+            if (jdbc != null) {
+                try {
+                    jdbc.close();
+                } catch (SQLException ignored) {
+                    // the session is being given up anyway
+                }
+            }
             throw failure(c, where, "connecting", e);
         }
     }
