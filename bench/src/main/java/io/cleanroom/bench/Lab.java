@@ -32,7 +32,7 @@ final class Lab {
     }
 
     private final URI endpoint;
-    private final SignedHttpClient operator;
+    final SignedHttpClient operator;
 
     /** A lab on the server at endpoint, set up with the operator's keys. */
     Lab(URI endpoint, JsonNode operatorKeys) {
@@ -67,13 +67,13 @@ final class Lab {
         return call(c, method, path, body, "cleanrooms", Map.of());
     }
 
-    private static void glue(SignedHttpClient c, String op, String body) throws Exception {
+    static void glue(SignedHttpClient c, String op, String body) throws Exception {
         call(c, "POST", "/", body, "glue", Map.of("X-Amz-Target", "AWSGlue." + op,
                 "Content-Type", "application/x-amz-json-1.1"));
     }
 
     /** An account confined to one data root. */
-    private JsonNode account(String id, String name, Path dataRoot) throws Exception {
+    JsonNode account(String id, String name, Path dataRoot) throws Exception {
         return call(operator, "POST", "/admin/accounts", "{\"accountId\":\"" + id + "\",\"name\":\"" + name
                 + "\",\"dataRoots\":[" + MAPPER.writeValueAsString(dataRoot.toString()) + "]}", "cleanroom", Map.of());
     }

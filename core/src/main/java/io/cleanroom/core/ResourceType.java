@@ -18,6 +18,7 @@ public enum ResourceType {
     ACCESS_KEY("Access key"),
     CATALOG_DATABASE("Database"),
     CATALOG_TABLE("Table"),
+    CONNECTION("Connection"),
     RESOURCE("Resource");
 
     private final String displayName;

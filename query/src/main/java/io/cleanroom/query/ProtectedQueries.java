@@ -92,6 +92,7 @@ public final class ProtectedQueries implements AutoCloseable {
     private final Engines engines;
     private final ResultStore results;
     private final S3Outputs s3;
+    private final Sources sources;
     private final Settings settings;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
@@ -128,7 +129,7 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     public ProtectedQueries(ServiceContext context, SchemaService schemas, TemplateService templates, QueryControl control,
-            Engines engines, ResultStore results, S3Outputs s3, Settings settings) {
+            Engines engines, ResultStore results, S3Outputs s3, Sources sources, Settings settings) {
         this.context = requireNonNull(context, "context is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
         this.templates = requireNonNull(templates, "templates is null");
@@ -136,6 +137,7 @@ public final class ProtectedQueries implements AutoCloseable {
         this.engines = requireNonNull(engines, "engines is null");
         this.results = requireNonNull(results, "results is null");
         this.s3 = requireNonNull(s3, "s3 is null");
+        this.sources = requireNonNull(sources, "sources is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.ledger = new PrivacyBudgetLedger(context);
         this.randomness = RandomBits.secure();
@@ -158,6 +160,7 @@ public final class ProtectedQueries implements AutoCloseable {
      */
     public void recover() {
         results.removePartials();
+        sources.cleanStaging();
         List<ProtectedQuery> stopped = context.store().inTransaction(tx -> {
             Instant now = context.now();
             List<ProtectedQuery> failed = new ArrayList<>();
@@ -174,7 +177,8 @@ public final class ProtectedQueries implements AutoCloseable {
         });
         for (ProtectedQuery q : stopped) {
             if (q.s3Output() != null) {
-                s3.delete(q.s3Output(), q.id());
+                s3.deleteAfterRestart(q.runner(), resultRole(q.membershipId()), s3Roots(q.runner()), q.s3Output(),
+                        q.id());
             }
         }
         settleLeftReservations();
@@ -295,7 +299,8 @@ public final class ProtectedQueries implements AutoCloseable {
             s3Output = membership.defaultResultConfiguration().s3();
         }
         if (s3Output != null) {
-            s3.check(s3Output, "resultConfiguration.outputConfiguration.s3");
+            s3.resolve(account, resultRole(membership), s3Roots(account), s3Output,
+                    "resultConfiguration.outputConfiguration.s3");
         }
         List<AccountId> receivers = List.of(start.memberOutput() != null ? start.memberOutput() : account);
         checkReceivers(queryContext.collaboration(), receivers);
@@ -309,7 +314,7 @@ public final class ProtectedQueries implements AutoCloseable {
         // the locations are checked now, so that a bad one is refused at once; they are resolved again
         // and pinned when the query starts
         try (Stage stage = Stage.begin("submit.locate")) {
-            tableData(queryContext, checked, this::dataRoots);
+            tableData(queryContext, checked, this::dataRoots, null);
         }
         // a differentially private query reserves its cost as it is recorded, unless an answer to it
         // may be given again (then it reserves when it starts, if the data changed meanwhile)
@@ -387,7 +392,8 @@ public final class ProtectedQueries implements AutoCloseable {
      * What runs: the query checked again when it starts, rendered for the engine that runs the
      * collaboration's queries at that moment, and where its tables' data lies then.
      */
-    private record Admitted(CheckedQuery checked, QueryEngine engine, Map<String, PinnedTables.Table> data) {
+    private record Admitted(CheckedQuery checked, QueryEngine engine, Map<String, PinnedTables.Table> data,
+            S3Outputs.Target output) {
     }
 
     /**
@@ -397,13 +403,13 @@ public final class ProtectedQueries implements AutoCloseable {
      */
     private Admitted recheck(Caller caller, ProtectedQuery query, Start start, QueryControl.Checked submitted) {
         SchemaService.QueryContext queryContext = schemas.forQuery(caller, query.membershipId());
-        if (query.s3Output() != null) {
-            s3.check(query.s3Output(), "resultConfiguration.outputConfiguration.s3");
-        }
+        S3Outputs.Target output = query.s3Output() == null ? null : s3.resolve(query.runner(),
+                resultRole(queryContext.membership()), s3Roots(query.runner()), query.s3Output(),
+                "resultConfiguration.outputConfiguration.s3");
         checkReceivers(queryContext.collaboration(), query.receivers());
         QueryEngine engine = engines.of(context, queryContext.collaboration());
         CheckedQuery checked = check(caller, queryContext, start, query.receivers(), submitted, engine).query();
-        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots));
+        return new Admitted(checked, engine, tableData(queryContext, checked, this::dataRoots, query.id()), output);
     }
 
     /**
@@ -472,9 +478,27 @@ public final class ProtectedQueries implements AutoCloseable {
         }
     }
 
+    /** The role through which the membership's results are written: its default result configuration's. */
+    private static String resultRole(Membership membership) {
+        return membership.defaultResultConfiguration() == null ? null
+                : membership.defaultResultConfiguration().roleArn();
+    }
+
+    private String resultRole(MembershipId membershipId) {
+        return context.store().read(tx -> tx.of(Kinds.MEMBERSHIPS).get(membershipId.value())
+                .map(ProtectedQueries::resultRole).orElse(null));
+    }
+
+    /** The account's S3 roots of this moment. */
+    private List<io.cleanroom.core.model.S3Location> s3Roots(AccountId account) {
+        return context.store().read(tx -> tx.of(Kinds.ACCOUNTS).get(account.value())
+                .map(io.cleanroom.core.model.Account::s3Roots).orElse(List.of()));
+    }
+
+    /** The owner's roots on the server's disk. */
     private List<String> dataRoots(AccountId owner) {
         return context.store().read(tx -> tx.of(Kinds.ACCOUNTS).get(owner.value())
-                .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
+                .map(io.cleanroom.core.model.Account::localRoots).orElse(List.of()));
     }
 
     /**
@@ -487,7 +511,7 @@ public final class ProtectedQueries implements AutoCloseable {
      * configured table it comes from, and saying what is wrong, without a path.
      */
     private Map<String, PinnedTables.Table> tableData(SchemaService.QueryContext queryContext,
-            CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots) {
+            CheckedQuery checked, java.util.function.Function<AccountId, List<String>> roots, ProtectedQueryId id) {
         Map<String, PinnedTables.Table> data = new LinkedHashMap<>();
         for (SchemaService.Schema schema : queryContext.schemas()) {
             if (!checked.tables().contains(schema.name())) {
@@ -497,6 +521,10 @@ public final class ProtectedQueries implements AutoCloseable {
                     + schema.association().ownerAccountId() + ")";
             CatalogTable catalog = schema.catalogTable().orElseThrow(() -> CleanroomException.of(
                     ErrorCode.INVALID_STATE, table + " has no catalog entry"));
+            if (io.cleanroom.core.service.CatalogService.remote(catalog.location())) {
+                data.put(schema.name(), remote(table, schema, catalog, checked, id));
+                continue;
+            }
             List<java.nio.file.Path> ownerRoots = LocalTableInspector.roots(
                     roots.apply(schema.association().ownerAccountId()), settings.allowAnyPath());
             if (ownerRoots.isEmpty()) {
@@ -510,10 +538,100 @@ public final class ProtectedQueries implements AutoCloseable {
                 throw CleanroomException.invalidConfiguration(table + " cannot be read: " + e.problem().forQuery()
                         + ". Its owner must put the data back or register the table where the data is now");
             }
-            data.put(schema.name(), new PinnedTables.Table(schema.name(), files, catalog.format(),
+            data.put(schema.name(), new PinnedTables.Local(schema.name(), files, catalog.format(),
                     schema.columns()));
         }
         return data;
+    }
+
+    /**
+     * A table whose data lies behind a connection, as it can be read now: the association's role
+     * names the catalog table's connection, which still exists and is of the location's kind, and
+     * the location lies inside the owner's S3 roots of this moment (or names the connection's
+     * database). Refusals name the table, never a bucket, host or connection.
+     */
+    private PinnedTables.Table remote(String table, SchemaService.Schema schema, CatalogTable catalog,
+            CheckedQuery checked, ProtectedQueryId id) {
+        AccountId owner = schema.association().ownerAccountId();
+        RoleArns.requireConnection(table, schema.association(), catalog);
+        io.cleanroom.core.service.ConnectionService.Opened connection = sources.open(owner,
+                catalog.connectionName().orElseThrow()).orElseThrow(() -> CleanroomException.invalidConfiguration(
+                        table + " cannot be read: the connection its catalog table names no longer exists; its owner "
+                                + "must create it again"));
+        boolean s3 = catalog.location().startsWith("s3://");
+        if ((connection.connection().type() == io.cleanroom.core.model.ConnectionType.S3) != s3) {
+            throw CleanroomException.invalidConfiguration(table + " cannot be read: the connection its catalog table "
+                    + "names is of another kind than its location; its owner must register the table again");
+        }
+        List<io.cleanroom.core.model.ColumnFilter> filters = checked.filters(schema.name());
+        PinnedTables.Failure failure = e -> readFailed(id, table, schema, catalog, e);
+        if (s3) {
+            List<io.cleanroom.core.model.S3Location> roots = context.store().read(tx -> tx.of(Kinds.ACCOUNTS)
+                    .get(owner.value()).map(io.cleanroom.core.model.Account::s3Roots).orElse(List.of()));
+            io.cleanroom.core.model.S3Location folder;
+            try {
+                folder = RemoteLocations.s3(catalog.location(), roots);
+            } catch (RemoteLocations.Refused e) {
+                throw CleanroomException.invalidConfiguration(table + " cannot be read: its location is outside its "
+                        + "owner's S3 roots (the roots were narrowed) or not a valid S3 folder");
+            }
+            List<io.cleanroom.core.model.Column> partitions = new ArrayList<>();
+            for (String key : catalog.partitionKeys()) {
+                catalog.columns().stream().filter(c -> c.name().equalsIgnoreCase(key)).findFirst()
+                        .ifPresent(partitions::add);
+            }
+            return new PinnedTables.InS3(new Sources.S3Table(schema.name(), connection, folder, catalog.format(),
+                    partitions, filters), schema.columns(), failure);
+        }
+        RemoteLocations.PostgresTable where;
+        try {
+            where = RemoteLocations.postgres(catalog.location(), catalog.parameters(), connection.connection());
+        } catch (RemoteLocations.Refused e) {
+            throw CleanroomException.invalidConfiguration(table + " cannot be read: its location no longer names "
+                    + "the database of its connection; its owner must register the table again");
+        }
+        return new PinnedTables.InPostgres(new Sources.PostgresTable(schema.name(), connection, where, filters),
+                schema.columns(), failure);
+    }
+
+    /**
+     * A table behind a connection could not be read: its owner's audit trail gets the exact cause
+     * (the bucket, object, host or grant, and the storage's or database's error code), the operator's
+     * log too, and the query fails with the table's name and the category only.
+     */
+    private CleanroomException readFailed(ProtectedQueryId id, String table, SchemaService.Schema schema,
+            CatalogTable catalog, io.cleanroom.sources.SourceException e) {
+        AccountId owner = schema.association().ownerAccountId();
+        LOG.warn("query {}: table {} of account {} could not be read: {}", id, schema.name(), owner, e.ownerDetail());
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode parameters =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            parameters.put("protectedQueryId", id == null ? null : id.value());
+            parameters.put("table", schema.name());
+            parameters.put("catalogTable", catalog.databaseName() + "." + catalog.name());
+            parameters.put("location", catalog.location());
+            parameters.put("connectionName", catalog.connectionName().orElse(null));
+            io.cleanroom.core.audit.AuditEvent event = io.cleanroom.core.audit.AuditEvent.draft(
+                    id == null ? "query" : id.value(), context.now(), null)
+                    .withCall("cleanroom-sources", "ReadTableData", List.of(schema.association().id().value()),
+                            parameters.toString(), null)
+                    .withIdentity(owner.value(), null)
+                    .withError(e.category().name(), e.ownerDetail());
+            durably(() -> context.store().inTransaction(tx -> io.cleanroom.core.audit.AuditChain.append(tx, event)));
+        } catch (RuntimeException recording) {
+            LOG.error("query {}: the read failure of table {} could not be recorded in the audit trail", id,
+                    schema.name(), recording);
+        }
+        return CleanroomException.of(ErrorCode.QUERY_FAILED, table + " cannot be read: " + e.category().forQuery()
+                + ". Its owner finds the cause in its audit trail (event ReadTableData)");
+    }
+
+    private volatile java.util.function.Consumer<Sources.Read> sourceReads = read -> {
+    };
+
+    /** Test seam: told what each query read of each table behind a connection. */
+    public void sourceReads(java.util.function.Consumer<Sources.Read> listener) {
+        this.sourceReads = requireNonNull(listener, "listener is null");
     }
 
     private volatile java.util.function.Consumer<ProtectedQueryId> beforeStart = id -> {
@@ -578,7 +696,10 @@ public final class ProtectedQueries implements AutoCloseable {
             ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
             // the engine reads the files checked just now, pinned open until it returns
             Stage pinning = Stage.begin("pin");
-            try (PinnedTables pinned = PinnedTables.open(ready.data())) {
+            try (PinnedTables pinned = PinnedTables.open(ready.data(), sources, handle, read -> {
+                Sources.log(read);
+                sourceReads.accept(read);
+            })) {
                 pinning.close();
                 if (dp != null) {
                     runPrivately(query, dp, ready, pinned, handle, settlement);
@@ -590,13 +711,13 @@ public final class ProtectedQueries implements AutoCloseable {
             if (handle.cancelled()) {
                 throw CleanroomException.of(ErrorCode.QUERY_FAILED, "stopped");
             }
-            store(query, collector.toJson());
+            store(query, ready.output(), collector.toJson());
             boolean finished;
             try (Stage stage = Stage.begin("finish.record")) {
                 finished = finish(id, q -> q.succeeded(collector.rows.size(), context.now()));
             }
             if (!finished) {
-                discard(query);
+                discard(query, ready.output());
             }
         } catch (CleanroomException e) {
             ProtectedQueryStatus stopped = handle.stoppedAs.get();
@@ -629,12 +750,13 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     /** Stores a result, and its S3 output if the query has one (neither stays if the output fails). */
-    private void store(ProtectedQuery query, com.fasterxml.jackson.databind.node.ObjectNode result) {
+    private void store(ProtectedQuery query, S3Outputs.Target output,
+            com.fasterxml.jackson.databind.node.ObjectNode result) {
         try (Stage stage = Stage.begin("result.store")) {
             results.write(query.id(), result);
             try {
-                if (query.s3Output() != null) {
-                    s3.write(query.s3Output(), query.id(), result);
+                if (output != null) {
+                    s3.write(output, query.id(), result);
                 }
             } catch (RuntimeException e) {
                 results.delete(query.id());
@@ -644,10 +766,10 @@ public final class ProtectedQueries implements AutoCloseable {
     }
 
     /** Removes what a query stored when it ended otherwise at the last moment (cancelled, timed out). */
-    private void discard(ProtectedQuery query) {
+    private void discard(ProtectedQuery query, S3Outputs.Target output) {
         results.delete(query.id());
-        if (query.s3Output() != null) {
-            s3.delete(query.s3Output(), query.id());
+        if (output != null) {
+            s3.delete(output, query.id());
         }
     }
 
@@ -683,17 +805,17 @@ public final class ProtectedQueries implements AutoCloseable {
     private void runPrivately(ProtectedQuery query, Private dp, Admitted ready, PinnedTables pinned, Running handle,
             Settlement settlement) {
         ProtectedQueryId id = query.id();
-        String data = pinned.identities();
-        String answerKey = sha256(dp.queryKey() + "\ndata\n" + data);
-        Optional<Cached> cached = cached(answerKey, id);
+        Optional<String> data = pinned.identities();
+        String answerKey = data.map(files -> sha256(dp.queryKey() + "\ndata\n" + files)).orElse(null);
+        Optional<Cached> cached = answerKey == null ? Optional.empty() : cached(answerKey, id);
         if (cached.isPresent()) {
             com.fasterxml.jackson.databind.node.ObjectNode result =
                     (com.fasterxml.jackson.databind.node.ObjectNode) cached.get().result();
-            store(query, result);
+            store(query, ready.output(), result);
             settlement.cached = true;
             if (!finish(id, q -> q.succeeded(result.path("rows").size(), context.now()), settlement,
                     tx -> record(tx, id, r -> r.released(answerKey, cached.get().source())))) {
-                discard(query);
+                discard(query, ready.output());
             }
             return;
         }
@@ -721,18 +843,18 @@ public final class ProtectedQueries implements AutoCloseable {
             settlement.spend = true;
             throw CleanroomException.of(ErrorCode.QUERY_FAILED, e.getMessage());
         }
-        boolean unchanged = pinned.identities().equals(data);
+        boolean unchanged = data.isPresent() && pinned.identities().equals(data);
         ResultStore.Collector collector = new ResultStore.Collector(settings.maxResultRows());
         collector.columns(release.resultColumns());
         rows.forEach(collector::row);
-        store(query, collector.toJson());
+        store(query, ready.output(), collector.toJson());
         boolean finished;
         try (Stage stage = Stage.begin("finish.record")) {
             finished = finish(id, q -> q.succeeded(rows.size(), context.now()), settlement,
                     tx -> record(tx, id, r -> r.released(unchanged ? answerKey : null, null)));
         }
         if (!finished) {
-            discard(query);
+            discard(query, ready.output());
         }
     }
 

@@ -40,6 +40,9 @@ import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
 import io.cleanroom.query.Engines;
 import io.cleanroom.query.LocalTableInspector;
+import io.cleanroom.query.SourceTableInspector;
+import io.cleanroom.query.Sources;
+import io.cleanroom.core.service.ConnectionService;
 import io.cleanroom.query.NativeFiles;
 import io.cleanroom.query.ProtectedQueries;
 import io.cleanroom.query.QueryControl;
@@ -152,9 +155,13 @@ public final class CleanroomServer implements AutoCloseable {
             new PrivacyBudgetsApi(new PrivacyBudgetService(context), render).register(cleanRooms);
             new TagsApi(new TagService(context), engines.names()).register(cleanRooms);
             QueryControl control = new QueryControl(schemas);
+            ConnectionService connections = new ConnectionService(context, sealer);
+            // what queries read from S3 or PostgreSQL is staged here, per query, and deleted after it
+            Sources sources = new Sources(connections, new Sources.Settings(config.dataDir().resolve("staging"),
+                    io.cleanroom.sources.S3Storage.Timeouts.defaults(), engineConfig.timeout(), 100_000));
             ProtectedQueries queries = new ProtectedQueries(context, schemas, templates, control,
                     engines, new ResultStore(config.dataDir().resolve("results"), sealer),
-                    new S3Outputs(config.s3Buckets(), abilities::csvToParquet),
+                    new S3Outputs(config.s3Buckets(), abilities::csvToParquet, sources), sources,
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
                             engineConfig.maxResultRows(), config.allowAnyPath(), engineConfig.memoryBytes(),
                             engineConfig.threads()));
@@ -162,8 +169,9 @@ public final class CleanroomServer implements AutoCloseable {
             new ProtectedQueriesApi(control, queries, context.arns(), pages).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
-            new AdminApi(accounts, store, keeper).register(admin);
-            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath(), abilities)));
+            new AdminApi(accounts, store, keeper, connections).register(admin);
+            GlueApi glue = new GlueApi(new CatalogService(context, new SourceTableInspector(
+                    new LocalTableInspector(config.allowAnyPath(), abilities), sources), connections), connections);
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
                     config.maxClockSkew());
 
@@ -318,8 +326,11 @@ public final class CleanroomServer implements AutoCloseable {
         return config;
     }
 
-    /** For tests in this package: the protected queries, whose worker has a test seam. */
-    ProtectedQueries queries() {
+    /**
+     * For tests and benchmarks: the protected queries, whose worker has test seams (what each query
+     * read of tables behind a connection, among them).
+     */
+    public ProtectedQueries queries() {
         return queries;
     }
 

@@ -27,16 +27,14 @@ public final class CheckedQuery {
     private final List<String> tables;
     private final List<String> outputColumns;
     private final List<String> addedConstraints;
+    private final java.util.Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters;
     private final java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy;
 
     CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
-            List<String> outputColumns, List<String> addedConstraints) {
-        this(tree, dialect, ruleType, tables, outputColumns, addedConstraints, java.util.Optional.empty());
-    }
-
-    CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
             List<String> outputColumns, List<String> addedConstraints,
+            java.util.Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters,
             java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy) {
+        this.filters = java.util.Map.copyOf(filters);
         this.dialect = requireNonNull(dialect, "dialect is null");
         String rendered = render(requireNonNull(tree, "tree is null"), calcite(dialect));
         this.sql = dialect == Dialect.SPARK ? SparkDialect.checked(rendered) : rendered;
@@ -68,6 +66,15 @@ public final class CheckedQuery {
     /** The columns the SQL returns (for a differentially private query, the plan's keys and statistics). */
     public List<String> outputColumns() {
         return outputColumns;
+    }
+
+    /**
+     * The conditions the query places on a table's columns that every row of it must meet to count
+     * ({@link Filters}): a reader may skip partitions, objects or rows that cannot meet them. Empty
+     * when the query reads the table more than once, or places none.
+     */
+    public List<io.cleanroom.core.model.ColumnFilter> filters(String table) {
+        return filters.getOrDefault(table.toLowerCase(Locale.ROOT), List.of());
     }
 
     /** The output constraints the rewrite added, e.g. "COUNT(DISTINCT t.user_id) >= 100". */

@@ -184,8 +184,9 @@ public final class QueryChecker {
                 }
                 Surface.check(select);
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
+                Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters = Filters.of(select, referenced);
                 return new CheckedQuery(SafeEvaluation.apply(select, frontend.validator(), request.dialect()),
-                        request.dialect(), type, names, outputs, notes);
+                        request.dialect(), type, names, outputs, notes, filters, Optional.empty());
             }
             default -> {
                 CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
@@ -207,7 +208,9 @@ public final class QueryChecker {
                     List<String> outputs = dp.frontend().validator().getValidatedNodeType(dp.tree()).getFieldNames();
                     return new CheckedQuery(SafeEvaluation.apply(dp.tree(), dp.frontend().validator(),
                             request.dialect()), request.dialect(), type, names, outputs, dp.notes(),
-                            Optional.of(dp.plan()));
+                            // no filter is pushed to a source: the rewrite's bounds see every row it
+                            // reads, as the statistics' sensitivities assume
+                            Map.of(), Optional.of(dp.plan()));
                 }
                 boolean thresholds = ThresholdChecker.applies(tables);
                 if (thresholds) {
@@ -239,8 +242,9 @@ public final class QueryChecker {
                         + "the rewrite: rows with fewer distinct identities are removed"));
                 trace.allow("SELECT", String.join(", ", outputs),
                         "no output column derives from a disallowed output column");
+                Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters = Filters.of(checked, referenced);
                 return new CheckedQuery(SafeEvaluation.apply(checked, types.validator(), request.dialect()),
-                        request.dialect(), type, names, outputs, notes);
+                        request.dialect(), type, names, outputs, notes, filters, Optional.empty());
             }
         }
     }

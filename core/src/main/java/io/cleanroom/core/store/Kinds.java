@@ -95,6 +95,12 @@ public final class Kinds {
                     .index("database_key", t -> t.accountId().value() + "/" + t.databaseName())
                     .build();
 
+    /** Listed by key (account, then name in lower case); migration V11 creates the table. */
+    public static final Kind<io.cleanroom.core.model.Connection> CONNECTIONS =
+            Kind.of("connections", io.cleanroom.core.model.Connection.class, io.cleanroom.core.model.Connection::key)
+                    .index("account_id", c -> c.accountId().value())
+                    .build();
+
     public static final Kind<io.cleanroom.core.model.ProtectedQuery> PROTECTED_QUERIES =
             Kind.of("protected_queries", io.cleanroom.core.model.ProtectedQuery.class, q -> q.id().value())
                     .index("membership_id", q -> q.membershipId().value())
@@ -172,5 +178,5 @@ public final class Kinds {
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
             CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS, PRIVACY_BUDGET_TEMPLATES,
-            PRIVACY_BUDGETS, PRIVACY_BUDGET_RESERVATIONS, DIFFERENTIAL_PRIVACY_QUERIES);
+            PRIVACY_BUDGETS, PRIVACY_BUDGET_RESERVATIONS, DIFFERENTIAL_PRIVACY_QUERIES, CONNECTIONS);
 }

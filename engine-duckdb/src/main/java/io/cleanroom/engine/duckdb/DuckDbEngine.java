@@ -248,9 +248,31 @@ public final class DuckDbEngine implements QueryEngine {
         return out;
     }
 
-    /** CREATE VIEW "t" AS SELECT TRY_CAST("c" AS type) AS "c", ... FROM read_xxx([files]). */
+    /**
+     * CREATE VIEW "t" AS SELECT TRY_CAST("c" AS type) AS "c", ... FROM read_xxx([files]); for a
+     * partitioned table, one such SELECT per partition, UNION ALL, each giving its partition columns
+     * the partition's values as literals.
+     */
     static String view(TableBinding table, TableSource.Files source) {
         List<Path> paths = paths(source);
+        java.util.Map<List<String>, List<Path>> partitions = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < paths.size(); i++) {
+            List<String> values = source.partitionColumns().isEmpty() ? List.of() : source.partitionValues().get(i);
+            partitions.computeIfAbsent(values, v -> new ArrayList<>()).add(paths.get(i));
+        }
+        StringBuilder sql = new StringBuilder("CREATE VIEW ").append(identifier(table.name())).append(" AS ");
+        boolean first = true;
+        for (java.util.Map.Entry<List<String>, List<Path>> partition : partitions.entrySet()) {
+            sql.append(first ? "" : " UNION ALL ");
+            first = false;
+            select(sql, table, source, partition.getKey(), partition.getValue());
+        }
+        return sql.toString();
+    }
+
+    /** The SELECT of one partition's files (or of all files, for a table without partition columns). */
+    private static void select(StringBuilder sql, TableBinding table, TableSource.Files source, List<String> values,
+            List<Path> paths) {
         StringBuilder files = new StringBuilder("[");
         for (int i = 0; i < paths.size(); i++) {
             files.append(i == 0 ? "" : ", ").append(literal(paths.get(i).toString()));
@@ -262,14 +284,22 @@ public final class DuckDbEngine implements QueryEngine {
                     + "delim = ',', quote = '\"', escape = '\"')";
             case PARQUET -> "read_parquet(" + files + ", union_by_name = true)";
             case JSON -> "read_json(" + files + ", format = 'newline_delimited', union_by_name = true)";
+            // rows the server wrote: keys exactly the bound columns, values text, so nothing is guessed
+            case POSTGRESQL -> "read_json(" + files + ", format = 'newline_delimited', columns = "
+                    + textColumns(table, source) + ")";
         };
-        StringBuilder sql = new StringBuilder("CREATE VIEW ").append(identifier(table.name())).append(" AS SELECT ");
+        sql.append("SELECT ");
         for (int i = 0; i < table.columns().size(); i++) {
             BoundColumn column = table.columns().get(i);
             String type = duckType(column.type());
             String name = identifier(column.name());
             sql.append(i == 0 ? "" : ", ");
-            if (source.format() == io.cleanroom.core.model.TableFormat.CSV) {
+            int partition = source.partitionIndex(column.name());
+            if (partition >= 0) {
+                String value = values.get(partition);
+                sql.append(value == null ? "CAST(NULL AS " + type + ")"
+                        : type.equals("VARCHAR") ? literal(value) : "TRY_CAST(" + literal(value) + " AS " + type + ")");
+            } else if (source.format() == io.cleanroom.core.model.TableFormat.CSV) {
                 // CSV cells are read as text; TRIM keeps DuckDB from pushing the cast into the reader,
                 // where a cell that does not fit would fail the query with its value in the message
                 sql.append(type.equals("VARCHAR") ? name : "TRY_CAST(TRIM(" + name + ") AS " + type + ")");
@@ -278,7 +308,18 @@ public final class DuckDbEngine implements QueryEngine {
             }
             sql.append(" AS ").append(name);
         }
-        return sql.append(" FROM ").append(reader).toString();
+        sql.append(" FROM ").append(reader);
+    }
+
+    /** {'c': 'VARCHAR', ...}: every bound data column read as text. */
+    private static String textColumns(TableBinding table, TableSource.Files source) {
+        StringBuilder out = new StringBuilder("{");
+        for (BoundColumn column : table.columns()) {
+            if (source.partitionIndex(column.name()) < 0) {
+                out.append(out.length() == 1 ? "" : ", ").append(literal(column.name())).append(": 'VARCHAR'");
+            }
+        }
+        return out.append('}').toString();
     }
 
     /** A table of the rows the server supplies, typed like a view over files. */

@@ -230,28 +230,68 @@ public final class SparkDriver {
      * JSON is read with the bound columns as text.
      */
     static Dataset<Row> view(SparkSession session, Wire.Table table) throws IOException {
+        if (table.partitionColumns().isEmpty()) {
+            return view(session, table, table.files(), List.of());
+        }
+        // one view per partition, each giving its partition columns the partition's values
+        java.util.Map<List<String>, List<String>> partitions = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < table.files().size(); i++) {
+            partitions.computeIfAbsent(table.partitionValues().get(i), v -> new ArrayList<>()).add(table.files().get(i));
+        }
+        Dataset<Row> all = null;
+        for (java.util.Map.Entry<List<String>, List<String>> partition : partitions.entrySet()) {
+            Dataset<Row> part = view(session, table, partition.getValue(), partition.getKey());
+            all = all == null ? part : all.unionAll(part);
+        }
+        return all;
+    }
+
+    private static int partitionIndex(Wire.Table table, String column) {
+        for (int i = 0; i < table.partitionColumns().size(); i++) {
+            if (table.partitionColumns().get(i).equalsIgnoreCase(column)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The files of one partition (values: its partition columns' values), or of an unpartitioned table. */
+    private static Dataset<Row> view(SparkSession session, Wire.Table table, List<String> files, List<String> values)
+            throws IOException {
         Dataset<Row> raw = switch (table.format()) {
-            case "CSV" -> csv(session, table.files());
-            case "PARQUET" -> session.read().option("mergeSchema", Boolean.toString(table.files().size() > 1))
-                    .parquet(table.files().toArray(new String[0]));
-            case "JSON" -> {
+            case "CSV" -> csv(session, files);
+            case "PARQUET" -> session.read().option("mergeSchema", Boolean.toString(files.size() > 1))
+                    .parquet(files.toArray(new String[0]));
+            // JSON lines: of an owner's files, or the rows of a PostgreSQL table as the server wrote them
+            case "JSON", "POSTGRESQL" -> {
                 StructType text = new StructType();
                 for (Wire.Column c : table.columns()) {
-                    text = text.add(c.name(), DataTypes.StringType, true);
+                    if (partitionIndex(table, c.name()) < 0) {
+                        text = text.add(c.name(), DataTypes.StringType, true);
+                    }
                 }
                 yield session.read().schema(text).option("mode", "PERMISSIVE")
-                        .json(table.files().toArray(new String[0]));
+                        .json(files.toArray(new String[0]));
             }
             default -> throw new IllegalArgumentException("unknown format");
         };
         List<org.apache.spark.sql.Column> columns = new ArrayList<>();
         for (Wire.Column c : table.columns()) {
-            org.apache.spark.sql.Column column = org.apache.spark.sql.functions.col(quote(c.name()));
             DataType type = sparkType(c);
-            if (!table.format().equals("PARQUET") && type != DataTypes.StringType) {
-                column = org.apache.spark.sql.functions.trim(column);
+            int partition = partitionIndex(table, c.name());
+            org.apache.spark.sql.Column column;
+            if (partition >= 0) {
+                String value = values.get(partition);
+                column = value == null ? org.apache.spark.sql.functions.lit(null).cast(type)
+                        : org.apache.spark.sql.functions.lit(value).cast(type);
+            } else {
+                column = org.apache.spark.sql.functions.col(quote(c.name()));
+                if (!table.format().equals("PARQUET") && type != DataTypes.StringType) {
+                    column = org.apache.spark.sql.functions.trim(column);
+                }
+                column = column.cast(type);
             }
-            columns.add(column.cast(type).as(c.name()));
+            columns.add(column.as(c.name()));
         }
         return raw.select(columns.toArray(new org.apache.spark.sql.Column[0]));
     }

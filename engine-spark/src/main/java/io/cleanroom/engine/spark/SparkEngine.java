@@ -239,7 +239,8 @@ public final class SparkEngine implements QueryEngine {
             paths.add(path.startsWith("/proc/self/fd/") ? OWN_DESCRIPTORS + path.substring("/proc/self/fd/".length())
                     : path);
         }
-        return new Wire.Table(table.name(), files.format().name(), paths, columns(table));
+        return new Wire.Table(table.name(), files.format().name(), paths, columns(table), files.partitionColumns(),
+                files.partitionValues());
     }
 
     private static TableSource.Files files(TableBinding table) {
@@ -275,7 +276,7 @@ public final class SparkEngine implements QueryEngine {
         String extension = switch (files.format()) {
             case CSV -> ".csv";
             case PARQUET -> ".parquet";
-            case JSON -> ".json";
+            case JSON, POSTGRESQL -> ".json";
         };
         List<String> copies = new ArrayList<>();
         int i = 0;
@@ -288,7 +289,8 @@ public final class SparkEngine implements QueryEngine {
             }
             copies.add(copy.toString());
         }
-        return new Wire.Table(table.name(), files.format().name(), copies, columns(table));
+        return new Wire.Table(table.name(), files.format().name(), copies, columns(table), files.partitionColumns(),
+                files.partitionValues());
     }
 
     private static void delete(Path directory) {

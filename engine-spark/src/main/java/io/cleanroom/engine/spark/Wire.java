@@ -51,13 +51,28 @@ final class Wire {
         }
     }
 
-    /** A bound table: its name in the query, its data format, its (staged) files and its allowed columns. */
-    record Table(String name, String format, List<String> files, List<Column> columns) {
+    /**
+     * A bound table: its name in the query, its data format, its (staged) files and its allowed
+     * columns; for a partitioned table, its partition columns and, per file, their values as text
+     * (null for none).
+     */
+    record Table(String name, String format, List<String> files, List<Column> columns, List<String> partitionColumns,
+            List<List<String>> partitionValues) {
         Table {
             requireNonNull(name, "name is null");
             requireNonNull(format, "format is null");
             files = List.copyOf(files);
             columns = List.copyOf(columns);
+            partitionColumns = List.copyOf(partitionColumns);
+            List<List<String>> values = new ArrayList<>();
+            for (List<String> v : partitionValues) {
+                values.add(java.util.Collections.unmodifiableList(new ArrayList<>(v)));
+            }
+            partitionValues = List.copyOf(values);
+        }
+
+        Table(String name, String format, List<String> files, List<Column> columns) {
+            this(name, format, files, columns, List.of(), List.of());
         }
     }
 
@@ -93,6 +108,19 @@ final class Wire {
                 out.writeInt(c.precision());
                 out.writeInt(c.scale());
             }
+            out.writeInt(t.partitionColumns().size());
+            for (String p : t.partitionColumns()) {
+                writeString(out, p);
+            }
+            out.writeInt(t.partitionValues().size());
+            for (List<String> values : t.partitionValues()) {
+                for (String v : values) {
+                    out.writeBoolean(v != null);
+                    if (v != null) {
+                        writeString(out, v);
+                    }
+                }
+            }
         }
         out.flush();
     }
@@ -124,7 +152,21 @@ final class Wire {
             for (int j = 0; j < m; j++) {
                 columns.add(new Column(readString(in), readString(in), in.readInt(), in.readInt()));
             }
-            out.add(new Table(name, format, files, columns));
+            int p = in.readInt();
+            List<String> partitionColumns = new ArrayList<>();
+            for (int j = 0; j < p; j++) {
+                partitionColumns.add(readString(in));
+            }
+            int rows = in.readInt();
+            List<List<String>> partitionValues = new ArrayList<>();
+            for (int j = 0; j < rows; j++) {
+                List<String> values = new ArrayList<>();
+                for (int k = 0; k < p; k++) {
+                    values.add(in.readBoolean() ? readString(in) : null);
+                }
+                partitionValues.add(values);
+            }
+            out.add(new Table(name, format, files, columns, partitionColumns, partitionValues));
         }
         return new Request(group, sql, out, maxRows);
     }

@@ -15,7 +15,10 @@ import io.cleanroom.core.model.AnalysisRulePolicy.Custom;
 import io.cleanroom.core.model.AnalysisRulePolicy.OutputConstraint;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.JoinRequired;
+import io.cleanroom.core.model.ColumnType;
 import io.cleanroom.core.model.TableFormat;
+import io.cleanroom.engine.spi.BoundColumn;
+import io.cleanroom.engine.spi.TableSource;
 import io.cleanroom.engine.spi.Cancellation;
 import io.cleanroom.engine.spi.Dialect;
 import io.cleanroom.engine.spi.ExecutableQuery;
@@ -662,9 +665,21 @@ public abstract class EngineConformanceSuite {
                 Double.class, Float.class, BigDecimal.class, Boolean.class, LocalDate.class, java.sql.Timestamp.class);
         List<String> types = List.of("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT",
                 "DECIMAL(10,2)", "BOOLEAN", "DATE", "TIMESTAMP");
+        // rows the server wrote (a PostgreSQL table's): keys exactly the columns, every value text or null
+        Path written = dir.resolve("written.json");
+        StringBuilder rowsWritten = new StringBuilder();
+        for (List<String> row : java.util.Arrays.asList(good, bad, null)) {
+            rowsWritten.append('{');
+            for (int i = 0; i < ALL_TYPES.size(); i++) {
+                rowsWritten.append(i == 0 ? "" : ",").append('"').append(ALL_TYPES.get(i).name()).append("\":")
+                        .append(row == null ? "null" : "\"" + row.get(i) + "\"");
+            }
+            rowsWritten.append("}\n");
+        }
+        Files.writeString(written, rowsWritten);
         List<RuledTable> tables = List.of(open("typed", ALL_TYPES));
         for (Map.Entry<TableFormat, Path> file : Map.of(TableFormat.CSV, csv, TableFormat.JSON, json,
-                TableFormat.PARQUET, parquet).entrySet()) {
+                TableFormat.PARQUET, parquet, TableFormat.POSTGRESQL, written).entrySet()) {
             Outcome outcome = check("SELECT * FROM typed", tables, Map.of("typed", SuiteData.bind("typed", ALL_TYPES,
                     file.getKey(), file.getValue())), limits(), Cancellation.NEVER);
             assertThat(outcome.failure()).as(file.getKey().name()).isNull();
@@ -682,6 +697,42 @@ public abstract class EngineConformanceSuite {
                     .containsExactly("s", "n", "i", "sm", "ti", "d", "f", "m", "b", "dt", "ts");
             assertThat(outcome.columns()).extracting(c -> c.type().replace(" ", "")).containsExactlyElementsOf(types);
         }
+    }
+
+    @Test
+    void rowsTheServerWroteKeepEmptyTextApartFromNull() throws Exception {
+        List<Column> columns = List.of(new Column("s", "string"), new Column("note", "string"));
+        Path written = Files.writeString(dir.resolve("empty-text.json"), "{\"s\":\"\",\"note\":\"a,\\nb \\\"q\\\"\"}\n"
+                + "{\"s\":null,\"note\":\"  \"}\n");
+        Path nothing = Files.writeString(dir.resolve("no-rows.json"), "");
+        Outcome outcome = check("SELECT s, note FROM t", List.of(open("t", columns)), Map.of("t", SuiteData.bind("t",
+                columns, TableFormat.POSTGRESQL, written, nothing)), limits(), Cancellation.NEVER);
+        assertThat(outcome.failure()).isNull();
+        assertThat(outcome.rows()).containsExactlyInAnyOrder(java.util.Arrays.asList("", "a,\nb \"q\""),
+                java.util.Arrays.asList(null, "  "));
+    }
+
+    @Test
+    void aPartitionColumnTakesEachFilesValueConvertedToItsType() throws Exception {
+        List<Column> columns = List.of(new Column("k", "string"), new Column("dt", "date"), new Column("n", "bigint"));
+        // the second file holds a dt column of its own: the partition's value wins
+        Path first = Files.writeString(dir.resolve("p1.csv"), "k\na\nb\n");
+        Path second = Files.writeString(dir.resolve("p2.csv"), "k,dt\nc,1999-01-01\n");
+        Path third = Files.writeString(dir.resolve("p3.csv"), "k\nd\n");
+        TableBinding binding = new TableBinding("parts", columns.stream()
+                .map(c -> new BoundColumn(c.name(), ColumnType.parse(c.type()))).toList(),
+                new TableSource.Files(List.of(first.toUri(), second.toUri(), third.toUri()), TableFormat.CSV,
+                        List.of("dt", "n"), List.of(List.of("2026-11-01", "7"),
+                                java.util.Arrays.asList("2026-11-02", null), List.of("not-a-date", "x"))));
+        Outcome outcome = check("SELECT k, dt, n FROM parts", List.of(open("parts", columns)), Map.of("parts", binding),
+                limits(), Cancellation.NEVER);
+        assertThat(outcome.failure()).isNull();
+        List<String> got = outcome.rows().stream().map(r -> r.stream().map(SuiteData::normal).toList().toString())
+                .toList();
+        assertThat(got).containsExactlyInAnyOrder("[a, 2026-11-01, 7]", "[b, 2026-11-01, 7]", "[c, 2026-11-02, NULL]",
+                "[d, NULL, NULL]");
+        assertThat(outcome.rows().get(0).get(1)).isInstanceOf(LocalDate.class);
+        assertThat(outcome.rows().get(0).get(2)).isInstanceOf(Long.class);
     }
 
     // ---------------------------------------------------------------- stopping queries
