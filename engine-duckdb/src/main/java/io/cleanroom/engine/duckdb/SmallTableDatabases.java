@@ -117,9 +117,9 @@ final class SmallTableDatabases implements AutoCloseable {
                 if (!"file".equals(location.getScheme())) {
                     return Optional.empty();
                 }
-                Path path = Path.of(location);
                 byte[] content;
                 try {
+                    Path path = Path.of(location);
                     if (Files.size(path) > DuckDbEngine.SMALL_INPUT_BYTES - total) {
                         return Optional.empty();
                     }
@@ -181,10 +181,13 @@ final class SmallTableDatabases implements AutoCloseable {
                 TableBinding table = tables.bindings().get(t);
                 TableSource.Files source = (TableSource.Files) table.source();
                 List<URI> locations = new ArrayList<>();
-                for (byte[] content : tables.contents().get(t)) {
-                    // no extension: DuckDB reads a copy exactly as it reads the pinned /proc/self/fd/N name
-                    Path copy = copies.resolve(Integer.toString(n++));
-                    Files.write(copy, content);
+                List<byte[]> contents = tables.contents().get(t);
+                for (int i = 0; i < contents.size(); i++) {
+                    // named as the file read ends (N of /proc/self/fd/N, or a staged object's name), so
+                    // that DuckDB reads a copy as it reads the original (it tells compression by the ending)
+                    Path name = Path.of(source.locations().get(i)).getFileName();
+                    Path copy = copies.resolve(n++ + "-" + (name == null ? "" : name.toString()));
+                    Files.write(copy, contents.get(i));
                     locations.add(copy.toUri());
                 }
                 copied.add(new TableBinding(table.name(), table.columns(), new TableSource.Files(locations,
