@@ -115,6 +115,22 @@ class SmallTableDatabasesIT {
     }
 
     @Test
+    void aCopyIsReadAsTheFileItCopies() throws Exception {
+        // DuckDB tells a CSV file's compression by how its name ends
+        Path file = dir.resolve("t.csv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("k,v\na,1\nb,2\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+            for (int i = 0; i < 2; i++) {
+                assertThat(run(engine, "SELECT k, v FROM t ORDER BY k", file, KV, LIMITS))
+                        .containsExactly(List.of("k", "v"), List.of("a", "1"), List.of("b", "2"));
+            }
+            assertThat(engine.small().counts()).as("hits, misses").containsExactly(1, 1);
+        }
+    }
+
+    @Test
     void aDatabaseIsKeptOnlyAfterAQueryThatSucceeded() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
         try (DuckDbEngine engine = new DuckDbEngine(1)) {
