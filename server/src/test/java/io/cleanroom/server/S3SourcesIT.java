@@ -386,6 +386,56 @@ class S3SourcesIT {
     }
 
     @Test
+    void aDifferentiallyPrivateQueryOnATableInS3IsComputedAndPaidEachTimeNeverAnsweredFromTheCache()
+            throws Exception {
+        // the lab's accounts and S3 tables, in a second collaboration where the publisher's table has
+        // differential privacy on user_id_hash
+        Lab lab = new Lab("dp lab", Map.of(), true);
+        String collaboration = Fixtures.createCollaboration(lab.pub, "dp over s3", lab.advertiser);
+        String publisherMembership = Fixtures.join(lab.pub, collaboration);
+        String advertiserMembership = Fixtures.join(lab.adv, collaboration);
+        String table = Fixtures.configuredTable(lab.pub, "dp_audience", "lab", "publisher_audience",
+                "user_id_hash", "segment", "dt");
+        lab.pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(DifferentialPrivacyQuerySuite.custom(lab.advertiser.accountId(), "user_id_hash")));
+        lab.pub.createConfiguredTableAssociation(r -> r.membershipIdentifier(publisherMembership)
+                .configuredTableIdentifier(table).name("publisher_audience")
+                .roleArn("arn:aws:iam::" + lab.publisher.accountId() + ":role/pub-lake"));
+        lab.pub.createPrivacyBudgetTemplate(r -> r.membershipIdentifier(publisherMembership)
+                .privacyBudgetType(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType
+                        .DIFFERENTIAL_PRIVACY)
+                .autoRefresh(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetTemplateAutoRefresh.NONE)
+                .parameters(PrivacyBudgetSuite.parameters(10, 10)));
+        java.util.function.Supplier<Integer> remaining = () -> lab.adv.listPrivacyBudgets(r -> r
+                .membershipIdentifier(advertiserMembership).privacyBudgetType(software.amazon.awssdk.services
+                        .cleanrooms.model.PrivacyBudgetType.DIFFERENTIAL_PRIVACY)).privacyBudgetSummaries().get(0)
+                .budget().differentialPrivacy().aggregations().stream()
+                .filter(a -> a.typeAsString().equals("COUNT_DISTINCT")).findFirst().orElseThrow().remainingCount();
+        int before = remaining.get();
+        String sql = "SELECT COUNT(DISTINCT user_id_hash) AS users FROM publisher_audience";
+        for (int run = 1; run <= 2; run++) {
+            reads.clear();
+            String id = lab.adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                    .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(sql))
+                    .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
+                            lab.advertiser.accountId()))))).protectedQuery().id();
+            ProtectedQuery done;
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            do {
+                Thread.sleep(50);
+                done = lab.adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                        .protectedQueryIdentifier(id)).protectedQuery();
+            } while (done.status() != ProtectedQueryStatus.SUCCESS && done.status() != ProtectedQueryStatus.FAILED
+                    && System.nanoTime() < deadline);
+            assertThat(done.status()).as(String.valueOf(done.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+            // the data was fetched again, and the budget paid again
+            assertThat(reads).as("run %d", run).anyMatch(r -> r.table().equals("publisher_audience"));
+            assertThat(remaining.get()).as("run %d", run).isEqualTo(before - run);
+        }
+    }
+
+    @Test
     void aTableThatCannotBeReadFailsTheQueryWithItsNameAndACategoryWhileItsOwnerReadsTheCause() throws Exception {
         Lab lab = new Lab("failures", Map.of(), true);
         String connections = "/admin/accounts/" + lab.publisher.accountId() + "/connections/pub-lake";
