@@ -1,0 +1,101 @@
+package io.cleanroom.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.cleanroom.core.CleanroomException;
+import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.model.AnalysisParameter;
+import io.cleanroom.core.model.AnalysisRulePolicy.Custom;
+import io.cleanroom.core.model.ParameterType;
+import io.cleanroom.engine.spi.Dialect;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The second attack pass on query control, against what landed after the first: differentially
+ * private queries (the allow-listed shape, user lineage, the contribution bounding rewrite), filters
+ * pushed down to sources, and the Spark rendering. Each test is an attack; most are stopped by the
+ * design and pinned here, the ones that got through are named in their test's comment.
+ */
+class AttackPass2Test {
+    private static final Custom DP = new Custom(List.of(Custom.ANY_QUERY), List.of(Fixtures.ADVERTISER), null,
+            List.of(), "user_id", List.of(), null);
+    private static final Custom PLAIN = new Custom(List.of(Custom.ANY_QUERY), List.of(Fixtures.ADVERTISER), null,
+            List.of(), null, List.of(), null);
+
+    /**
+     * members (the publisher's, DP on user_id): salary bounded [0, 1000], 5 rows per user, bonus
+     * bounded [-2.5, 2.5]; visits (the advertiser's, the querier's own, no DP).
+     */
+    private static List<TableSpec> dpTables() {
+        Map<String, Map<String, String>> members = Map.of(
+                "salary", Map.of("cleanroom.dp.min", "0", "cleanroom.dp.max", "1000", "cleanroom.dp.rows-per-user", "5"),
+                "bonus", Map.of("cleanroom.dp.min", "-2.5", "cleanroom.dp.max", "2.5"));
+        List<TableSpec> out = new ArrayList<>();
+        out.add(new TableSpec("members", Fixtures.PUBLISHER, Fixtures.columns("user_id", "salary:bigint",
+                "bonus:double", "age:bigint", "city"), Optional.of(DP), true, Optional.empty(), List.of(),
+                new TableSpec.CatalogParameters(Map.of(), members)));
+        out.add(new TableSpec("visits", Fixtures.ADVERTISER, Fixtures.columns("user_id", "page", "weight:bigint"),
+                Optional.of(PLAIN), true, Optional.empty(), List.of(), new TableSpec.CatalogParameters(Map.of(),
+                        Map.of("weight", Map.of("cleanroom.dp.min", "0", "cleanroom.dp.max", "1048576")))));
+        return out;
+    }
+
+    private static CheckedQuery check(String sql, List<TableSpec> tables, Dialect dialect) {
+        return new QueryChecker().check(new QueryRequest(sql, Fixtures.ADVERTISER, tables, Optional.empty(),
+                List.of(Fixtures.ADVERTISER), dialect));
+    }
+
+    private static String refused(String sql, List<TableSpec> tables, Dialect dialect) {
+        CleanroomException e = catchThrowableOfType(CleanroomException.class, () -> check(sql, tables, dialect));
+        assertThat(e).as(sql).isNotNull();
+        assertThat(e.code()).as(sql).isEqualTo(ErrorCode.INVALID_QUERY);
+        return e.getMessage();
+    }
+
+    // ---- Spark rendering ----
+
+    /**
+     * Found and fixed: Spark substitutes ${env:NAME}, ${system:name} and ${spark.conf.key} in the
+     * text of a query before it parses it (spark.sql.variable.substitute, on by default), inside
+     * string literals and quoted identifiers too. A literal '${env:AWS_SECRET_ACCESS_KEY}' became the
+     * driver's secret, output as a constant or probed by a WHERE; a query ran other than the one
+     * checked. A dollar sign in a literal is now rendered as the escape backslash-u0024, which Spark reads as
+     * a dollar sign after substitution; an identifier holding "${" is refused.
+     */
+    @Test
+    void sparkNeverSeesAVariableReferenceInTheText() {
+        for (String sql : List.of(
+                "SELECT species, '${env:AWS_SECRET_ACCESS_KEY}' AS k FROM pets",
+                "SELECT species FROM pets WHERE owner_name = '${system:user.name}'",
+                "SELECT species FROM pets WHERE owner_name LIKE '$${spark.hadoop.fs.s3a.secret.key}%'")) {
+            String rendered = new QueryChecker().check(QueryRequest.adHoc(sql, Fixtures.ADVERTISER, Fixtures.custom())
+                    .forDialect(Dialect.SPARK)).sql();
+            assertThat(rendered).as(sql).doesNotContain("${").contains("\\u0024");
+        }
+        // the same on a differentially private query
+        assertThat(check("SELECT COUNT(*) FROM members WHERE city = '${env:HOME}'", dpTables(), Dialect.SPARK).sql())
+                .doesNotContain("${").contains("'\\u0024{env:HOME}'");
+        // and in an analysis template's value
+        QueryRequest.Template template = new QueryRequest.Template(Fixtures.TEMPLATE, List.of(
+                new AnalysisParameter("label", ParameterType.VARCHAR, null)), Map.of("label", "${env:HOME}"));
+        String sql = new QueryChecker().check(new QueryRequest("SELECT AVG(score) FROM reviewed WHERE ssn <> :label",
+                Fixtures.ADVERTISER, Fixtures.custom(), Optional.of(template)).forDialect(Dialect.SPARK)).sql();
+        assertThat(sql).doesNotContain("${");
+        // DuckDB substitutes nothing: its literals stay as written
+        assertThat(new QueryChecker().check(QueryRequest.adHoc("SELECT species FROM pets WHERE owner_name = "
+                + "'${env:HOME}'", Fixtures.ADVERTISER, Fixtures.custom())).sql()).contains("'${env:HOME}'");
+        // an identifier cannot be escaped inside backquotes: refused, by name
+        assertThat(catchThrowableOfType(CleanroomException.class, () -> new QueryChecker().check(QueryRequest.adHoc(
+                "SELECT species AS \"${env:HOME}\" FROM pets", Fixtures.ADVERTISER, Fixtures.custom())
+                .forDialect(Dialect.SPARK))).getMessage()).contains("${");
+        // and the last check on the text refuses any that would remain
+        assertThatThrownBy(() -> SparkDialect.checked("SELECT `${env:HOME}` FROM t"))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}
