@@ -98,4 +98,54 @@ class AttackPass2Test {
         assertThatThrownBy(() -> SparkDialect.checked("SELECT `${env:HOME}` FROM t"))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    // ---- filters pushed down to sources ----
+
+    private static final List<TableSpec> EVENTS = List.of(Fixtures.table("events", Fixtures.PUBLISHER, PLAIN,
+            "user_id:bigint", "kind", "amount:decimal(10,2)", "dt:date", "ts:timestamp"));
+
+    private static List<io.cleanroom.core.model.ColumnFilter> filters(String where) {
+        return new QueryChecker().check(QueryRequest.adHoc("SELECT COUNT(*) FROM events WHERE " + where,
+                Fixtures.ADVERTISER, EVENTS)).filters("events");
+    }
+
+    private static io.cleanroom.core.model.ColumnFilter filter(String column,
+            io.cleanroom.core.model.ColumnFilter.Operator operator, io.cleanroom.core.model.ColumnFilter.Literal.Kind kind,
+            String value) {
+        return new io.cleanroom.core.model.ColumnFilter(column, operator,
+                List.of(new io.cleanroom.core.model.ColumnFilter.Literal(kind, value)));
+    }
+
+    /**
+     * Found and fixed: a filter carried the literal as written, or named the column, where the query
+     * compares a cast that changes the value. CAST(amount AS INTEGER) = 2 holds of 2.4, and the filter
+     * amount = 2 made the source drop that row; CAST(7.6 AS BIGINT) is 8 to the engines, CAST(1e1 AS
+     * VARCHAR) is '10.0', a timestamp cast to text loses its trailing zeros, and the engines keep
+     * microseconds of a timestamp literal. Each such conjunct now gives no filter (the engine alone
+     * decides); casts that keep every value still give one.
+     */
+    @Test
+    void aFilterIsTheValueTheEngineComparesOrNone() {
+        for (String where : List.of("CAST(amount AS INTEGER) = 2", "CAST(amount AS DECIMAL(10,1)) >= 2.5",
+                "CAST(amount AS DECIMAL) = 2", "user_id = CAST(7.6 AS BIGINT)",
+                "amount = CAST(2.499 AS DECIMAL(10,2))", "kind = CAST(1e1 AS VARCHAR)",
+                "kind = CAST(TIMESTAMP '2024-01-01 00:00:00.500' AS VARCHAR)", "kind = CAST(12 AS VARCHAR)",
+                "kind = CAST('abc   ' AS CHAR(3))", "ts > TIMESTAMP '2024-01-01 00:00:00.9999999'",
+                "ts > CAST('2024-01-01 00:00:00.9999999' AS TIMESTAMP)", "dt = CAST(TIMESTAMP '2024-01-01 10:00:00' AS DATE)")) {
+            assertThat(filters(where)).as(where).isEmpty();
+        }
+        var ge = io.cleanroom.core.model.ColumnFilter.Operator.GE;
+        var eq = io.cleanroom.core.model.ColumnFilter.Operator.EQ;
+        var number = io.cleanroom.core.model.ColumnFilter.Literal.Kind.NUMBER;
+        assertThat(filters("CAST(amount AS DECIMAL(12,3)) >= 2.5")).containsExactly(filter("amount", ge, number, "2.5"));
+        assertThat(filters("amount >= 2.5")).containsExactly(filter("amount", ge, number, "2.5"));
+        assertThat(filters("CAST(user_id AS DECIMAL(20,0)) = 8")).containsExactly(filter("user_id", eq, number, "8"));
+        assertThat(filters("user_id = CAST(8.0 AS BIGINT)")).containsExactly(filter("user_id", eq, number, "8.0"));
+        assertThat(filters("amount = CAST(2.5 AS DECIMAL(10,2))")).containsExactly(filter("amount", eq, number,
+                "2.5"));
+        assertThat(filters("kind = CAST('x' AS VARCHAR)")).containsExactly(filter("kind", eq,
+                io.cleanroom.core.model.ColumnFilter.Literal.Kind.STRING, "x"));
+        assertThat(filters("ts >= TIMESTAMP '2024-01-01 00:00:00.123456'")).containsExactly(filter("ts", ge,
+                io.cleanroom.core.model.ColumnFilter.Literal.Kind.TIMESTAMP, "2024-01-01 00:00:00.123456"));
+    }
 }
