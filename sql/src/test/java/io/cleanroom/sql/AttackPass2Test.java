@@ -148,4 +148,81 @@ class AttackPass2Test {
         assertThat(filters("ts >= TIMESTAMP '2024-01-01 00:00:00.123456'")).containsExactly(filter("ts", ge,
                 io.cleanroom.core.model.ColumnFilter.Literal.Kind.TIMESTAMP, "2024-01-01 00:00:00.123456"));
     }
+
+    // ---- differentially private queries: attacks that are stopped ----
+
+    /**
+     * Stopped: ways to count one user more than L times or to read other users' rows from a user's
+     * row, each refused by name (the generative DifferentialPrivacyPropertyTest mixes them).
+     */
+    @Test
+    void launderingAUsersIdentityIsRefused() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        // a window inside an aggregation would read all users' rows: not valid SQL
+        cases.put("SELECT COUNT(DISTINCT LAG(city) OVER (ORDER BY salary)) FROM members", "cannot be nested");
+        // an expression that is the identifier for some rows only
+        cases.put("WITH c AS (SELECT CASE WHEN age > 3 THEN user_id ELSE city END AS user_id FROM members) "
+                + "SELECT COUNT(*) FROM c", "must keep its user identifier column");
+        // the identifier of one row, the data of another user's
+        cases.put("WITH c AS (SELECT user_id, LAG(salary) OVER (ORDER BY user_id) AS s FROM members) "
+                + "SELECT COUNT(*) FROM c WHERE s > 500", "must PARTITION BY its user identifier column");
+        // a self join pairing a user's rows with others'
+        cases.put("SELECT COUNT(*) FROM members a JOIN members b ON a.user_id = b.user_id OR a.city = b.city",
+                "only be joined with each other on their user identifier");
+        cases.put("SELECT COUNT(*) FROM members a JOIN members b ON a.user_id <> b.user_id",
+                "only be joined with each other on their user identifier");
+        // a union whose identifier column is another column in one branch
+        cases.put("WITH u AS (SELECT user_id, city FROM members UNION ALL SELECT city, user_id FROM members) "
+                + "SELECT COUNT(DISTINCT user_id) FROM u", "same position");
+        // an aggregation over users before the final SELECT
+        cases.put("WITH c AS (SELECT MAX(user_id) AS user_id, city FROM members GROUP BY city) "
+                + "SELECT city, COUNT(*) FROM c GROUP BY city", "GROUP BY its user identifier");
+        // rows of no user from the querier's own table
+        cases.put("SELECT COUNT(*) FROM members m RIGHT JOIN visits v ON m.user_id = v.user_id",
+                "may not keep the unmatched rows");
+        // exact statistics through a scalar subquery, HAVING or a MAX
+        cases.put("SELECT COUNT(*) FROM visits WHERE (SELECT COUNT(*) FROM members) > 10", "subquery");
+        cases.put("SELECT city, COUNT(*) FROM members GROUP BY city HAVING COUNT(*) > 1", "HAVING");
+        cases.put("SELECT MAX(salary) FROM members", "Aggregation MAX is not allowed");
+        // a sum of something that is not the owner's column as it is
+        cases.put("SELECT SUM(salary * 7) FROM members", "takes a column of a table as it is");
+        cases.put("WITH c AS (SELECT user_id, MAX(salary) AS salary FROM members GROUP BY user_id) "
+                + "SELECT SUM(salary) FROM c", "takes a column of a table as it is");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            for (Dialect dialect : List.of(Dialect.DUCKDB, Dialect.SPARK)) {
+                assertThat(refused(c.getKey(), dpTables(), dialect)).as(c.getKey()).contains(c.getValue())
+                        .doesNotContain("1000 ").doesNotContain("1048576");
+            }
+        }
+    }
+
+    /**
+     * Stopped: a column that carries the identifier in one branch of a union and something else in
+     * the other is not the user: COUNT(DISTINCT) of it has the sensitivity of L rows, not of one user,
+     * and the rows are ranked by the column that is the user in every branch.
+     */
+    @Test
+    void onlyAColumnThatIsTheUserInEveryBranchCountsUsers() {
+        CheckedQuery q = check("WITH u AS (SELECT user_id, user_id AS x FROM members UNION ALL "
+                + "SELECT city, user_id FROM members) SELECT COUNT(DISTINCT user_id) FROM u", dpTables(),
+                Dialect.DUCKDB);
+        DifferentialPrivacyPlan plan = q.differentialPrivacy().orElseThrow();
+        assertThat(plan.aggregates()).singleElement().satisfies(a -> assertThat(a.countSensitivity())
+                .isEqualTo(java.math.BigInteger.valueOf(plan.contributionLimit())));
+        assertThat(q.sql()).contains("\"u\".\"x\" AS \"dp_user\"");
+    }
+
+    /**
+     * Stopped: a value that could fail in the engine (an overflow confined to one user's row) is
+     * evaluated under TRY, and the clamp of SUM keeps NaN and infinities within the bounds; no
+     * engine error depends on the data.
+     */
+    @Test
+    void noEngineErrorDependsOnTheRowsOfAUser() {
+        String sql = check("SELECT SUM(bonus) FROM members WHERE CASE WHEN user_id = 'alice' THEN salary * "
+                + "9223372036854775807 ELSE 0 END > 3 AND CAST(city AS INTEGER) > 0", dpTables(), Dialect.DUCKDB).sql();
+        assertThat(sql).contains("TRY(\"members\".\"salary\" * 9223372036854775807)")
+                .contains("TRY_CAST(\"members\".\"city\" AS INTEGER)")
+                .contains("> CAST(250000000 AS DOUBLE) THEN 250000000");
+    }
 }
