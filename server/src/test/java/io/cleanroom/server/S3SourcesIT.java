@@ -127,8 +127,17 @@ class S3SourcesIT {
 
     /** Puts the rows into the bucket as Parquet, one file per day under dt=DAY/, without the dt column. */
     private void parquet(String bucket, String folder, String header, List<String[]> rows) throws Exception {
+        parquet(bucket, folder, header, rows, "");
+    }
+
+    /** As above, with more columns: extra is a list of "expression AS name" to add. */
+    private void parquet(String bucket, String folder, String header, List<String[]> rows, String extra)
+            throws Exception {
         Path all = csv(work.resolve(bucket + "-" + folder.replace('/', '-') + ".csv"), header + ",dt", rows);
-        String[] columns = header.split(",");
+        List<String> columns = new ArrayList<>(List.of(header.split(",")));
+        if (!extra.isEmpty()) {
+            columns.add(extra);
+        }
         try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:");
                 java.sql.Statement s = duck.createStatement()) {
             for (String day : DATES) {
@@ -165,6 +174,11 @@ class S3SourcesIT {
         final String advBucket;
 
         Lab(String name, Map<String, String> tags, boolean inS3) throws Exception {
+            this(name, tags, inS3, "");
+        }
+
+        /** With publisherExtra, the publisher's Parquet objects have more columns than its rule allows. */
+        Lab(String name, Map<String, String> tags, boolean inS3, String publisherExtra) throws Exception {
             publisher = Fixtures.account(cluster, "publisher");
             advertiser = Fixtures.account(cluster, "advertiser");
             pub = cluster.cleanRooms(publisher);
@@ -172,7 +186,7 @@ class S3SourcesIT {
             pubBucket = "pub-" + publisher.accountId();
             advBucket = "adv-" + advertiser.accountId();
             if (inS3) {
-                parquet(pubBucket, "clean-room/audience/", "user_id_hash,segment", publisherRows());
+                parquet(pubBucket, "clean-room/audience/", "user_id_hash,segment", publisherRows(), publisherExtra);
                 parquet(advBucket, "clean-room/customers/", "user_id_hash,campaign", advertiserRows());
                 s3Table(publisher, "pub-lake", pubBucket, "audience", "publisher_audience");
                 s3Table(advertiser, "adv-lake", advBucket, "customers", "advertiser_audience");
@@ -335,6 +349,39 @@ class S3SourcesIT {
                 String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
                 assertThat(content).as(file.toString()).doesNotContain("usr-5e1f-");
             }
+        }
+    }
+
+    @Test
+    void ofAParquetObjectOnlyTheChunksOfTheColumnsTheQueryMayReadAreFetched() throws Exception {
+        // a column the rule does not allow, 1 KB of hashes a row: the publisher's objects are ~200 KB each
+        StringBuilder notes = new StringBuilder("concat(");
+        for (int i = 0; i < 32; i++) {
+            notes.append(i == 0 ? "" : ", ").append("md5(user_id_hash || '").append(i).append("')");
+        }
+        notes.append(") AS notes");
+        Lab local = new Lab("wide local", Map.of(), false);
+        Lab wide = new Lab("wide s3 on duckdb", Map.of(), true, notes.toString());
+        Lab wideOnSpark = new Lab("wide s3 on spark", Map.of("cleanroom:engine", "spark"), true, notes.toString());
+        List<String> expected = local.rows(local.run(OVERLAP));
+        assertThat(expected).hasSize(4);
+
+        reads.clear();
+        assertThat(wide.rows(wide.run(OVERLAP))).isEqualTo(expected);
+        Sources.Read read = reads.stream().filter(r -> r.table().equals("publisher_audience")).findFirst()
+                .orElseThrow();
+        assertThat(read.objectsRead()).isEqualTo(5);
+        assertThat(read.bytes()).isGreaterThan(5 * 100_000L);
+        assertThat(read.bytesRead()).isLessThan(read.bytes() / 8);
+        System.out.printf("S3SourcesIT: the overlap fetched %d of %d bytes of the wide table's 5 objects%n",
+                read.bytesRead(), read.bytes());
+
+        reads.clear();
+        assertThat(wideOnSpark.rows(wideOnSpark.run(OVERLAP))).isEqualTo(expected);
+        assertThat(reads.stream().filter(r -> r.table().equals("publisher_audience")).findFirst().orElseThrow()
+                .bytesRead()).isEqualTo(read.bytesRead());
+        try (Stream<Path> left = Files.list(cluster.dataDir.resolve("staging"))) {
+            assertThat(left.toList()).isEmpty();
         }
     }
 
