@@ -218,6 +218,35 @@ class CliIT {
         }
         assertThat(noSecret.code()).isEqualTo(Main.USAGE_ERROR);
         assertThat(noSecret.err()).contains("CLEANROOM_CONNECTION_SECRET");
+        // update-connection replaces the settings; it reads a secret only with --replace-secret
+        Result keptSecret;
+        Result newSecret;
+        Result missingSecret;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            keptSecret = run("admin", "update-connection", "--account-id", "111111111111", "--name", "pub-lake",
+                    "--type", "S3", "--s3-endpoint", "http://127.0.0.1:9", "--s3-region", "eu-west-1",
+                    "--access-key-id", "PUBREADER2");
+            missingSecret = run("catalog", "update-connection", "--profile", "222222222222", "--name", "adv-dw",
+                    "--type", "POSTGRESQL", "--jdbc-url", "jdbc:postgresql://127.0.0.1:9/marketing", "--user", "x",
+                    "--replace-secret");
+            System.setIn(new java.io.ByteArrayInputStream("cli-pg-password-8d2b\n".getBytes(StandardCharsets.UTF_8)));
+            newSecret = run("catalog", "update-connection", "--profile", "222222222222", "--name", "adv-dw",
+                    "--type", "POSTGRESQL", "--jdbc-url", "jdbc:postgresql://127.0.0.1:9/marketing", "--user", "writer",
+                    "--replace-secret");
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(keptSecret.code()).as(keptSecret.err()).isZero();
+        assertThat(missingSecret.code()).isEqualTo(Main.USAGE_ERROR);
+        assertThat(missingSecret.err()).contains("CLEANROOM_CONNECTION_SECRET");
+        assertThat(newSecret.code()).as(newSecret.err()).isZero();
+        assertThat(newSecret.out()).doesNotContain("cli-pg-password");
+        JsonNode updated = ok("admin", "get-connection", "--account-id", "111111111111", "--name", "pub-lake").json();
+        assertThat(updated.toString()).contains("eu-west-1").contains("PUBREADER2").doesNotContain("cli-s3-secret");
+        assertThat(updated.get("pathStyle").asBoolean()).isFalse();
+        assertThat(ok("catalog", "get-connection", "--profile", "222222222222", "--name", "adv-dw").json()
+                .at("/Connection/ConnectionProperties/USERNAME").asText()).isEqualTo("writer");
         ok("catalog", "delete-connection", "--profile", "222222222222", "--name", "adv-dw");
         Result theirs = run("catalog", "create-table", "--profile", "222222222222", "--create-database",
                 "--database", "cleanrooms_lab", "--name", "stolen", "--location", pubCsv.toString(), "--format", "csv");

@@ -218,16 +218,13 @@ final class AdminCommand {
         @Option(names = "--account-id", required = true)
         String accountId;
 
-        @Option(names = "--name", required = true, description = "1-64 letters, digits and + = , . @ _ -")
-        String name;
-
         @Mixin
-        ConnectionOptions options;
+        ConnectionOptions.Create connection;
 
         @Override
         public Integer call() {
-            ObjectNode body = options.adminBody(ConnectionOptions.secret()).put("name", name);
-            return print(admin.send("CreateConnection", "POST", connectionPath(accountId, null), body));
+            return print(admin.send("CreateConnection", "POST", connectionPath(accountId, null),
+                    connection.adminBody()));
         }
     }
 
@@ -262,20 +259,13 @@ final class AdminCommand {
         @Option(names = "--account-id", required = true)
         String accountId;
 
-        @Option(names = "--name", required = true)
-        String name;
-
-        @Option(names = "--replace-secret", description = "Read a new secret (from "
-                + ConnectionOptions.SECRET_ENV + " or standard input)")
-        boolean replaceSecret;
-
         @Mixin
-        ConnectionOptions options;
+        ConnectionOptions.Update connection;
 
         @Override
         public Integer call() {
-            ObjectNode body = options.adminBody(replaceSecret ? ConnectionOptions.secret() : null);
-            return print(admin.send("UpdateConnection", "PUT", connectionPath(accountId, name), body));
+            return print(admin.send("UpdateConnection", "PUT", connectionPath(accountId, connection.name),
+                    connection.adminBody()));
         }
     }
 

@@ -228,18 +228,15 @@ final class CatalogCommand {
             + "password. The secret comes from " + ConnectionOptions.SECRET_ENV + ", or else the first line of "
             + "standard input, and is never shown again.")
     static final class CreateConnection extends Sub {
-        @Option(names = "--name", required = true, description = "1-64 letters, digits and + = , . @ _ -")
-        String name;
-
         @Mixin
-        ConnectionOptions options;
+        ConnectionOptions.Create connection;
 
         @Override
         public Integer call() {
             ObjectNode body = object();
-            body.set("ConnectionInput", options.glueInput(name, ConnectionOptions.secret()));
+            body.set("ConnectionInput", connection.glueInput());
             glue("CreateConnection", body);
-            return print(glue("GetConnection", object().put("Name", name)));
+            return print(glue("GetConnection", object().put("Name", connection.name)));
         }
     }
 
@@ -265,22 +262,15 @@ final class CatalogCommand {
     @Command(name = "update-connection", description = "Replace a connection's settings (its type stays). The "
             + "secret stays unless --replace-secret is given.")
     static final class UpdateConnection extends Sub {
-        @Option(names = "--name", required = true)
-        String name;
-
-        @Option(names = "--replace-secret", description = "Read a new secret (from "
-                + ConnectionOptions.SECRET_ENV + " or standard input)")
-        boolean replaceSecret;
-
         @Mixin
-        ConnectionOptions options;
+        ConnectionOptions.Update connection;
 
         @Override
         public Integer call() {
-            ObjectNode body = object().put("Name", name);
-            body.set("ConnectionInput", options.glueInput(name, replaceSecret ? ConnectionOptions.secret() : null));
+            ObjectNode body = object().put("Name", connection.name);
+            body.set("ConnectionInput", connection.glueInput());
             glue("UpdateConnection", body);
-            return print(glue("GetConnection", object().put("Name", name)));
+            return print(glue("GetConnection", object().put("Name", connection.name)));
         }
     }
 

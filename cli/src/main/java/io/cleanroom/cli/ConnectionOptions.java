@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -110,6 +111,58 @@ final class ConnectionOptions {
             putIf(properties, "PASSWORD", secret);
         }
         return input;
+    }
+
+    /**
+     * create-connection's options, the same for the operator's admin API and for an account's Glue
+     * catalog: the new connection's name and settings; its secret is always read.
+     */
+    static final class Create {
+        @Option(names = "--name", required = true, description = "1-64 letters, digits and + = , . @ _ -")
+        String name;
+
+        @Mixin
+        ConnectionOptions settings;
+
+        /** The admin API's CreateConnection body. */
+        ObjectNode adminBody() {
+            return settings.adminBody(secret()).put("name", name);
+        }
+
+        /** Glue's ConnectionInput for CreateConnection. */
+        ObjectNode glueInput() {
+            return settings.glueInput(name, secret());
+        }
+    }
+
+    /**
+     * update-connection's options, the same for the admin API and for Glue: which connection, its new
+     * settings, and whether a new secret is read (else the stored one stays).
+     */
+    static final class Update {
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--replace-secret", description = "Read a new secret (from " + SECRET_ENV
+                + " or standard input)")
+        boolean replaceSecret;
+
+        @Mixin
+        ConnectionOptions settings;
+
+        /** The admin API's UpdateConnection body. */
+        ObjectNode adminBody() {
+            return settings.adminBody(newSecret());
+        }
+
+        /** Glue's ConnectionInput for UpdateConnection. */
+        ObjectNode glueInput() {
+            return settings.glueInput(name, newSecret());
+        }
+
+        private String newSecret() {
+            return replaceSecret ? secret() : null;
+        }
     }
 
     private static void putIf(ObjectNode node, String name, String value) {
