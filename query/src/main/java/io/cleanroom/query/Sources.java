@@ -214,12 +214,8 @@ public final class Sources {
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
                 java.nio.file.StandardOpenOption.WRITE)) {
             for (S3Storage.Range range : plan.get().fromTail()) {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(tail, (int) (range.start() - tailStart),
-                        (int) range.length());
-                long position = range.start();
-                while (bytes.hasRemaining()) {
-                    position += channel.write(bytes, position);
-                }
+                S3Storage.writeAt(channel, tail, (int) (range.start() - tailStart), (int) range.length(),
+                        range.start());
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -287,20 +287,32 @@ public final class S3Storage implements AutoCloseable {
                 throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
                         + " answered more bytes than the range asked for");
             }
-            try {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(buffer, 0, n);
-                while (bytes.hasRemaining()) {
-                    position += file.write(bytes, position);
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            writeAt(file, buffer, 0, n, position);
+            position += n;
         }
         if (position != range.end()) {
             throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
                     + " answered fewer bytes than the range asked for");
         }
         return range.length();
+    }
+
+    /**
+     * Writes length bytes of an array, from offset, into a file at a position, all of them (a channel
+     * may write fewer at a time). A failure to write (the server's disk) is an
+     * {@link java.io.UncheckedIOException}.
+     */
+    public static void writeAt(java.nio.channels.FileChannel file, byte[] bytes, int offset, int length,
+            long position) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes, offset, length);
+        long at = position;
+        try {
+            while (buffer.hasRemaining()) {
+                at += file.write(buffer, at);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Writes a file as an object (a query's result). */
