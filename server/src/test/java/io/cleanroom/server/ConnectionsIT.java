@@ -285,13 +285,7 @@ class ConnectionsIT {
                     .type(ProtectedQueryType.SQL).sqlParameters(p -> p.queryString(sql))
                     .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
                             owner.accountId()))))).protectedQuery().id();
-            software.amazon.awssdk.services.cleanrooms.model.ProtectedQuery q;
-            do {
-                Thread.sleep(50);
-                q = client.getProtectedQuery(r -> r.membershipIdentifier(membership).protectedQueryIdentifier(id))
-                        .protectedQuery();
-            } while (q.status() == software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryStatus.SUBMITTED
-                    || q.status() == software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryStatus.STARTED);
+            var q = Fixtures.await(client, membership, id);
             assertThat(q.error().message()).contains("Table audience").contains("could not be reached");
         }
     }

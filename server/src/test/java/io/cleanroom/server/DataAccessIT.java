@@ -10,7 +10,6 @@ import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.server.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,29 +196,15 @@ class DataAccessIT {
                 refusals.add(q.status() + ": " + (q.error() == null ? "" : q.error().message()));
                 return List.of();
             }
-            SignedHttpClient.Response result = new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(),
-                    keys.secretAccessKey(), "us-east-1", Clock.systemUTC()).send("GET", "/memberships/" + membership
-                            + "/protectedQueries/" + q.id() + "/result", Map.of(), Map.of(), null, "cleanrooms");
-            assertThat(result.status()).as(result.body()).isEqualTo(200);
             List<String> rows = new ArrayList<>();
-            for (JsonNode row : Json.MAPPER.readTree(result.body()).get("rows")) {
+            for (JsonNode row : Fixtures.resultRows(cluster, keys, membership, q)) {
                 rows.add(row.get(0).asText());
             }
             return rows;
         }
 
         ProtectedQuery await(String id) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                ProtectedQuery q = client.getProtectedQuery(r -> r.membershipIdentifier(membership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-                if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
-                        || q.status() == ProtectedQueryStatus.CANCELLED || q.status() == ProtectedQueryStatus.TIMED_OUT
-                        || System.nanoTime() > deadline) {
-                    return q;
-                }
-                Thread.sleep(5);
-            }
+            return Fixtures.await(client, membership, id);
         }
     }
 

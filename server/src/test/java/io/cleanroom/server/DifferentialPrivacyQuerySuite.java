@@ -14,7 +14,6 @@ import io.cleanroom.query.ProtectedQueries;
 import io.cleanroom.server.wire.Json;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -154,16 +153,7 @@ abstract class DifferentialPrivacyQuerySuite {
         }
 
         ProtectedQuery await(String id) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (true) {
-                ProtectedQuery q = get(id);
-                if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
-                        || q.status() == ProtectedQueryStatus.CANCELLED || q.status() == ProtectedQueryStatus.TIMED_OUT
-                        || System.nanoTime() > deadline) {
-                    return q;
-                }
-                Thread.sleep(25);
-            }
+            return Fixtures.await(adv, advertiserMembership, id);
         }
 
         ProtectedQuery run(String sql) throws InterruptedException {
@@ -172,15 +162,7 @@ abstract class DifferentialPrivacyQuerySuite {
 
         /** The result's rows, as JSON. */
         List<JsonNode> rows(ProtectedQuery q) throws Exception {
-            assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
-            SignedHttpClient.Response result = new SignedHttpClient(cluster.endpoint(), advertiser.accessKeyId(),
-                    advertiser.secretAccessKey(), "us-east-1", Clock.systemUTC()).send("GET", "/memberships/"
-                            + advertiserMembership + "/protectedQueries/" + q.id() + "/result", Map.of(), Map.of(),
-                            null, "cleanrooms");
-            assertThat(result.status()).as(result.body()).isEqualTo(200);
-            List<JsonNode> rows = new ArrayList<>();
-            Json.MAPPER.readTree(result.body()).get("rows").forEach(rows::add);
-            return rows;
+            return Fixtures.resultRows(cluster, advertiser, advertiserMembership, q);
         }
 
         /** How many uses of each aggregation alone the rest of the budget allows. */

@@ -1,9 +1,19 @@
 package io.cleanroom.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cleanroom.client.SignedHttpClient;
+import io.cleanroom.server.wire.Json;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.cleanrooms.model.AggregateColumn;
 import software.amazon.awssdk.services.cleanrooms.model.AggregateFunctionName;
@@ -21,6 +31,8 @@ import software.amazon.awssdk.services.cleanrooms.model.JoinRequiredOption;
 import software.amazon.awssdk.services.cleanrooms.model.MemberAbility;
 import software.amazon.awssdk.services.cleanrooms.model.MemberSpecification;
 import software.amazon.awssdk.services.cleanrooms.model.MembershipQueryLogStatus;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQuery;
+import software.amazon.awssdk.services.cleanrooms.model.ProtectedQueryStatus;
 import software.amazon.awssdk.services.cleanrooms.model.TableReference;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.Column;
@@ -117,5 +129,70 @@ final class Fixtures {
     static String associate(CleanRoomsClient client, String membershipId, String tableId, String name) {
         return client.createConfiguredTableAssociation(r -> r.membershipIdentifier(membershipId)
                 .configuredTableIdentifier(tableId).name(name).roleArn(ROLE)).configuredTableAssociation().id();
+    }
+
+    /** The states a protected query ends in. */
+    static final Set<ProtectedQueryStatus> ENDED = Set.of(ProtectedQueryStatus.SUCCESS, ProtectedQueryStatus.FAILED,
+            ProtectedQueryStatus.CANCELLED, ProtectedQueryStatus.TIMED_OUT);
+
+    /** How long {@link #await} waits for a query to end: a bound against hanging, not a timing check. */
+    private static final Duration QUERY_BOUND = Duration.ofMinutes(4);
+
+    /**
+     * Polls GetProtectedQuery until the query has ended ({@link #ENDED}) and returns it as it ended. A
+     * query still running after {@link #QUERY_BOUND} fails the test.
+     */
+    static ProtectedQuery await(CleanRoomsClient client, String membership, String id) throws InterruptedException {
+        return await(client, membership, id, running -> {
+        });
+    }
+
+    /** As {@link #await(CleanRoomsClient, String, String)}, checking each poll that finds the query still running. */
+    static ProtectedQuery await(CleanRoomsClient client, String membership, String id,
+            Consumer<ProtectedQuery> whileRunning) throws InterruptedException {
+        long deadline = System.nanoTime() + QUERY_BOUND.toNanos();
+        while (true) {
+            ProtectedQuery q = client.getProtectedQuery(r -> r.membershipIdentifier(membership)
+                    .protectedQueryIdentifier(id)).protectedQuery();
+            if (ENDED.contains(q.status())) {
+                return q;
+            }
+            whileRunning.accept(q);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("query " + id + " has not ended in " + QUERY_BOUND + ": " + q.status());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** GetProtectedQueryResult, signed with the keys, whatever it answers. */
+    static SignedHttpClient.Response result(TestCluster cluster, TestCluster.Keys keys, String membership, String id)
+            throws Exception {
+        return new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(), keys.secretAccessKey(), "us-east-1",
+                Clock.systemUTC()).send("GET", "/memberships/" + membership + "/protectedQueries/" + id + "/result",
+                        Map.of(), Map.of(), null, "cleanrooms");
+    }
+
+    /**
+     * The rows of a query that must have succeeded, as the receiver (keys, membership) reads them, in
+     * the result's order.
+     */
+    static List<JsonNode> resultRows(TestCluster cluster, TestCluster.Keys receiver, String membership,
+            ProtectedQuery q) throws Exception {
+        assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+        SignedHttpClient.Response result = result(cluster, receiver, membership, q.id());
+        assertThat(result.status()).as(result.body()).isEqualTo(200);
+        List<JsonNode> rows = new ArrayList<>();
+        Json.MAPPER.readTree(result.body()).get("rows").forEach(rows::add);
+        return rows;
+    }
+
+    /** {@link #resultRows}, each row as JSON text, sorted: for results whose order the query leaves open. */
+    static List<String> sortedRows(TestCluster cluster, TestCluster.Keys receiver, String membership,
+            ProtectedQuery q) throws Exception {
+        List<String> rows = new ArrayList<>();
+        resultRows(cluster, receiver, membership, q).forEach(row -> rows.add(row.toString()));
+        rows.sort(null);
+        return rows;
     }
 }

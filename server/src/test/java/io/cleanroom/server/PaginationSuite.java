@@ -890,18 +890,11 @@ abstract class PaginationSuite {
         }
 
         String awaitSuccess(String id) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (System.nanoTime() < deadline) {
-                var q = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-                if (q.status() == ProtectedQueryStatus.SUCCESS) {
-                    return id;
-                }
-                assertThat(q.status()).as(String.valueOf(q.error())).isIn(ProtectedQueryStatus.SUBMITTED,
-                        ProtectedQueryStatus.STARTED);
-                Thread.sleep(20);
-            }
-            throw new AssertionError("query " + id + " did not end");
+            var q = Fixtures.await(adv, advertiserMembership, id, running -> assertThat(running.status())
+                    .as(String.valueOf(running.error())).isIn(ProtectedQueryStatus.SUBMITTED,
+                            ProtectedQueryStatus.STARTED));
+            assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+            return id;
         }
 
         JsonNode get(TestCluster.Keys keys, String path, int max, String token) throws Exception {

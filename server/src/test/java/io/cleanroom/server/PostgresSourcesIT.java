@@ -3,14 +3,10 @@ package io.cleanroom.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.cleanroom.client.SignedHttpClient;
 import io.cleanroom.query.Sources;
-import io.cleanroom.server.wire.Json;
 import io.cleanroom.sources.MemberDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,31 +154,11 @@ class PostgresSourcesIT {
                     .type(ProtectedQueryType.SQL).sqlParameters(s -> s.queryString(sql))
                     .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
                             advertiser.accountId()))))).protectedQuery().id();
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (true) {
-                ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-                if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
-                        || q.status() == ProtectedQueryStatus.TIMED_OUT || System.nanoTime() > deadline) {
-                    return q;
-                }
-                Thread.sleep(50);
-            }
+            return Fixtures.await(adv, advertiserMembership, id);
         }
 
         List<String> rows(ProtectedQuery q) throws Exception {
-            assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
-            SignedHttpClient.Response result = new SignedHttpClient(cluster.endpoint(), advertiser.accessKeyId(),
-                    advertiser.secretAccessKey(), "us-east-1", Clock.systemUTC()).send("GET", "/memberships/"
-                            + advertiserMembership + "/protectedQueries/" + q.id() + "/result", Map.of(), Map.of(),
-                            null, "cleanrooms");
-            assertThat(result.status()).as(result.body()).isEqualTo(200);
-            List<String> rows = new ArrayList<>();
-            for (JsonNode row : Json.MAPPER.readTree(result.body()).get("rows")) {
-                rows.add(row.toString());
-            }
-            rows.sort(null);
-            return rows;
+            return Fixtures.sortedRows(cluster, advertiser, advertiserMembership, q);
         }
     }
 

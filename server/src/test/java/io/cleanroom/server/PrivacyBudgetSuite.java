@@ -219,12 +219,7 @@ abstract class PrivacyBudgetSuite {
         String grouped = s.query("SELECT v.page, COUNT(*) FROM visits v JOIN members m ON v.user_id = m.user_id "
                 + "GROUP BY v.page");
         for (String id : List.of(counted, grouped)) {
-            software.amazon.awssdk.services.cleanrooms.model.ProtectedQuery q;
-            do {
-                Thread.sleep(25);
-                q = s.adv.getProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-            } while (!List.of("SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT").contains(q.statusAsString()));
+            var q = Fixtures.await(s.adv, s.advertiserMembership, id);
             assertThat(q.statusAsString()).as(String.valueOf(q.error())).isEqualTo("SUCCESS");
             assertThat(q.differentialPrivacy().sensitivityParameters()).isNotEmpty();
         }

@@ -127,23 +127,11 @@ class ProtectedQueryIT {
         }
 
         ProtectedQuery await(String id, String membership) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(membership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-                if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
-                        || q.status() == ProtectedQueryStatus.CANCELLED
-                        || q.status() == ProtectedQueryStatus.TIMED_OUT || System.nanoTime() > deadline) {
-                    return q;
-                }
-                Thread.sleep(20);
-            }
+            return Fixtures.await(adv, membership, id);
         }
 
         SignedHttpClient.Response result(TestCluster.Keys keys, String membership, String id) throws Exception {
-            return new SignedHttpClient(cluster.endpoint(), keys.accessKeyId(), keys.secretAccessKey(), "us-east-1",
-                    Clock.systemUTC()).send("GET", "/memberships/" + membership + "/protectedQueries/" + id
-                            + "/result", Map.of(), Map.of(), null, "cleanrooms");
+            return Fixtures.result(cluster, keys, membership, id);
         }
     }
 

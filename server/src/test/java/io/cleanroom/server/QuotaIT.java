@@ -349,19 +349,11 @@ class QuotaIT {
                     .protectedQuery().id();
         }
 
-        /** Waits until the query ends with SUCCESS. */
+        /** Waits until the query ends with SUCCESS; until then it may only be SUBMITTED or STARTED. */
         void await(String id) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                ProtectedQueryStatus status = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
-                        .protectedQueryIdentifier(id)).protectedQuery().status();
-                if (status == ProtectedQueryStatus.SUCCESS) {
-                    return;
-                }
-                assertThat(status).isIn(ProtectedQueryStatus.SUBMITTED, ProtectedQueryStatus.STARTED);
-                assertThat(System.nanoTime()).as("query ends").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            assertThat(Fixtures.await(adv, advertiserMembership, id, running -> assertThat(running.status())
+                    .isIn(ProtectedQueryStatus.SUBMITTED, ProtectedQueryStatus.STARTED)).status())
+                    .isEqualTo(ProtectedQueryStatus.SUCCESS);
         }
     }
 }

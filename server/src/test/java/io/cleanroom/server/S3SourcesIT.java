@@ -260,31 +260,11 @@ class S3SourcesIT {
         }
 
         ProtectedQuery await(String id) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (true) {
-                ProtectedQuery q = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-                if (q.status() == ProtectedQueryStatus.SUCCESS || q.status() == ProtectedQueryStatus.FAILED
-                        || q.status() == ProtectedQueryStatus.TIMED_OUT || System.nanoTime() > deadline) {
-                    return q;
-                }
-                Thread.sleep(50);
-            }
+            return Fixtures.await(adv, advertiserMembership, id);
         }
 
         List<String> rows(ProtectedQuery q) throws Exception {
-            assertThat(q.status()).as(String.valueOf(q.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
-            SignedHttpClient.Response result = new SignedHttpClient(cluster.endpoint(), advertiser.accessKeyId(),
-                    advertiser.secretAccessKey(), "us-east-1", Clock.systemUTC()).send("GET", "/memberships/"
-                            + advertiserMembership + "/protectedQueries/" + q.id() + "/result", Map.of(), Map.of(),
-                            null, "cleanrooms");
-            assertThat(result.status()).as(result.body()).isEqualTo(200);
-            List<String> rows = new ArrayList<>();
-            for (JsonNode row : Json.MAPPER.readTree(result.body()).get("rows")) {
-                rows.add(row.toString());
-            }
-            rows.sort(null);
-            return rows;
+            return Fixtures.sortedRows(cluster, advertiser, advertiserMembership, q);
         }
     }
 
@@ -420,14 +400,7 @@ class S3SourcesIT {
                     .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(sql))
                     .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
                             lab.advertiser.accountId()))))).protectedQuery().id();
-            ProtectedQuery done;
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            do {
-                Thread.sleep(50);
-                done = lab.adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
-                        .protectedQueryIdentifier(id)).protectedQuery();
-            } while (done.status() != ProtectedQueryStatus.SUCCESS && done.status() != ProtectedQueryStatus.FAILED
-                    && System.nanoTime() < deadline);
+            ProtectedQuery done = Fixtures.await(lab.adv, advertiserMembership, id);
             assertThat(done.status()).as(String.valueOf(done.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
             // the data was fetched again, and the budget paid again
             assertThat(reads).as("run %d", run).anyMatch(r -> r.table().equals("publisher_audience"));
