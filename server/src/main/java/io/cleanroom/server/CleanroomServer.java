@@ -39,6 +39,8 @@ import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
 import io.cleanroom.query.LocalTableInspector;
+import io.cleanroom.server.console.Backend;
+import io.cleanroom.server.console.Console;
 import io.cleanroom.query.NativeFiles;
 import io.cleanroom.query.ProtectedQueries;
 import io.cleanroom.query.QueryControl;
@@ -160,8 +162,10 @@ public final class CleanroomServer implements AutoCloseable {
 
             Front front = new Front(cleanRooms, admin, glue,
                     new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store, pages)), verifier, store);
+            Console console = new Console(consoleBackend(front, accounts), Console.Settings.defaults(config.region(),
+                    config.quotas()).withIdleTimeout(config.consoleIdleTimeout()));
             HttpTransport http = HttpTransport.start(config.host(), config.port(), transport, tls, config.threads(),
-                    config.maxBodyBytes(), front);
+                    config.maxBodyBytes(), front, console);
             warmUpQueryControl();
             if (config.allowAnyPath()) {
                 LOG.warn(ANY_PATH_WARNING);
@@ -177,6 +181,8 @@ public final class CleanroomServer implements AutoCloseable {
             LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {})", tls == null ? "http" : "https",
                     config.host(), http.port(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL");
+            LOG.info("Web console: {}://{}:{}{}", tls == null ? "http" : "https", config.host().contains(":")
+                    ? "[" + config.host() + "]" : config.host(), http.port(), Console.PREFIX);
             return new CleanroomServer(http, tls, store, config, queries, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
             store.close();
@@ -186,6 +192,30 @@ public final class CleanroomServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * What the web console calls: the front door, serving each call as a signed request is served
+     * for the caller the console's session authenticated, and the account service's key lookup.
+     */
+    private static Backend consoleBackend(Front front, AccountService accounts) {
+        return new Backend() {
+            @Override
+            public io.cleanroom.server.wire.Reply call(io.cleanroom.core.service.Caller caller,
+                    io.cleanroom.server.wire.HttpRequest request) {
+                return front.callAs(caller, request);
+            }
+
+            @Override
+            public java.util.Optional<AccountService.Credential> credential(String accessKeyId) {
+                return accounts.credential(accessKeyId);
+            }
+
+            @Override
+            public void recordSignIn(String accessKeyId, String account, String sourceAddress, String failure) {
+                front.recordSignIn(accessKeyId, account, sourceAddress, failure);
+            }
+        };
     }
 
     private static boolean isLoopback(String host) {

@@ -176,6 +176,7 @@ final class Fuzzer {
                 + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"${loc}\",\"Columns\":"
                 + "[{\"Name\":\"a\",\"Type\":\"string\"},{\"Name\":\"b\",\"Type\":\"string\"}]}}}");
         VALID.put("GetTable", "{\"DatabaseName\":\"${db}\",\"Name\":\"${tbl}\"}");
+        VALID.put("GetTableSchema", "{\"DatabaseName\":\"${db}\",\"Name\":\"${tbl}\"}");
         VALID.put("GetTables", "{\"DatabaseName\":\"${db}\",\"MaxResults\":5,\"Expression\":\"t*\"}");
         VALID.put("UpdateTable", "{\"DatabaseName\":\"${db}\",\"TableInput\":{\"Name\":\"${tbl}\",\"Parameters\":"
                 + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"${loc}\",\"Columns\":"
@@ -188,7 +189,7 @@ final class Fuzzer {
 
     /** Glue operations the server serves. */
     static final List<String> GLUE = List.of("CreateDatabase", "GetDatabase", "GetDatabases", "DeleteDatabase",
-            "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable");
+            "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema");
 
     /** The admin API: name, method, path template. */
     static final List<String[]> ADMIN = List.of(

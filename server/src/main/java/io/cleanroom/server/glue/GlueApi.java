@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class GlueApi {
     public static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
-            "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable");
+            "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema");
     private static final Pattern CATALOG_ID = Pattern.compile("^\\d{12}$");
     /**
      * The longest name a new database or table may have: 128, what a Clean Rooms table reference
@@ -103,6 +103,15 @@ public final class GlueApi {
                 ObjectNode out = Json.object();
                 out.set("TableList", Json.array(result.items(), this::table));
                 Json.putIfNotNull(out, "NextToken", result.nextToken());
+                yield HttpResponse.ok(out);
+            }
+            case "GetTableSchema" -> {
+                // Cleanroom's own: the table as Cleanroom reads it, the columns it inferred included
+                String database = body.string("DatabaseName", true, 1, 255, null);
+                String name = body.string("Name", true, 1, 255, null);
+                body.done();
+                ObjectNode out = Json.object();
+                out.set("Table", reading(catalog.getTable(caller, database, name)));
                 yield HttpResponse.ok(out);
             }
             case "DeleteTable" -> {
@@ -181,6 +190,33 @@ public final class GlueApi {
         node.put("UpdateTime", Json.time(t.updateTime()));
         node.put("CatalogId", t.accountId().value());
         node.put("IsRegisteredWithLakeFormation", false);
+        return node;
+    }
+
+    /**
+     * Cleanroom's reading of a table (GetTableSchema): its location, format and columns with their
+     * types, and whether the columns were inferred from the data (the definition gives none).
+     */
+    private ObjectNode reading(CatalogTable t) {
+        ObjectNode node = Json.object();
+        node.put("Name", t.name());
+        node.put("DatabaseName", t.databaseName());
+        node.put("Location", t.location());
+        node.put("Format", t.format().name().toLowerCase(java.util.Locale.ROOT));
+        ArrayNode columns = node.putArray("Columns");
+        t.columns().forEach(c -> columns.addObject().put("Name", c.name()).put("Type", c.type()));
+        boolean given = false;
+        if (t.definition() != null) {
+            try {
+                given = Json.MAPPER.readTree(t.definition()).path("StorageDescriptor").path("Columns").size() > 0;
+            } catch (java.io.IOException e) {
+                throw CleanroomException.internal("cannot read the stored definition of table " + t.name(), e);
+            }
+        } else {
+            given = true;
+        }
+        node.put("ColumnsInferred", !given);
+        node.put("CatalogId", t.accountId().value());
         return node;
     }
 
