@@ -34,7 +34,7 @@ public final class Console {
     public static final String PREFIX = "/console";
 
     /** No script, style, frame or connection but the console's own; no inline script or style. */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
             + "base-uri 'none'";
 
@@ -319,7 +319,7 @@ public final class Console {
                 .with("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 .with("X-Content-Type-Options", "nosniff")
                 .with("X-Frame-Options", "DENY")
-                .with("Referrer-Policy", "no-referrer")
+                .with("Referrer-Policy", "same-origin")
                 .with("Cross-Origin-Opener-Policy", "same-origin")
                 .with("Cross-Origin-Resource-Policy", "same-origin");
         if (reply.header("Cache-Control") == null) {
