@@ -305,6 +305,8 @@ final class Browser implements AutoCloseable {
                 + "    if (checked) e = checked; }"
                 + "  out.push(describe(e)); });"
                 + "return out;");
+        assertThat(expected).as(step + ": the page's focusable controls").hasSizeGreaterThan(3)
+                .first().isEqualTo("a #skip");
         List<String> actual = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {
             new Actions(driver).sendKeys(Keys.TAB).perform();

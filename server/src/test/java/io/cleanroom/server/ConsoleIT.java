@@ -216,6 +216,21 @@ class ConsoleIT {
         assertThat(pub.text("div.error[role=alert]")).isNotBlank();
         pub.check("05-rule-server-error");
         aggregationRule(pub, publisherTable, "segment", "06-publisher");
+        // the list and custom forms check as they are filled too (nothing is created: the table has its rule)
+        pub.get("/console/configured-tables/" + publisherTable + "/rule?type=LIST");
+        pub.waitFor("#rule-check p");
+        assertThat(pub.text("#rule-check")).doesNotContain("passes");
+        pub.tick("joinColumns", "user_id_hash", true);
+        pub.tick("listColumns", "segment", true);
+        pub.waitForText("#rule-check", "passes the server's checks");
+        assertThat(pub.text("#rule-json")).contains("\"list\"").contains("\"listColumns\"");
+        pub.check("06-list-rule-form");
+        pub.get("/console/configured-tables/" + publisherTable + "/rule?type=CUSTOM");
+        pub.waitForText("#rule-check", "passes the server's checks");
+        pub.fill("allowedAnalyses", "not a template");
+        pub.waitFor("#err-allowedAnalyses");
+        assertThat(pub.text("#err-allowedAnalyses")).isNotBlank();
+        pub.check("06-custom-rule-form");
 
         // --- the publisher creates the collaboration, inviting the advertiser (query, receive) and an agency
         //     (which contributes data only)

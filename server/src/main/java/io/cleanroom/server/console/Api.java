@@ -36,6 +36,63 @@ final class Api {
         return caller;
     }
 
+    /**
+     * Makes independent calls at once (a page's reads), as an SDK client with a few connections
+     * would: each is served and audited on its own, and their audit events share commits. The
+     * answers come back in order; the first failure is thrown as it was.
+     */
+    <T> List<T> all(List<java.util.concurrent.Callable<T>> calls) {
+        if (calls.size() <= 1) {
+            List<T> one = new ArrayList<>();
+            for (java.util.concurrent.Callable<T> c : calls) {
+                one.add(run(c));
+            }
+            return one;
+        }
+        List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
+        for (java.util.concurrent.Callable<T> c : calls) {
+            futures.add(FANOUT.submit(c));
+        }
+        List<T> out = new ArrayList<>();
+        RuntimeException failure = null;
+        for (java.util.concurrent.Future<T> f : futures) {
+            try {
+                out.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r
+                            : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(other -> other.cancel(true));
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
+    }
+
+    private static <T> T run(java.util.concurrent.Callable<T> call) {
+        try {
+            return call.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The threads a page's independent calls run on: few, so that one page cannot crowd out others. */
+    private static final java.util.concurrent.ExecutorService FANOUT = java.util.concurrent.Executors
+            .newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "cleanroom-console-api");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** A Clean Rooms operation: path parameters fill its template, query parameters follow it. */
     JsonNode call(Operation operation, Map<String, String> path, Map<String, String> query, JsonNode body) {
         String rawPath = operation.template();

@@ -167,11 +167,13 @@ final class CollaborationPages {
 
     private WebReply show(Exchange x, FormState accept) {
         String id = x.path("id");
-        JsonNode c = x.api().call(Operation.GET_COLLABORATION, Map.of("collaborationIdentifier", id))
-                .path("collaboration");
+        List<JsonNode> answers = x.api().all(List.of(
+                () -> x.api().call(Operation.GET_COLLABORATION, Map.of("collaborationIdentifier", id)),
+                () -> x.api().call(Operation.LIST_MEMBERS, Map.of("collaborationIdentifier", id))));
+        JsonNode c = answers.get(0).path("collaboration");
+        JsonNode listed = answers.get(1);
         List<Member> members = new ArrayList<>();
         List<String> yours = new ArrayList<>();
-        JsonNode listed = x.api().call(Operation.LIST_MEMBERS, Map.of("collaborationIdentifier", id));
         for (JsonNode m : listed.path("memberSummaries")) {
             boolean you = Format.text(m, "accountId").equals(x.account());
             if (you) {

@@ -2,10 +2,8 @@ package io.cleanroom.server.console;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A form as shown again after the API refused it: the values the user sent, and the API's error,
@@ -16,7 +14,6 @@ final class FormState {
     private final Form form;
     private final ApiError error;
     private final Map<String, String> defaults;
-    private final Set<String> shown = new HashSet<>();
 
     FormState(Form form, ApiError error, Map<String, String> defaults) {
         this.form = requireNonNull(form, "form is null");
@@ -58,11 +55,7 @@ final class FormState {
         if (error == null) {
             return null;
         }
-        String message = error.forField(name).orElse(null);
-        if (message != null) {
-            shown.add(name);
-        }
-        return message;
+        return error.forField(name).orElse(null);
     }
 
     /** The message to show above the form, or null: the API's message when no field shows it. */

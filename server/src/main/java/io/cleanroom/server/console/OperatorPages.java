@@ -29,7 +29,8 @@ final class OperatorPages {
     void register(Routes routes) {
         routes.get("/operator/accounts", Routes.Access.OPERATOR, x -> accounts(x, FormState.blank(), null));
         routes.post("/operator/accounts", Routes.Access.OPERATOR, this::createAccount);
-        routes.get("/operator/accounts/{account}", Routes.Access.OPERATOR, x -> account(x, null, null));
+        routes.get("/operator/accounts/{account}", Routes.Access.OPERATOR,
+                x -> account(x, x.path("account"), null, null));
         routes.post("/operator/accounts/{account}/enabled", Routes.Access.OPERATOR, this::setEnabled);
         routes.post("/operator/accounts/{account}/data-roots", Routes.Access.OPERATOR, this::setRoots);
         routes.post("/operator/accounts/{account}/keys", Routes.Access.OPERATOR, this::createKey);
@@ -105,8 +106,7 @@ final class OperatorPages {
     record AccountView(Chrome chrome, AccountRow account, List<Key> keys, Issued issued, String error) {
     }
 
-    private WebReply account(Exchange x, Issued issued, String error) {
-        String id = x.path("account");
+    private WebReply account(Exchange x, String id, Issued issued, String error) {
         AccountRow account = null;
         String token = null;
         do {
@@ -155,7 +155,7 @@ final class OperatorPages {
             if (e.status() >= 500) {
                 throw e;
             }
-            return account(x, null, e.getMessage());
+            return account(x, id, null, e.getMessage());
         }
         x.session().notice("Data roots saved.");
         return WebReply.seeOther(Console.PREFIX + "/operator/accounts/" + Api.encode(id));
@@ -165,7 +165,7 @@ final class OperatorPages {
         String id = x.path("account");
         JsonNode created = x.api().admin("POST", "/admin/accounts/" + Api.encode(id) + "/keys", Map.of(),
                 Json.object().put("role", x.form().get("role").isEmpty() ? "ADMINISTRATOR" : x.form().get("role")));
-        return account(x, issued(created), null);
+        return account(x, id, issued(created), null);
     }
 
     private WebReply setKeyActive(Exchange x) {
@@ -182,17 +182,7 @@ final class OperatorPages {
         String key = x.path("key");
         JsonNode created = x.api().admin("POST", "/admin/keys/" + Api.encode(key) + "/rotate", Map.of(),
                 Json.object());
-        String account = Format.text(created, "accountId");
-        return new ExchangeWithAccount(x, account).reply(this, issued(created));
-    }
-
-    /** The account page, for an account named by a key rather than by the path. */
-    private record ExchangeWithAccount(Exchange x, String account) {
-        WebReply reply(OperatorPages pages, Issued issued) {
-            Exchange redirected = new Exchange(x.request(), x.secure(), Map.of("account", account), x.query(),
-                    x.form(), x.session(), x.api());
-            return pages.account(redirected, issued, null);
-        }
+        return account(x, Format.text(created, "accountId"), issued(created), null);
     }
 
     private WebReply deleteKey(Exchange x) {

@@ -113,10 +113,6 @@ final class QueryPages {
             ObjectNode body = Api.object();
             ArrayNode n = body.putArray("names");
             batch.forEach(n::add);
-            for (JsonNode s : x.api().call(Operation.BATCH_GET_SCHEMA, Map.of("collaborationIdentifier", collaboration),
-                    body).path("schemas")) {
-                schemas.put(Format.text(s, "name"), s);
-            }
             ObjectNode ruleBody = Api.object();
             ArrayNode requests = ruleBody.putArray("schemaAnalysisRuleRequests");
             for (String name : batch) {
@@ -124,9 +120,19 @@ final class QueryPages {
                     requests.addObject().put("name", name).put("type", type);
                 }
             }
+            List<java.util.concurrent.Callable<JsonNode>> reads = new ArrayList<>();
+            reads.add(() -> x.api().call(Operation.BATCH_GET_SCHEMA, Map.of("collaborationIdentifier", collaboration),
+                    body));
             if (requests.size() > 0) {
-                for (JsonNode r : x.api().call(Operation.BATCH_GET_SCHEMA_ANALYSIS_RULE,
-                        Map.of("collaborationIdentifier", collaboration), ruleBody).path("analysisRules")) {
+                reads.add(() -> x.api().call(Operation.BATCH_GET_SCHEMA_ANALYSIS_RULE,
+                        Map.of("collaborationIdentifier", collaboration), ruleBody));
+            }
+            List<JsonNode> answers = x.api().all(reads);
+            for (JsonNode s : answers.get(0).path("schemas")) {
+                schemas.put(Format.text(s, "name"), s);
+            }
+            if (answers.size() > 1) {
+                for (JsonNode r : answers.get(1).path("analysisRules")) {
                     rules.put(Format.text(r, "name"), r);
                 }
             }
@@ -281,7 +287,7 @@ final class QueryPages {
     }
 
     record Status(String membership, String id, String status, String elapsed, boolean running, String error,
-            String errorCode, boolean receiver, String csrf) {
+            String errorCode, boolean receiver) {
     }
 
     record QueryView(Chrome chrome, String membership, String collaborationName, String id, String sql,
@@ -324,7 +330,7 @@ final class QueryPages {
                 : Math.max(0, Duration.between(created, clock.instant()).toMillis());
         return new Status(membership, Format.text(q, "id"), state, Format.duration(millis), !TERMINAL.contains(state),
                 q.path("error").path("message").asText(""), q.path("error").path("code").asText(""),
-                receiver(q).equals(x.account()), x.session().csrfToken());
+                receiver(q).equals(x.account()));
     }
 
     private StatusView statusView(Exchange x, String membership, String id) {
@@ -391,11 +397,12 @@ final class QueryPages {
             r.forEach(v -> row.add(v.isNull() ? "" : v.asText()));
             rows.add(row);
         }
+        // the number of the page's first row, for the table's row numbers (carried by the "next" link)
         int first = 1;
-        String first64 = x.query().get("first");
-        if (!first64.isEmpty()) {
+        String firstRow = x.query().get("first");
+        if (!firstRow.isEmpty() && token != null && !token.isEmpty()) {
             try {
-                first = Math.max(1, Integer.parseInt(first64));
+                first = Math.max(1, Integer.parseInt(firstRow));
             } catch (NumberFormatException e) {
                 first = 1;
             }
@@ -489,9 +496,12 @@ final class QueryPages {
         }
         JsonNode listed = x.api().call(Operation.LIST_PROTECTED_QUERIES, Map.of("membershipIdentifier", membership),
                 query, null);
-        List<HistoryRow> rows = new ArrayList<>();
+        List<java.util.concurrent.Callable<JsonNode>> reads = new ArrayList<>();
         for (JsonNode s : listed.path("protectedQueries")) {
-            JsonNode q = get(x, membership, Format.text(s, "id"));
+            reads.add(() -> get(x, membership, Format.text(s, "id")));
+        }
+        List<HistoryRow> rows = new ArrayList<>();
+        for (JsonNode q : x.api().all(reads)) {
             String sql = q.path("sqlParameters").path("queryString").asText("");
             if (sql.isEmpty()) {
                 sql = "template " + q.path("sqlParameters").path("analysisTemplateArn").asText("");

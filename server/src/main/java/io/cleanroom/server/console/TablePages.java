@@ -61,14 +61,19 @@ final class TablePages {
         if (!x.query().get("nextToken").isEmpty()) {
             query.put("nextToken", x.query().get("nextToken"));
         }
-        JsonNode listed = x.api().call(Operation.LIST_CONFIGURED_TABLES, Map.of(), query, null);
+        List<Object> both = x.api().all(List.of(
+                () -> x.api().call(Operation.LIST_CONFIGURED_TABLES, Map.of(), query, null),
+                () -> catalog(x)));
+        JsonNode listed = (JsonNode) both.get(0);
+        @SuppressWarnings("unchecked")
+        List<CatalogRow> catalog = (List<CatalogRow>) both.get(1);
         List<ConfiguredRow> configured = new ArrayList<>();
         for (JsonNode t : listed.path("configuredTableSummaries")) {
             configured.add(new ConfiguredRow(Format.text(t, "id"), Format.text(t, "name"),
                     Format.strings(t, "analysisRuleTypes"), Format.text(t, "analysisMethod"),
                     Format.time(t, "createTime")));
         }
-        return views.page("tables", new ListView(x.chrome("Tables", "tables"), configured, catalog(x),
+        return views.page("tables", new ListView(x.chrome("Tables", "tables"), configured, catalog,
                 Format.text(listed, "nextToken")));
     }
 
