@@ -226,6 +226,9 @@ class ConsoleIT {
         assertThat(pub.text("#rule-json")).contains("\"list\"").contains("\"listColumns\"");
         pub.check("06-list-rule-form");
         pub.get("/console/configured-tables/" + publisherTable + "/rule?type=CUSTOM");
+        pub.waitFor("#err-allowedAnalysisProviders");
+        assertThat(pub.text("#err-allowedAnalysisProviders")).contains("required when allowedAnalyses is ANY_QUERY");
+        pub.fill("allowedAnalysisProviders", advertiser.accountId());
         pub.waitForText("#rule-check", "passes the server's checks");
         pub.fill("allowedAnalyses", "not a template");
         pub.waitFor("#err-allowedAnalyses");
