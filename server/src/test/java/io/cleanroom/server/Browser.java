@@ -130,8 +130,15 @@ final class Browser implements AutoCloseable {
                 ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
     }
 
-    void waitUntilPath(String prefix) {
-        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> path().startsWith(prefix));
+    /** Waits until the browser shows this path (whatever its query string). */
+    void waitUntilPath(String path) {
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> path().replaceFirst("\\?.*$", "").equals(path));
+    }
+
+    /** Waits until the browser's path (without its query string) matches a pattern. */
+    void waitUntilPathMatches(String pattern) {
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> path().replaceFirst("\\?.*$", "")
+                .matches(pattern));
     }
 
     void fill(String id, String value) {

@@ -245,6 +245,41 @@ class ConsoleTest {
     }
 
     @Test
+    void anAnalysisTemplateRunsWithTheParametersOfItsForm() throws Exception {
+        String session = signIn(KEY, SECRET);
+        String arn = "arn:aws:cleanrooms:us-east-1:111111111111:membership/m1/analysistemplate/t1";
+        backend.answer("GET /memberships/m1", "{\"membership\":{\"id\":\"m1\",\"collaborationId\":\"c1\","
+                + "\"collaborationName\":\"lab\",\"memberAbilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}}");
+        backend.answer("GET /collaborations/c1/members", "{\"memberSummaries\":[{\"accountId\":\"111111111111\","
+                + "\"displayName\":\"me\",\"abilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}]}");
+        backend.answer("GET /collaborations/c1/schemas", "{\"schemaSummaries\":[]}");
+        backend.answer("GET /collaborations/c1/analysistemplates", "{\"collaborationAnalysisTemplateSummaries\":"
+                + "[{\"arn\":\"" + arn + "\"}]}");
+        backend.answer("POST /collaborations/c1/batch-analysistemplates", "{\"collaborationAnalysisTemplates\":[{"
+                + "\"arn\":\"" + arn + "\",\"name\":\"by_segment\",\"creatorAccountId\":\"111111111111\","
+                + "\"source\":{\"text\":\"SELECT segment, COUNT(*) FROM t WHERE campaign = :campaign GROUP BY 1\"},"
+                + "\"analysisParameters\":[{\"name\":\"campaign\",\"type\":\"VARCHAR\",\"defaultValue\":\"spring\"}]}]}");
+        String page = body(get("/console/memberships/m1/query", session));
+        assertThat(page).contains("by_segment").contains("name=\"param.campaign\"").contains("value=\"spring\"")
+                .contains("WHERE campaign = :campaign");
+        backend.answer("POST /memberships/m1/protectedQueries", "{\"protectedQuery\":{\"id\":\"q1\"}}");
+        WebReply started = post("/console/memberships/m1/queries", "_csrf=" + csrf(get("/console/memberships/m1/query",
+                session)) + "&analysisTemplateArn=" + java.net.URLEncoder.encode(arn, StandardCharsets.UTF_8)
+                + "&receiver=111111111111&param.campaign=brand+awareness", session);
+        assertThat(started.status()).isEqualTo(303);
+        assertThat(started.header("Location")).isEqualTo("/console/memberships/m1/queries/q1");
+        FakeBackend.Recorded start = backend.calls.get(backend.calls.size() - 1);
+        com.fasterxml.jackson.databind.JsonNode sent = io.cleanroom.server.wire.Json.MAPPER.readTree(
+                start.request().body());
+        assertThat(sent.path("sqlParameters").path("analysisTemplateArn").asText()).isEqualTo(arn);
+        assertThat(sent.path("sqlParameters").path("parameters").toString()).isEqualTo(
+                "{\"campaign\":\"brand awareness\"}");
+        assertThat(sent.path("sqlParameters").has("queryString")).isFalse();
+        assertThat(sent.at("/resultConfiguration/outputConfiguration/member/accountId").asText())
+                .isEqualTo("111111111111");
+    }
+
+    @Test
     void onlyTheListedAssetsAreServed() {
         assertThat(get("/console/static/htmx.min.js", "x").status()).isEqualTo(200);
         assertThat(get("/console/static/chart.umd.js", "x").header("Cache-Control")).contains("max-age");
