@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  * Replays the seed guide's lab on embedded defaults: two accounts, each confined to its own data
  * directory (its data root), their CSVs registered in their catalogs, a collaboration, configured
  * tables with aggregation rules, associations, the overlap query, and the validation step; then
- * the same on generated data where the counts appear.
+ * the same on generated data where the counts appear; with --dp, the overlap again in a
+ * collaboration where the publisher's users are protected by differential privacy.
  */
 @Command(name = "demo", description = "Replay the tutorial (publisher and advertiser audience overlap) on an "
         + "embedded server, printing each step and the results; --keep leaves the server running with the lab "
@@ -46,6 +47,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "-1",
             description = "Port of the demo's server (default: 8080 with --keep, a free one without)")
     int port;
+
+    @Option(names = "--dp", description = "Also run the overlap under differential privacy: a noisy count per "
+            + "campaign, the privacy budget going down, and the same answer given again for free")
+    boolean dp;
 
     @Spec
     CommandSpec spec;
@@ -239,6 +244,85 @@ final class DemoCommand implements Callable<Integer> {
         generate(publisherCsv, advertiserCsv, users);
         say("the CSVs were regenerated in place; the catalog still points at them");
         runAndPrint(adv, advertiserMembership, overlap);
+        if (dp) {
+            differentialPrivacy(pub, adv);
+        }
+    }
+
+    /**
+     * The overlap under differential privacy: the same catalog tables in a collaboration of their own,
+     * the publisher's with a custom rule protecting user_id_hash, a policy of epsilon 1 and 10 users of
+     * noise, a noisy overlap count per campaign with the budget before and after, and the same query
+     * answered again without spending.
+     */
+    private void differentialPrivacy(SignedHttpClient pub, SignedHttpClient adv) throws InterruptedException {
+        step("Differential privacy: the publisher protects each of its users instead of counting thresholds");
+        String collaboration = api(pub, "CreateCollaboration", "POST", "/collaborations", json(
+                "{\"name\":\"cleanrooms-lab-dp\",\"description\":\"Audience overlap with differential privacy\","
+                        + "\"creatorDisplayName\":\"publisher\",\"creatorMemberAbilities\":[],"
+                        + "\"members\":[{\"accountId\":\"" + ADVERTISER + "\",\"displayName\":\"advertiser\","
+                        + "\"memberAbilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}],"
+                        + "\"queryLogStatus\":\"DISABLED\"}")).at("/collaboration/id").asText();
+        String publisherMembership = join(pub, collaboration);
+        String advertiserMembership = join(adv, collaboration);
+        String publisherTable = custom(pub, "publisher_audience", "segment", true);
+        String advertiserTable = custom(adv, "advertiser_audience", "campaign", false);
+        associate(pub, publisherMembership, publisherTable, "publisher_audience");
+        associate(adv, advertiserMembership, advertiserTable, "advertiser_audience");
+        api(pub, "CreatePrivacyBudgetTemplate", "POST", "/memberships/" + publisherMembership
+                + "/privacybudgettemplates", json("{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\","
+                        + "\"autoRefresh\":\"CALENDAR_MONTH\",\"parameters\":{\"differentialPrivacy\":"
+                        + "{\"epsilon\":1,\"usersNoisePerQuery\":10}}}"));
+        say("the publisher's policy: epsilon 1 a month, noise hiding 10 users per answer");
+        say("budget: " + budget(adv, advertiserMembership));
+
+        String overlap = "SELECT a.campaign, COUNT(DISTINCT p.user_id_hash) AS overlap_users "
+                + "FROM advertiser_audience a JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash "
+                + "GROUP BY a.campaign ORDER BY a.campaign";
+        step("The advertiser counts the overlap per campaign: a noisy answer, paid from the budget");
+        say(overlap);
+        String id = runAndPrint(adv, advertiserMembership, overlap);
+        JsonNode query = api(adv, "GetProtectedQuery", "GET", "/memberships/" + advertiserMembership
+                + "/protectedQueries/" + id, null).get("protectedQuery");
+        for (JsonNode p : query.at("/differentialPrivacy/sensitivityParameters")) {
+            say("sensitivity: " + p.get("aggregationType").asText() + " " + p.get("aggregationExpression").asText()
+                    + ", at most " + p.get("userContributionLimit").asText() + " row per user");
+        }
+        say("budget: " + budget(adv, advertiserMembership));
+
+        step("The same query again, on the same data: the same answer, nothing spent");
+        runAndPrint(adv, advertiserMembership, overlap);
+        say("budget: " + budget(adv, advertiserMembership));
+    }
+
+    /** What is left of the budget, in uses of COUNT and of AVG alone. */
+    private static String budget(SignedHttpClient client, String membership) {
+        JsonNode budgets = Calls.call(client, "ListPrivacyBudgets", "GET", "/memberships/" + membership
+                + "/privacybudgets", Map.of("privacyBudgetType", List.of("DIFFERENTIAL_PRIVACY")), Map.of(), null,
+                "cleanrooms");
+        List<String> left = new ArrayList<>();
+        for (JsonNode a : budgets.at("/privacyBudgetSummaries/0/budget/differentialPrivacy/aggregations")) {
+            if (List.of("COUNT", "AVG").contains(a.get("type").asText())) {
+                left.add(a.get("remainingCount").asText() + " of " + a.get("maxCount").asText() + " "
+                        + a.get("type").asText());
+            }
+        }
+        return String.join(", ", left) + " left";
+    }
+
+    private String custom(SignedHttpClient client, String table, String dimension, boolean differentialPrivacy) {
+        String id = api(client, "CreateConfiguredTable", "POST", "/configuredTables", json("{\"name\":\"" + table
+                + "_dp\",\"tableReference\":{\"glue\":{\"databaseName\":\"cleanrooms_lab\",\"tableName\":\""
+                + table + "\"}},\"allowedColumns\":[\"user_id_hash\",\"" + dimension + "\"],"
+                + "\"analysisMethod\":\"DIRECT_QUERY\"}")).at("/configuredTable/id").asText();
+        api(client, "CreateConfiguredTableAnalysisRule", "POST", "/configuredTables/" + id + "/analysisRule", json(
+                "{\"analysisRuleType\":\"CUSTOM\",\"analysisRulePolicy\":{\"v1\":{\"custom\":{"
+                        + "\"allowedAnalyses\":[\"ANY_QUERY\"],\"allowedAnalysisProviders\":[\"" + ADVERTISER + "\"]"
+                        + (differentialPrivacy ? ",\"differentialPrivacy\":{\"columns\":[{\"name\":\"user_id_hash\"}]}"
+                                : "") + "}}}}"));
+        say(table + ": configured table " + id + ", custom rule" + (differentialPrivacy
+                ? " with differential privacy on user_id_hash" : ""));
+        return id;
     }
 
     private static ObjectNode account(String id, String name, Path dataRoot) {
@@ -295,7 +379,7 @@ final class DemoCommand implements Callable<Integer> {
                 .at("/protectedQuery/id").asText();
     }
 
-    private void runAndPrint(SignedHttpClient client, String membership, String sql) throws InterruptedException {
+    private String runAndPrint(SignedHttpClient client, String membership, String sql) throws InterruptedException {
         String id = startQuery(client, membership, sql);
         JsonNode query;
         do {
@@ -307,7 +391,7 @@ final class DemoCommand implements Callable<Integer> {
                 + query.at("/statistics/totalDurationInMillis").asLong() + " ms");
         if (!query.get("status").asText().equals("SUCCESS")) {
             say("error: " + query.at("/error/message").asText());
-            return;
+            return id;
         }
         JsonNode result = api(client, "GetProtectedQueryResult", "GET", "/memberships/" + membership
                 + "/protectedQueries/" + id + "/result", null);
@@ -320,6 +404,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String line : text.toString().split("\n")) {
             say(line);
         }
+        return id;
     }
 
     private static void generate(Path publisher, Path advertiser, int users) throws IOException {

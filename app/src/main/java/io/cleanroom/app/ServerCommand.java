@@ -80,6 +80,60 @@ final class ServerCommand implements Callable<Integer> {
             description = "DuckDB threads per query (env CLEANROOM_ENGINE_THREADS; default ${DEFAULT-VALUE})")
     int engineThreads;
 
+    @Option(names = "--engine", defaultValue = "${env:CLEANROOM_ENGINE:-duckdb}",
+            description = "The engine that runs a collaboration's queries unless its creator pins another with the "
+                    + "tag cleanroom:engine: duckdb or spark (env CLEANROOM_ENGINE; default ${DEFAULT-VALUE})")
+    String engine;
+
+    @Option(names = "--engines", split = ",", defaultValue = "${env:CLEANROOM_ENGINES:-duckdb}",
+            description = "The engines this server runs beside --engine, which collaborations may pin; "
+                    + "comma-separated (env CLEANROOM_ENGINES; default ${DEFAULT-VALUE})")
+    java.util.List<String> engines;
+
+    @Option(names = "--spark-master", defaultValue = "${env:CLEANROOM_SPARK_MASTER:-local[2]}",
+            description = "Where Spark runs: local[N] (embedded, N threads) or a cluster's master URL such as "
+                    + "spark://host:7077 or k8s://https://host:443 (env CLEANROOM_SPARK_MASTER; default "
+                    + "${DEFAULT-VALUE})")
+    String sparkMaster;
+
+    @Option(names = "--spark-executor-memory", defaultValue = "${env:CLEANROOM_SPARK_EXECUTOR_MEMORY:-1g}",
+            description = "Memory of each Spark executor on a cluster (env CLEANROOM_SPARK_EXECUTOR_MEMORY; "
+                    + "default ${DEFAULT-VALUE})")
+    String sparkExecutorMemory;
+
+    @Option(names = "--spark-executor-cores", defaultValue = "${env:CLEANROOM_SPARK_EXECUTOR_CORES:-1}",
+            description = "Cores of each Spark executor on a cluster (env CLEANROOM_SPARK_EXECUTOR_CORES; "
+                    + "default ${DEFAULT-VALUE})")
+    int sparkExecutorCores;
+
+    @Option(names = "--spark-driver-memory", defaultValue = "${env:CLEANROOM_SPARK_DRIVER_MEMORY:-2g}",
+            description = "Heap of the Spark driver process (in local mode it runs the tasks too) "
+                    + "(env CLEANROOM_SPARK_DRIVER_MEMORY; default ${DEFAULT-VALUE})")
+    String sparkDriverMemory;
+
+    @Option(names = "--spark-driver-host", defaultValue = "${env:CLEANROOM_SPARK_DRIVER_HOST:-127.0.0.1}",
+            description = "The address a cluster's executors reach the Spark driver on "
+                    + "(env CLEANROOM_SPARK_DRIVER_HOST; default ${DEFAULT-VALUE})")
+    String sparkDriverHost;
+
+    @Option(names = "--spark-staging-dir", defaultValue = "${env:CLEANROOM_SPARK_STAGING_DIR}",
+            description = "Where each query's private copy of its tables' files is made; on a cluster, shared "
+                    + "storage mounted at the same path on every node (env CLEANROOM_SPARK_STAGING_DIR; default: a "
+                    + "private directory of the driver)")
+    String sparkStagingDir;
+
+    @Option(names = "--spark-classpath", defaultValue = "${env:CLEANROOM_SPARK_CLASSPATH}",
+            description = "Spark's jars, for the driver process and a cluster's executors, e.g. /opt/spark/jars/* "
+                    + "(env CLEANROOM_SPARK_CLASSPATH; default: the jars the build resolved)")
+    String sparkClasspath;
+
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", split = ",",
+            defaultValue = "${env:CLEANROOM_SPARK_CONF}",
+            description = "A Spark setting (spark.*) passed as it is, e.g. spark.kubernetes.container.image=...; "
+                    + "repeatable or comma-separated (env CLEANROOM_SPARK_CONF). The settings that keep queries "
+                    + "safe cannot be changed")
+    java.util.List<String> sparkConf;
+
     @Option(names = "--query-workers", defaultValue = "${env:CLEANROOM_QUERY_WORKERS:-2}",
             description = "Protected queries run at once; more wait SUBMITTED (env CLEANROOM_QUERY_WORKERS; "
                     + "default ${DEFAULT-VALUE})")
@@ -222,6 +276,34 @@ final class ServerCommand implements Callable<Integer> {
 
     // --- end of transport ---
 
+    /** The engines to run and their settings, from --engine, --engines and the --spark-* options. */
+    ServerConfig.Backends backends() {
+        java.util.Map<String, String> spark = new java.util.LinkedHashMap<>();
+        spark.put("master", sparkMaster);
+        spark.put("executor-memory", sparkExecutorMemory);
+        spark.put("executor-cores", Integer.toString(sparkExecutorCores));
+        spark.put("driver-memory", sparkDriverMemory);
+        spark.put("driver-host", sparkDriverHost);
+        if (blankToNull(sparkStagingDir) != null) {
+            spark.put("staging-dir", sparkStagingDir.trim());
+        }
+        if (blankToNull(sparkClasspath) != null) {
+            spark.put("classpath", sparkClasspath.trim());
+        }
+        for (String setting : sparkConf == null ? java.util.List.<String>of() : sparkConf) {
+            if (setting == null || setting.isBlank()) {
+                continue;
+            }
+            int eq = setting.indexOf('=');
+            if (eq <= 0 || !setting.trim().startsWith("spark.")) {
+                throw new CliException("error: --spark-conf must be spark.KEY=VALUE, got " + setting,
+                        Main.USAGE_ERROR);
+            }
+            spark.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+        }
+        return new ServerConfig.Backends(engine, engines, java.util.Map.of("spark", spark));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         String password = System.getenv("CLEANROOM_STORE_PASSWORD");
@@ -241,7 +323,7 @@ final class ServerCommand implements Callable<Integer> {
             config = new ServerConfig(host, port, dataDir, blankToNull(storeUrl), blankToNull(storeUser), password,
                     region, maxBodyBytes, Duration.ofMinutes(maxSkewMinutes), threads, masterKeyFile,
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
-                            Duration.ofSeconds(queryTimeoutSeconds), maxResultRows), buckets,
+                            Duration.ofSeconds(queryTimeoutSeconds), maxResultRows, backends()), buckets,
                     new ServerConfig.Audit(Duration.ofMinutes(auditDigestMinutes),
                             Duration.ofDays(auditRetentionDays)), allowAnyPath, quotas(), transport(),
                     Duration.ofMinutes(consoleIdleMinutes));

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -185,6 +186,39 @@ class CliIT {
                 .contains("operator must grant one");
         // nor may it read the publisher's file
         ok("admin", "set-data-roots", "--account-id", "222222222222", "--path", advertiserRoot.toString());
+        // connections: the secret comes from standard input, never an option, and is never printed back
+        java.io.InputStream stdin = System.in;
+        JsonNode s3;
+        JsonNode dw;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("cli-s3-secret-7e1f\n".getBytes(StandardCharsets.UTF_8)));
+            s3 = ok("admin", "create-connection", "--account-id", "111111111111", "--name", "pub-lake", "--type", "S3",
+                    "--s3-endpoint", "http://127.0.0.1:9", "--s3-region", "us-east-1", "--access-key-id", "PUBREADER",
+                    "--path-style").json();
+            System.setIn(new java.io.ByteArrayInputStream("cli-pg-password-3c9a\n".getBytes(StandardCharsets.UTF_8)));
+            dw = ok("catalog", "create-connection", "--profile", "222222222222", "--name", "adv-dw", "--type",
+                    "POSTGRESQL", "--jdbc-url", "jdbc:postgresql://127.0.0.1:9/marketing", "--user", "reader").json();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(s3.get("pathStyle").asBoolean()).isTrue();
+        assertThat(dw.at("/Connection/ConnectionProperties/USERNAME").asText()).isEqualTo("reader");
+        String listed = ok("admin", "list-connections", "--account-id", "111111111111").out()
+                + ok("catalog", "list-connections", "--profile", "222222222222").out()
+                + ok("admin", "get-connection", "--account-id", "222222222222", "--name", "ADV-DW").out();
+        assertThat(listed).contains("pub-lake").contains("adv-dw").doesNotContain("cli-s3-secret")
+                .doesNotContain("cli-pg-password");
+        Result noSecret;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            noSecret = run("admin", "create-connection", "--account-id", "111111111111", "--name", "x",
+                    "--type", "S3", "--s3-region", "us-east-1", "--access-key-id", "AK");
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(noSecret.code()).isEqualTo(Main.USAGE_ERROR);
+        assertThat(noSecret.err()).contains("CLEANROOM_CONNECTION_SECRET");
+        ok("catalog", "delete-connection", "--profile", "222222222222", "--name", "adv-dw");
         Result theirs = run("catalog", "create-table", "--profile", "222222222222", "--create-database",
                 "--database", "cleanrooms_lab", "--name", "stolen", "--location", pubCsv.toString(), "--format", "csv");
         assertThat(theirs.code()).isEqualTo(Main.SERVICE_ERROR);
@@ -268,11 +302,20 @@ class CliIT {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
-        assertThat(cl.execute("demo", "--data-dir", dir.resolve("demo").toString(), "--users", "3000")).isZero();
+        assertThat(cl.execute("demo", "--data-dir", dir.resolve("demo").toString(), "--users", "3000", "--dp"))
+                .isZero();
         String text = out.toString();
         assertThat(text).contains("Step 8").contains("0 rows")
                 .contains("Join column advertiser_audience.user_id_hash can only be used in INNER JOIN ON conditions")
                 .contains("12 rows").contains("Demo finished");
+        // --dp: a noisy overlap per campaign (3 campaigns of about 330 users each), paid from the budget
+        // (1 of 10 COUNTs: the count of users, which also chooses the groups), then given again for free
+        String dp = text.substring(text.indexOf("Differential privacy"));
+        assertThat(dp).contains("10 of 10 COUNT").contains("3 rows").contains("overlap_users")
+                .contains("sensitivity: COUNT_DISTINCT COUNT(DISTINCT p.user_id_hash), at most 1 row per user")
+                .contains("9 of 10 COUNT");
+        assertThat(dp.substring(dp.indexOf("The same query again"))).contains("9 of 10 COUNT")
+                .doesNotContain("8 of 10 COUNT");
     }
 
     @Test

@@ -63,4 +63,29 @@ class ServerCommandTest {
                 .contains("CLEANROOM_QUOTA_MEMBERS_PER_COLLABORATION").contains("Members invited per collaboration");
     }
 
+    @Test
+    void theEnginesAndWhereSparkRunsAreServerOptions() {
+        io.cleanroom.server.ServerConfig.Backends defaults = serverCommand().backends();
+        assertThat(defaults.defaultName()).isEqualTo("duckdb");
+        assertThat(defaults.running()).containsExactly("duckdb");
+
+        io.cleanroom.server.ServerConfig.Backends spark = serverCommand("--engine", "Spark", "--spark-master",
+                "spark://10.0.0.5:7077", "--spark-executor-memory", "4g", "--spark-executor-cores", "2",
+                "--spark-conf", "spark.kubernetes.namespace=cleanroom,spark.locality.wait=1s").backends();
+        assertThat(spark.defaultName()).isEqualTo("spark");
+        assertThat(spark.running()).containsExactly("spark", "duckdb");
+        assertThat(spark.settings().get("spark")).containsEntry("master", "spark://10.0.0.5:7077")
+                .containsEntry("executor-memory", "4g").containsEntry("executor-cores", "2")
+                .containsEntry("spark.kubernetes.namespace", "cleanroom").containsEntry("spark.locality.wait", "1s")
+                .doesNotContainKey("staging-dir");
+
+        assertThat(serverCommand("--engines", "duckdb,spark").backends().running()).containsExactly("duckdb",
+                "spark");
+
+        CommandLine bad = Main.commandLine();
+        StringWriter err = new StringWriter();
+        bad.setErr(new PrintWriter(err));
+        assertThat(bad.execute("server", "--spark-conf", "master=local")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("--spark-conf must be spark.KEY=VALUE");
+    }
 }

@@ -11,13 +11,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** The operator's commands: accounts and access keys, signed with the operator's credentials. */
-@Command(name = "admin", description = "Operator commands: accounts and their access keys.",
+/** The operator's commands: accounts, access keys and connections, signed with the operator's credentials. */
+@Command(name = "admin", description = "Operator commands: accounts, their access keys and connections.",
         subcommands = {AdminCommand.CreateAccount.class, AdminCommand.ListAccounts.class,
                 AdminCommand.DisableAccount.class, AdminCommand.EnableAccount.class,
                 AdminCommand.SetDataRoots.class, AdminCommand.CreateAccessKey.class, AdminCommand.ListAccessKeys.class,
                 AdminCommand.DisableAccessKey.class, AdminCommand.EnableAccessKey.class,
-                AdminCommand.RotateAccessKey.class, AdminCommand.DeleteAccessKey.class})
+                AdminCommand.RotateAccessKey.class, AdminCommand.DeleteAccessKey.class,
+                AdminCommand.CreateConnection.class, AdminCommand.ListConnections.class,
+                AdminCommand.GetConnection.class, AdminCommand.UpdateConnection.class,
+                AdminCommand.DeleteConnection.class})
 final class AdminCommand {
     @Mixin
     OperatorOptions operator;
@@ -104,14 +107,15 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "set-data-roots", description = "Set the directories the account's catalog tables may point "
-            + "into, replacing the previous ones (repeat --path). With no --path the account has none and can "
-            + "register no table.")
+    @Command(name = "set-data-roots", description = "Set the directories and S3 folders (s3://bucket/folder/) the "
+            + "account's catalog tables may point into, replacing the previous ones (repeat --path). With no --path "
+            + "the account has none and can register no table.")
     static final class SetDataRoots extends Sub {
         @Option(names = "--account-id", required = true)
         String accountId;
 
-        @Option(names = "--path", description = "An absolute directory the account's tables may point into")
+        @Option(names = "--path", description = "An absolute directory, or an S3 folder s3://bucket/folder/, the "
+                + "account's tables may point into")
         java.util.List<String> paths = new java.util.ArrayList<>();
 
         @Override
@@ -197,6 +201,95 @@ final class AdminCommand {
         @Override
         public Integer call() {
             return print(admin.send("DeleteAccessKey", "DELETE", "/admin/keys/" + Calls.encodeSegment(keyId), null));
+        }
+    }
+
+    private static String connectionPath(String accountId, String name) {
+        return "/admin/accounts/" + Calls.encodeSegment(accountId) + "/connections"
+                + (name == null ? "" : "/" + Calls.encodeSegment(name));
+    }
+
+    @Command(name = "create-connection", description = "Store how the server reaches an account's data: an S3 "
+            + "endpoint, region and access key pair, or a PostgreSQL JDBC URL, user and password. The secret comes "
+            + "from " + ConnectionOptions.SECRET_ENV + ", or else the first line of standard input, and is never "
+            + "shown again. Tables name the connection in Parameters.connectionName; their associations' roleArn "
+            + "is arn:aws:iam::ACCOUNT:role/NAME.")
+    static final class CreateConnection extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Option(names = "--name", required = true, description = "1-64 letters, digits and + = , . @ _ -")
+        String name;
+
+        @Mixin
+        ConnectionOptions options;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = options.adminBody(ConnectionOptions.secret()).put("name", name);
+            return print(admin.send("CreateConnection", "POST", connectionPath(accountId, null), body));
+        }
+    }
+
+    @Command(name = "list-connections", description = "List an account's connections (never their secrets).")
+    static final class ListConnections extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Override
+        public Integer call() {
+            return print(admin.sendAll("ListConnections", connectionPath(accountId, null), "connections"));
+        }
+    }
+
+    @Command(name = "get-connection", description = "Show a connection (never its secret).")
+    static final class GetConnection extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("GetConnection", "GET", connectionPath(accountId, name), null));
+        }
+    }
+
+    @Command(name = "update-connection", description = "Replace a connection's settings (its type stays). The "
+            + "secret stays unless --replace-secret is given; it then comes as for create-connection.")
+    static final class UpdateConnection extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--replace-secret", description = "Read a new secret (from "
+                + ConnectionOptions.SECRET_ENV + " or standard input)")
+        boolean replaceSecret;
+
+        @Mixin
+        ConnectionOptions options;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = options.adminBody(replaceSecret ? ConnectionOptions.secret() : null);
+            return print(admin.send("UpdateConnection", "PUT", connectionPath(accountId, name), body));
+        }
+    }
+
+    @Command(name = "delete-connection", description = "Delete a connection (refused while a table names it).")
+    static final class DeleteConnection extends Sub {
+        @Option(names = "--account-id", required = true)
+        String accountId;
+
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Override
+        public Integer call() {
+            return print(admin.send("DeleteConnection", "DELETE", connectionPath(accountId, name), null));
         }
     }
 }

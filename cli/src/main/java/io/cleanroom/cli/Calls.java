@@ -19,6 +19,34 @@ public final class Calls {
 
     public static JsonNode call(SignedHttpClient client, String operation, String method, String encodedPath,
             Map<String, List<String>> query, Map<String, String> headers, String body, String signingName) {
+        Reply reply = send(client, method, encodedPath, query, headers, body, signingName);
+        if (!reply.ok()) {
+            throw new CliException(reply.errorLine(operation), Main.SERVICE_ERROR);
+        }
+        return reply.json();
+    }
+
+    /** An answer of the server: the HTTP status, its error type (x-amzn-ErrorType) or null, and the JSON body. */
+    record Reply(int status, String errorType, JsonNode json, String body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        /** The error's message, or the body when it has none. */
+        String message() {
+            return json != null && json.has("message") ? json.get("message").asText() : body;
+        }
+
+        /** An error in the AWS CLI's words: An error occurred (Type) when calling the Operation operation: message. */
+        String errorLine(String operation) {
+            String type = errorType != null ? errorType : "HTTP " + status;
+            return "An error occurred (" + type + ") when calling the " + operation + " operation: " + message();
+        }
+    }
+
+    /** Sends a request and returns the answer, error or not; fails only when no answer came. */
+    static Reply send(SignedHttpClient client, String method, String encodedPath, Map<String, List<String>> query,
+            Map<String, String> headers, String body, String signingName) {
         SignedHttpClient.Response response;
         try {
             response = client.send(method, encodedPath, query, headers, body, signingName);
@@ -39,14 +67,7 @@ public final class Calls {
                 json = null;
             }
         }
-        if (!response.ok()) {
-            String type = response.errorType() != null ? response.errorType() : "HTTP " + response.status();
-            String message = json != null && json.has("message") ? json.get("message").asText() : response.body();
-            StringBuilder line = new StringBuilder("An error occurred (").append(type).append(") when calling the ")
-                    .append(operation).append(" operation: ").append(message);
-            throw new CliException(line.toString(), Main.SERVICE_ERROR);
-        }
-        return json;
+        return new Reply(response.status(), response.errorType(), json, response.body());
     }
 
     static void print(PrintWriter out, JsonNode json) {

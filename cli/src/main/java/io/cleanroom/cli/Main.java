@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 "Besides the commands below, every Clean Rooms operation is a command in kebab case",
                 "(create-collaboration, list-schemas, ...): see 'cleanroom operations'."},
         subcommands = {AdminCommand.class, CatalogCommand.class, OperationsCommand.class,
-                GetQueryResultsCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+                GetQueryResultsCommand.class, QueryCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for a request the server refused (as the AWS CLI). */
     public static final int SERVICE_ERROR = 254;

@@ -11,12 +11,14 @@ public enum ResourceType {
     CONFIGURED_TABLE_ASSOCIATION("Configured table association"),
     ANALYSIS_RULE("Analysis rule"),
     ANALYSIS_TEMPLATE("Analysis template"),
+    PRIVACY_BUDGET_TEMPLATE("Privacy budget template"),
     SCHEMA("Schema"),
     MEMBER("Member"),
     ACCOUNT("Account"),
     ACCESS_KEY("Access key"),
     CATALOG_DATABASE("Database"),
     CATALOG_TABLE("Table"),
+    CONNECTION("Connection"),
     RESOURCE("Resource");
 
     private final String displayName;

@@ -69,18 +69,38 @@ public record Calibration(int epsilon, int usersNoisePerQuery) {
     }
 
     /**
+     * The δ of one grouped query: the largest chance that a group only one user's rows create is
+     * released (partition selection, see {@link #releaseThreshold(double, long)}).
+     */
+    public static final double PARTITION_DELTA = 1e-8;
+
+    /**
      * The threshold a group's noisy count of users must reach to be released, for noise of scale N
      * on a count of users (sensitivity 1, each user in at most one group): the least τ such that a
      * group of a single user is released with probability at most delta. With discrete Laplace
      * noise Z of parameter q = exp(-1/N), P(1 + Z &gt;= τ) = q^(τ-1) / (1 + q) for τ &gt;= 2.
      */
     public long releaseThreshold(double delta) {
+        return releaseThreshold(delta, 1);
+    }
+
+    /**
+     * The threshold for counts of users of which each user may be in up to groupsPerUser groups:
+     * the vector of counts then has L1 sensitivity groupsPerUser = G, so each count gets noise of
+     * scale N·G (parameter q = exp(-1/(N·G))), and a user alone in G groups could make each of
+     * them appear. τ is the least threshold with G · q^(τ-1) / (1 + q) &lt;= delta, so that any
+     * of them is released with probability at most delta.
+     */
+    public long releaseThreshold(double delta, long groupsPerUser) {
         if (!(delta > 0 && delta < 0.5)) {
             throw new IllegalArgumentException("delta must be in (0, 0.5)");
         }
-        double q = Math.exp(-1.0 / usersNoisePerQuery);
-        // smallest k = τ - 1 >= 1 with q^k / (1 + q) <= delta; a margin of one step covers rounding
-        double k = Math.log(delta * (1 + q)) / Math.log(q);
+        if (groupsPerUser < 1) {
+            throw new IllegalArgumentException("a user is in at least one group");
+        }
+        double q = Math.exp(-1.0 / ((double) usersNoisePerQuery * groupsPerUser));
+        // smallest k = τ - 1 >= 1 with G q^k / (1 + q) <= delta; a margin of one step covers rounding
+        double k = Math.log(delta * (1 + q) / groupsPerUser) / Math.log(q);
         return Math.max(2, (long) Math.ceil(k) + 2);
     }
 }

@@ -43,6 +43,22 @@ class CalibrationTest {
     }
 
     @Test
+    void aUserInSeveralGroupsRaisesTheThresholdForEachOfThem() {
+        Calibration c = new Calibration(10, 10);
+        for (long groups : new long[] {1, 3, 50}) {
+            long tau = c.releaseThreshold(Calibration.PARTITION_DELTA, groups);
+            // counts of users get noise of scale N·G; any of the G groups of one user alone shows with
+            // probability at most delta in all
+            double q = Math.exp(-1.0 / (10.0 * groups));
+            assertThat(groups * Math.pow(q, tau - 1) / (1 + q)).isLessThanOrEqualTo(Calibration.PARTITION_DELTA);
+            assertThat(groups * Math.pow(q, tau - 4) / (1 + q)).isGreaterThan(Calibration.PARTITION_DELTA);
+        }
+        assertThat(c.releaseThreshold(1e-5, 1)).isEqualTo(c.releaseThreshold(1e-5));
+        assertThat(c.releaseThreshold(Calibration.PARTITION_DELTA, 3))
+                .isGreaterThan(c.releaseThreshold(Calibration.PARTITION_DELTA, 1));
+    }
+
+    @Test
     void parametersOutsideAwsRangesAreRefused() {
         assertThatThrownBy(() -> new Calibration(0, 30)).hasMessageContaining("epsilon must be between 1 and 20");
         assertThatThrownBy(() -> new Calibration(21, 30)).isInstanceOf(IllegalArgumentException.class);

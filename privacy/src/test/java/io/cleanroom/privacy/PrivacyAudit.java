@@ -8,7 +8,7 @@ package io.cleanroom.privacy;
  * Clopper–Pearson intervals, and report epsilon_LB = max(ln((1 - δ - FNR)/FPR), ln((1 - δ - FPR)/FNR)).
  * An ε-DP mechanism has epsilon_LB &lt;= ε with the interval's confidence.
  */
-final class PrivacyAudit {
+public final class PrivacyAudit {
 
     private PrivacyAudit() {
     }
@@ -17,7 +17,7 @@ final class PrivacyAudit {
      * falsePositives: outputs of the first dataset the test took for the second, of trials;
      * falseNegatives: outputs of the second taken for the first, of trials.
      */
-    static double epsilonLowerBound(long falsePositives, long falseNegatives, long trials, double delta,
+    public static double epsilonLowerBound(long falsePositives, long falseNegatives, long trials, double delta,
             double confidence) {
         double alpha = (1 - confidence) / 2; // two intervals, one side each
         double fpr = clopperPearsonUpper(falsePositives, trials, alpha);
@@ -28,7 +28,7 @@ final class PrivacyAudit {
     }
 
     /** The p at which P(Binomial(n, p) &lt;= k) = alpha: the exact upper confidence limit. */
-    static double clopperPearsonUpper(long k, long n, double alpha) {
+    public static double clopperPearsonUpper(long k, long n, double alpha) {
         if (k >= n) {
             return 1;
         }

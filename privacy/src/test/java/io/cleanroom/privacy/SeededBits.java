@@ -7,10 +7,10 @@ import java.util.SplittableRandom;
  * Reproducible randomness for tests only (production uses {@link RandomBits#secure()}):
  * SplittableRandom's unbiased bounded longs, and rejection over its bits beyond a long.
  */
-final class SeededBits implements RandomBits {
+public final class SeededBits implements RandomBits {
     private final SplittableRandom random;
 
-    SeededBits(long seed) {
+    public SeededBits(long seed) {
         this.random = new SplittableRandom(seed);
     }
 

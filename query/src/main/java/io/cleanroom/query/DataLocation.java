@@ -56,7 +56,8 @@ final class DataLocation {
         UNAVAILABLE("no data file is where its location points, or the location is outside its owner's data roots "
                 + "(the data was moved, deleted or replaced by a link, or the roots were narrowed)"),
         NO_FILES("its location has no data files now"),
-        UNSUPPORTED("its location is of a kind this server cannot read yet (s3:// or JDBC)"),
+        UNSUPPORTED("its location is not on the server's disk (s3:// and JDBC locations are read through a "
+                + "connection)"),
         INVALID("its location is not a valid absolute path or glob"),
         PLATFORM("this server's platform cannot read data files safely (a Unix file system is needed)");
 
@@ -110,11 +111,11 @@ final class DataLocation {
         }
         if (location.startsWith("s3://") || location.startsWith("s3a://")) {
             throw new Unreadable(Problem.UNSUPPORTED,
-                    "s3:// locations are not supported yet; use a local file, directory or glob");
+                    "An s3:// location is read through a connection (Parameters.connectionName), not as a file");
         }
         if (location.startsWith("jdbc:")) {
             throw new Unreadable(Problem.UNSUPPORTED,
-                    "JDBC locations are not supported yet; use a local file, directory or glob");
+                    "A JDBC location is read through a connection (Parameters.connectionName), not as a file");
         }
         String path = location.startsWith("file://") ? location.substring("file://".length()) : location;
         if (!path.startsWith("/")) {

@@ -94,12 +94,31 @@ public final class LocalTableInspector implements TableInspector {
                 case CSV -> csv(paths.get(0), first);
                 case JSON -> jsonLines(paths.get(0), first);
                 case PARQUET -> parquetColumns(paths, first, files.size());
+                case POSTGRESQL -> throw CleanroomException.validation(DataLocation.FIELD,
+                        "A PostgreSQL table's location is its database's jdbc:postgresql:// URL");
             };
         } catch (PinnedFiles.ChangedException e) {
             throw CleanroomException.validation(DataLocation.FIELD, "A data file " + e.getMessage()
                     + "; register the table again");
         } catch (IOException e) {
             throw CleanroomException.validation(DataLocation.FIELD, "Cannot read " + first + " to infer its columns");
+        }
+    }
+
+    /**
+     * The columns of a file the server itself wrote into a private staging directory (an S3 object
+     * fetched to register its table): no pinning, no roots, nothing a member can swap.
+     */
+    List<Column> inferStaged(Path file, String name, TableFormat format) {
+        try {
+            return switch (format) {
+                case CSV -> csv(file, name);
+                case JSON -> jsonLines(file, name);
+                case PARQUET -> parquetColumns(List.of(file), name, 1);
+                case POSTGRESQL -> throw new IllegalArgumentException("a PostgreSQL table has no files");
+            };
+        } catch (IOException e) {
+            throw CleanroomException.validation(DataLocation.FIELD, "Cannot read " + name + " to infer its columns");
         }
     }
 

@@ -35,8 +35,14 @@ import java.util.Arrays;
  * {@link UnsupportedOperationException}: callers refuse to read rather than read unpinned.
  */
 public final class NativeFiles {
-    /** What a descriptor refers to: device and inode as stat reports them, and whether it is a regular file. */
-    record Identity(long device, long inode, boolean regularFile) {
+    /**
+     * What a descriptor refers to: device and inode as stat reports them, whether it is a regular
+     * file, and its size, modification and status change times (seconds and nanoseconds), which
+     * change when its content does (the status change time even when the modification time is set
+     * back).
+     */
+    record Identity(long device, long inode, boolean regularFile, long size, long modifiedSeconds, int modifiedNanos,
+            long changedSeconds, int changedNanos) {
     }
 
     private static final int AT_FDCWD = -100;
@@ -47,7 +53,10 @@ public final class NativeFiles {
     private static final int O_CLOEXEC = 02000000;
     private static final int O_PATH = 010000000;
     private static final int STATX_TYPE = 0x1;
+    private static final int STATX_MTIME = 0x40;
+    private static final int STATX_CTIME = 0x80;
     private static final int STATX_INO = 0x100;
+    private static final int STATX_SIZE_FIELD = 0x200;
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int STATX_SIZE = 256;
@@ -164,7 +173,8 @@ public final class NativeFiles {
         try (Memory buffer = new Memory(STATX_SIZE)) {
             buffer.clear();
             try {
-                LIBC.statx(fd, bytes(""), AT_EMPTY_PATH, STATX_TYPE | STATX_INO, buffer);
+                LIBC.statx(fd, bytes(""), AT_EMPTY_PATH, STATX_TYPE | STATX_INO | STATX_SIZE_FIELD | STATX_MTIME
+                        | STATX_CTIME, buffer);
             } catch (LastErrorException e) {
                 throw failure("descriptor " + fd, e);
             }
@@ -172,7 +182,9 @@ public final class NativeFiles {
             long inode = buffer.getLong(32);
             long major = buffer.getInt(136) & 0xffffffffL;
             long minor = buffer.getInt(140) & 0xffffffffL;
-            return new Identity(device(major, minor), inode, (mode & S_IFMT) == S_IFREG);
+            // struct statx: stx_size at 40, stx_ctime at 96 and stx_mtime at 112 (tv_sec, then tv_nsec)
+            return new Identity(device(major, minor), inode, (mode & S_IFMT) == S_IFREG, buffer.getLong(40),
+                    buffer.getLong(112), buffer.getInt(120), buffer.getLong(96), buffer.getInt(104));
         }
     }
 

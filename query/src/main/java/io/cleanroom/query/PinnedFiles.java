@@ -80,6 +80,22 @@ final class PinnedFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * What each pinned file is now, in order: device, inode, size, modification and change times,
+     * read from the descriptor itself (so of the file the readers read).
+     */
+    List<NativeFiles.Identity> identities() {
+        List<NativeFiles.Identity> out = new ArrayList<>();
+        for (int fd : descriptors) {
+            try {
+                out.add(NativeFiles.identity(fd));
+            } catch (IOException e) {
+                throw CleanroomException.of(ErrorCode.QUERY_FAILED, "A data file cannot be identified");
+            }
+        }
+        return out;
+    }
+
     /** The names to read the files by, in the order they were given. */
     List<Path> paths() {
         return paths;

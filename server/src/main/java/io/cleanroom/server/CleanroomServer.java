@@ -1,7 +1,5 @@
 package io.cleanroom.server;
 
-import io.cleanroom.engine.spi.EngineFactory;
-import io.cleanroom.engine.spi.EngineSettings;
 import io.cleanroom.engine.spi.QueryEngine;
 
 import static java.util.Objects.requireNonNull;
@@ -17,6 +15,7 @@ import io.cleanroom.server.cleanrooms.AssociationsApi;
 import io.cleanroom.server.cleanrooms.CollaborationsApi;
 import io.cleanroom.server.cleanrooms.ConfiguredTablesApi;
 import io.cleanroom.server.cleanrooms.MembershipsApi;
+import io.cleanroom.server.cleanrooms.PrivacyBudgetsApi;
 import io.cleanroom.server.cleanrooms.ProtectedQueriesApi;
 import io.cleanroom.server.cleanrooms.SchemasApi;
 import io.cleanroom.server.cleanrooms.TagsApi;
@@ -34,13 +33,18 @@ import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
 import io.cleanroom.core.service.PageTokens;
+import io.cleanroom.core.service.PrivacyBudgetService;
 import io.cleanroom.core.service.SchemaService;
 import io.cleanroom.core.service.ServiceContext;
 import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
+import io.cleanroom.query.Engines;
 import io.cleanroom.query.LocalTableInspector;
 import io.cleanroom.server.console.Backend;
 import io.cleanroom.server.console.Console;
+import io.cleanroom.query.SourceTableInspector;
+import io.cleanroom.query.Sources;
+import io.cleanroom.core.service.ConnectionService;
 import io.cleanroom.query.NativeFiles;
 import io.cleanroom.query.ProtectedQueries;
 import io.cleanroom.query.QueryControl;
@@ -83,8 +87,11 @@ public final class CleanroomServer implements AutoCloseable {
 
     private final TlsMaterial tls;
 
+    private final Engines engines;
+
     private CleanroomServer(HttpTransport http, TlsMaterial tls, JdbcStore store, ServerConfig config,
-            ProtectedQueries queries, java.util.concurrent.ScheduledExecutorService auditTimer) {
+            ProtectedQueries queries, Engines engines, java.util.concurrent.ScheduledExecutorService auditTimer) {
+        this.engines = engines;
         this.auditTimer = auditTimer;
         this.http = http;
         this.tls = tls;
@@ -121,6 +128,7 @@ public final class CleanroomServer implements AutoCloseable {
         JdbcStore store = config.storeUrl() == null
                 ? JdbcStore.sqlite(config.dataDir())
                 : JdbcStore.open(config.storeUrl(), config.storeUser(), config.storePassword());
+        Engines engines = null;
         try {
             Clock clock = Clock.systemUTC();
             AesSecretSealer sealer = AesSecretSealer.fromFile(config.effectiveMasterKeyFile());
@@ -130,24 +138,32 @@ public final class CleanroomServer implements AutoCloseable {
             AccountService accounts = new AccountService(context, sealer);
             accounts.bootstrapOperator().ifPresent(key -> writeOperatorCredentials(config, key));
 
+            ServerConfig.Engine engineConfig = config.engine();
+            ServerConfig.Backends backends = engineConfig.backends();
+            // the engines start here, once per server (Spark: its session, in a process of its own, in the background)
+            engines = Engines.start(backends.defaultName(), backends.running(), backends.settings());
+            QueryEngine abilities = engines.abilities();
             // the Clean Rooms API, one resource class per resource group
             Router cleanRooms = new Router();
             Render render = new Render(context.arns());
             SchemaService schemas = new SchemaService(context);
             TemplateService templates = new TemplateService(context);
-            new CollaborationsApi(new CollaborationService(context), render, context.quotas()).register(cleanRooms);
+            new CollaborationsApi(new CollaborationService(context), render, context.quotas(), engines.names()).register(cleanRooms);
             new MembershipsApi(new MembershipService(context), render).register(cleanRooms);
             new ConfiguredTablesApi(new ConfiguredTableService(context), render, context.quotas()).register(cleanRooms);
             new AssociationsApi(new AssociationService(context), render, context.quotas()).register(cleanRooms);
             new SchemasApi(schemas, render).register(cleanRooms);
             new AnalysisTemplatesApi(templates, render).register(cleanRooms);
-            new TagsApi(new TagService(context)).register(cleanRooms);
+            new PrivacyBudgetsApi(new PrivacyBudgetService(context), render).register(cleanRooms);
+            new TagsApi(new TagService(context), engines.names()).register(cleanRooms);
             QueryControl control = new QueryControl(schemas);
-            ServerConfig.Engine engineConfig = config.engine();
-            QueryEngine engine = engine(engineConfig);
+            ConnectionService connections = new ConnectionService(context, sealer);
+            // what queries read from S3 or PostgreSQL is staged here, per query, and deleted after it
+            Sources sources = new Sources(connections, new Sources.Settings(config.dataDir().resolve("staging"),
+                    io.cleanroom.sources.S3Storage.Timeouts.defaults(), engineConfig.timeout(), 100_000));
             ProtectedQueries queries = new ProtectedQueries(context, schemas, templates, control,
-                    engine, new ResultStore(config.dataDir().resolve("results"), sealer),
-                    new S3Outputs(config.s3Buckets(), engine::csvToParquet),
+                    engines, new ResultStore(config.dataDir().resolve("results"), sealer),
+                    new S3Outputs(config.s3Buckets(), abilities::csvToParquet, sources), sources,
                     new ProtectedQueries.Settings(engineConfig.workers(), engineConfig.timeout(),
                             engineConfig.maxResultRows(), config.allowAnyPath(), engineConfig.memoryBytes(),
                             engineConfig.threads()));
@@ -155,8 +171,9 @@ public final class CleanroomServer implements AutoCloseable {
             new ProtectedQueriesApi(control, queries, context.arns(), pages).register(cleanRooms);
             Router admin = new Router();
             AuditKeeper keeper = AuditKeeper.open(store, clock, config.dataDir());
-            new AdminApi(accounts, store, keeper).register(admin);
-            GlueApi glue = new GlueApi(new CatalogService(context, new LocalTableInspector(config.allowAnyPath(), engine)));
+            new AdminApi(accounts, store, keeper, connections).register(admin);
+            GlueApi glue = new GlueApi(new CatalogService(context, new SourceTableInspector(
+                    new LocalTableInspector(config.allowAnyPath(), abilities), sources), connections), connections);
             SigV4Verifier verifier = new SigV4Verifier(accounts::credential, clock, config.region(),
                     config.maxClockSkew());
 
@@ -178,17 +195,23 @@ public final class CleanroomServer implements AutoCloseable {
             if (tls != null) {
                 logCertificate(tls);
             }
-            LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {})", tls == null ? "http" : "https",
-                    config.host(), http.port(), config.dataDir().toAbsolutePath(),
-                    config.storeUrl() == null ? "SQLite" : "PostgreSQL");
+            LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {}, engines {}, by default {})",
+                    tls == null ? "http" : "https", config.host(), http.port(), config.dataDir().toAbsolutePath(),
+                    config.storeUrl() == null ? "SQLite" : "PostgreSQL", engines.names(), engines.defaultName());
             LOG.info("Web console: {}://{}:{}{}", tls == null ? "http" : "https", config.host().contains(":")
                     ? "[" + config.host() + "]" : config.host(), http.port(), Console.PREFIX);
-            return new CleanroomServer(http, tls, store, config, queries, keepAudit(keeper, config.audit()));
+            return new CleanroomServer(http, tls, store, config, queries, engines, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
+            if (engines != null) {
+                engines.close();
+            }
             store.close();
             throw CleanroomException.internal("cannot listen on " + config.host() + ":" + config.port()
                     + " (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
+            if (engines != null) {
+                engines.close();
+            }
             store.close();
             throw e;
         }
@@ -333,8 +356,11 @@ public final class CleanroomServer implements AutoCloseable {
         return config;
     }
 
-    /** For tests in this package: the protected queries, whose worker has a test seam. */
-    ProtectedQueries queries() {
+    /**
+     * For tests and benchmarks: the protected queries, whose worker has test seams (what each query
+     * read of tables behind a connection, among them).
+     */
+    public ProtectedQueries queries() {
         return queries;
     }
 
@@ -348,17 +374,10 @@ public final class CleanroomServer implements AutoCloseable {
         http.close();
         auditTimer.shutdownNow();
         queries.close();
+        // after the queries: each engine's spare databases go with it
+        engines.close();
         store.close();
     }
 
-    /** The engine queries run on, found on the class path by name (today the embedded DuckDB). */
-    private static QueryEngine engine(ServerConfig.Engine config) {
-        config.memoryBytes();
-        return EngineFactory.find(DEFAULT_ENGINE).orElseThrow(() -> CleanroomException.of(ErrorCode.INTERNAL,
-                "The " + DEFAULT_ENGINE + " engine is not on the class path")).create(new EngineSettings(Map.of()));
-    }
-
-    /** The engine a server runs unless told otherwise. */
-    static final String DEFAULT_ENGINE = "duckdb";
 
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.Stage;
 import io.cleanroom.core.audit.AuditChain;
 import io.cleanroom.core.audit.AuditContext;
 import io.cleanroom.core.audit.AuditEvent;
@@ -65,7 +66,9 @@ final class Front {
 
     /** Serves one request that arrived whole: always a reply, never an exception. */
     Reply handle(HttpRequest request) {
-        return serve(request, null, this::verified);
+        try (Stage stage = Stage.begin("call")) {
+            return serve(request, null, this::verified);
+        }
     }
 
     /**
@@ -76,7 +79,9 @@ final class Front {
      */
     Reply callAs(Caller caller, HttpRequest request) {
         requireNonNull(caller, "caller is null");
-        return serve(request, null, (r, service) -> caller);
+        try (Stage stage = Stage.begin("call")) {
+            return serve(request, null, (r, service) -> caller);
+        }
     }
 
     /**
@@ -184,7 +189,9 @@ final class Front {
     private void record(AuditContext audit) {
         AuditEvent draft = audit.take();
         if (draft != null) {
-            store.inTransaction(tx -> AuditChain.append(tx, draft));
+            try (Stage stage = Stage.begin("call.audit")) {
+                store.inTransaction(tx -> AuditChain.append(tx, draft));
+            }
         }
     }
 
@@ -235,8 +242,57 @@ final class Front {
         return body.length() > MAX_AUDITED_PARAMETERS ? body.substring(0, MAX_AUDITED_PARAMETERS) + "..." : body;
     }
 
+    /** What CloudTrail records instead of a secret a request carries. */
+    static final String HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
+    /** The members whose values are secrets, wherever they appear in a body that may carry one. */
+    private static final java.util.Set<String> SECRET_MEMBERS = java.util.Set.of("secretaccesskey", "password",
+            "secret_access_key", "encrypted_password");
+
+    /**
+     * The parameters of a call whose body may carry a secret (a connection's): the body read as JSON
+     * and written again with every secret member's value replaced, never the text as sent (which could
+     * hold the secret twice, or be malformed around it). A body that does not read as JSON is not
+     * recorded at all.
+     */
+    private static String auditedSecretParameters(HttpRequest request) {
+        if (request.body().length == 0) {
+            return request.rawQuery();
+        }
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(request.body());
+        } catch (IOException | RuntimeException e) {
+            return "(a body that is not JSON, not recorded: it may hold a secret)";
+        }
+        String text = hideSecrets(body).toString();
+        return text.length() > MAX_AUDITED_PARAMETERS ? text.substring(0, MAX_AUDITED_PARAMETERS) + "..." : text;
+    }
+
+    /** A copy of the JSON with the value of every member named as a secret replaced. */
+    static JsonNode hideSecrets(JsonNode node) {
+        if (node == null) {
+            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        }
+        if (node.isObject()) {
+            com.fasterxml.jackson.databind.node.ObjectNode out = Json.object();
+            node.properties().forEach(e -> out.set(e.getKey(),
+                    SECRET_MEMBERS.contains(e.getKey().toLowerCase(java.util.Locale.ROOT))
+                            ? com.fasterxml.jackson.databind.node.TextNode.valueOf(HIDDEN) : hideSecrets(e.getValue())));
+            return out;
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = Json.array();
+            node.forEach(e -> out.add(hideSecrets(e)));
+            return out;
+        }
+        return node;
+    }
+
     private Caller verified(HttpRequest request, String service) {
-        AccountService.Credential credential = verifier.verify(request, service);
+        AccountService.Credential credential;
+        try (Stage stage = Stage.begin("call.verify")) {
+            credential = verifier.verify(request, service);
+        }
         return new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
     }
 
@@ -260,8 +316,10 @@ final class Front {
         String operation = match.route().operation();
         java.util.List<String> resources = new java.util.ArrayList<>(match.pathParameters().values());
         String collaboration = collaborationOf(match.pathParameters(), request);
+        String parameters = isAdmin && AdminApi.SECRET_BEARING.contains(operation)
+                ? auditedSecretParameters(request) : auditedParameters(request);
         AuditContext.current().update(d -> d.withCall(isAdmin ? "cleanroom-admin" : "cleanrooms.amazonaws.com",
-                operation, resources, auditedParameters(request), collaboration));
+                operation, resources, parameters, collaboration));
         Caller caller = authenticate(request, isAdmin ? AdminApi.SIGNING_NAME : "cleanrooms", operation, identify);
         if (isAdmin && !caller.operator()) {
             throw CleanroomException.accessDenied("Only the operator's key may call " + operation);
@@ -292,8 +350,10 @@ final class Front {
         if (!prefix.equals("AWSGlue") || !glue.serves(operation)) {
             throw CleanroomException.of(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + target);
         }
+        String parameters = GlueApi.SECRET_BEARING.contains(operation) ? auditedSecretParameters(request)
+                : auditedParameters(request);
         AuditContext.current().update(d -> d.withCall("glue.amazonaws.com", operation, java.util.List.of(),
-                auditedParameters(request), null));
+                parameters, null));
         Caller caller = authenticate(request, "glue", operation, identify);
         return glue.handle(operation, caller, Json.parse(request.body()));
     }

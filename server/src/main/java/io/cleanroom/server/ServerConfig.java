@@ -53,14 +53,42 @@ public record ServerConfig(
     }
 
     /**
-     * How protected queries run: DuckDB memory limit (e.g. "2GB") and threads per query, how many
-     * queries run at once, how long one may run before it is TIMED_OUT, and the most rows a result
-     * may have (the result is held in memory before it is encrypted).
+     * Which engines the server runs and their settings: the default one (for collaborations whose
+     * creator pinned none with the tag cleanroom:engine), the others it runs beside it, and each
+     * one's settings by name (spark: master, executor-memory, executor-cores ...; see
+     * docs/engines.md).
      */
-    public record Engine(String memoryLimit, int threads, int workers, Duration timeout, long maxResultRows) {
+    public record Backends(String defaultName, java.util.List<String> running,
+            java.util.Map<String, java.util.Map<String, String>> settings) {
+        public Backends {
+            requireNonNull(defaultName, "defaultName is null");
+            defaultName = defaultName.trim().toLowerCase(java.util.Locale.ROOT);
+            java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+            names.add(defaultName);
+            for (String name : running == null ? java.util.List.<String>of() : running) {
+                if (!name.isBlank()) {
+                    names.add(name.trim().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            running = java.util.List.copyOf(names);
+            settings = java.util.Map.copyOf(settings == null ? java.util.Map.of() : settings);
+        }
+
+        /** DuckDB alone, the default. */
+        public static final Backends DEFAULTS = new Backends("duckdb", java.util.List.of(), java.util.Map.of());
+    }
+
+    /**
+     * How protected queries run: DuckDB memory limit (e.g. "2GB") and threads per query, how many
+     * queries run at once, how long one may run before it is TIMED_OUT, the most rows a result may
+     * have (the result is held in memory before it is encrypted), and which engines run them.
+     */
+    public record Engine(String memoryLimit, int threads, int workers, Duration timeout, long maxResultRows,
+            Backends backends) {
         public Engine {
             requireNonNull(memoryLimit, "memoryLimit is null");
             requireNonNull(timeout, "timeout is null");
+            backends = backends == null ? Backends.DEFAULTS : backends;
             if (threads < 1 || workers < 1) {
                 throw new IllegalArgumentException("engine threads and workers must be at least 1");
             }
@@ -76,6 +104,14 @@ public record ServerConfig(
 
         public Engine(String memoryLimit, int threads, int workers, Duration timeout) {
             this(memoryLimit, threads, workers, timeout, 1_000_000);
+        }
+
+        public Engine(String memoryLimit, int threads, int workers, Duration timeout, long maxResultRows) {
+            this(memoryLimit, threads, workers, timeout, maxResultRows, Backends.DEFAULTS);
+        }
+
+        public Engine withBackends(Backends newBackends) {
+            return new Engine(memoryLimit, threads, workers, timeout, maxResultRows, newBackends);
         }
 
         /** The memory limit in bytes (512MB, 2GB, 1.5GiB ...). */

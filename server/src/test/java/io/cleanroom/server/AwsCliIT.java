@@ -165,8 +165,7 @@ class AwsCliIT {
         Map<String, String[]> profiles = new LinkedHashMap<>();
         profiles.put("publisher", new String[] {publisher.accessKeyId(), publisher.secretAccessKey()});
         profiles.put("advertiser", new String[] {advertiser.accessKeyId(), advertiser.secretAccessKey()});
-        profiles.put("wrong-secret", new String[] {publisher.accessKeyId(), "x" + publisher.secretAccessKey()
-                .substring(1)});
+        profiles.put("wrong-secret", new String[] {publisher.accessKeyId(), wrong(publisher.secretAccessKey())});
         profiles.put("unknown-key", new String[] {"CRAKAAAAAAAAAAAAAAAA", publisher.secretAccessKey()});
         profiles.forEach((name, keys) -> {
             config.append("[profile ").append(name).append("]\nregion = us-east-1\noutput = json\n")
@@ -176,6 +175,11 @@ class AwsCliIT {
         });
         Files.writeString(home.resolve("config"), config);
         Files.writeString(home.resolve("credentials"), credentials);
+    }
+
+    /** The secret with its first character changed: never the secret itself, whatever it starts with. */
+    private static String wrong(String secret) {
+        return (secret.charAt(0) == 'x' ? "y" : "x") + secret.substring(1);
     }
 
     private Run run(List<String> command, Map<String, String> extraEnv) throws IOException, InterruptedException {

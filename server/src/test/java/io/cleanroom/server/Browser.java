@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -117,7 +118,9 @@ final class Browser implements AutoCloseable {
     }
 
     String text(String css) {
-        return find(css).getText();
+        // (read again when the element was replaced between finding and reading it, as in click)
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                .until(d -> find(css).getText());
     }
 
     WebElement waitFor(String css) {
@@ -160,7 +163,12 @@ final class Browser implements AutoCloseable {
     }
 
     void click(String css) {
-        find(css).click();
+        // a part of the page that refreshes itself (a running query's status, every 700 ms) may replace
+        // the element between finding and clicking it: then the click goes to the one now shown
+        new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class).until(d -> {
+            find(css).click();
+            return true;
+        });
     }
 
     /** Submits the form a button belongs to by clicking the button whose text this is. */

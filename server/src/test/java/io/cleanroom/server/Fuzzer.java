@@ -156,6 +156,13 @@ final class Fuzzer {
                 + "\"SELECT COUNT(*) AS n FROM ${assoc}\"},\"resultConfiguration\":{\"outputConfiguration\":"
                 + "{\"member\":{\"accountId\":\"${acct}\"}}}}");
         VALID.put("UpdateProtectedQuery", "{\"targetStatus\":\"CANCELLED\"}");
+        VALID.put("CreatePrivacyBudgetTemplate", "{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\",\"autoRefresh\":"
+                + "\"CALENDAR_MONTH\",\"parameters\":{\"differentialPrivacy\":{\"epsilon\":10,\"usersNoisePerQuery\":30}},"
+                + "\"tags\":{\"k\":\"v\"}}");
+        VALID.put("UpdatePrivacyBudgetTemplate", "{\"privacyBudgetType\":\"DIFFERENTIAL_PRIVACY\",\"parameters\":"
+                + "{\"differentialPrivacy\":{\"epsilon\":11,\"usersNoisePerQuery\":20}}}");
+        VALID.put("PreviewPrivacyImpact", "{\"parameters\":{\"differentialPrivacy\":{\"epsilon\":10,"
+                + "\"usersNoisePerQuery\":30}}}");
         VALID.put("ExplainProtectedQuery", "{\"type\":\"SQL\",\"sqlParameters\":{\"queryString\":"
                 + "\"SELECT COUNT(*) FROM ${assoc}\"}}");
         // admin
@@ -167,6 +174,10 @@ final class Fuzzer {
         VALID.put("CreateAccessKey", "{\"role\":\"ANALYST\"}");
         VALID.put("UpdateAccessKey", "{\"active\":true}");
         VALID.put("RotateAccessKey", "{}");
+        VALID.put("CreateConnection", "{\"name\":\"fuzzconn\",\"type\":\"S3\",\"endpoint\":\"http://127.0.0.1:9\","
+                + "\"region\":\"us-east-1\",\"accessKeyId\":\"AK\",\"secretAccessKey\":\"sk\",\"pathStyle\":true}");
+        VALID.put("UpdateConnection", "{\"type\":\"POSTGRESQL\",\"jdbcUrl\":\"jdbc:postgresql://127.0.0.1:9/db\","
+                + "\"user\":\"u\",\"password\":\"p\"}");
         // Glue
         VALID.put("CreateDatabase", "{\"DatabaseInput\":{\"Name\":\"db2\",\"Description\":\"d\"}}");
         VALID.put("GetDatabase", "{\"Name\":\"${db}\"}");
@@ -182,6 +193,15 @@ final class Fuzzer {
                 + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"${loc}\",\"Columns\":"
                 + "[{\"Name\":\"a\",\"Type\":\"string\"},{\"Name\":\"b\",\"Type\":\"string\"}]}}}");
         VALID.put("DeleteTable", "{\"DatabaseName\":\"${db}\",\"Name\":\"t2\"}");
+        VALID.put("CreateConnection.glue", "{\"ConnectionInput\":{\"Name\":\"gconn\",\"ConnectionType\":\"JDBC\","
+                + "\"ConnectionProperties\":{\"JDBC_CONNECTION_URL\":\"jdbc:postgresql://127.0.0.1:9/db\","
+                + "\"USERNAME\":\"u\",\"PASSWORD\":\"p\"}}}");
+        VALID.put("GetConnection", "{\"Name\":\"gconn\",\"HidePassword\":true}");
+        VALID.put("GetConnections", "{\"MaxResults\":10,\"Filter\":{\"ConnectionType\":\"JDBC\"}}");
+        VALID.put("UpdateConnection.glue", "{\"Name\":\"gconn\",\"ConnectionInput\":{\"Name\":\"gconn\","
+                + "\"ConnectionType\":\"S3\",\"ConnectionProperties\":{\"REGION\":\"us-east-1\","
+                + "\"ACCESS_KEY_ID\":\"AK\",\"SECRET_ACCESS_KEY\":\"sk\"}}}");
+        VALID.put("DeleteConnection", "{\"ConnectionName\":\"gconn\"}");
         // CloudTrail
         VALID.put("LookupEvents", "{\"LookupAttributes\":[{\"AttributeKey\":\"EventName\",\"AttributeValue\":"
                 + "\"GetCollaboration\"}],\"MaxResults\":10,\"StartTime\":1.5,\"EndTime\":9999999999}");
@@ -189,7 +209,8 @@ final class Fuzzer {
 
     /** Glue operations the server serves. */
     static final List<String> GLUE = List.of("CreateDatabase", "GetDatabase", "GetDatabases", "DeleteDatabase",
-            "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema");
+            "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema", "CreateConnection",
+            "GetConnection", "GetConnections", "UpdateConnection", "DeleteConnection");
 
     /** The admin API: name, method, path template. */
     static final List<String[]> ADMIN = List.of(
@@ -205,7 +226,12 @@ final class Fuzzer {
             new String[] {"ListAccessKeys", "GET", "/admin/accounts/{accountId}/keys"},
             new String[] {"UpdateAccessKey", "PATCH", "/admin/keys/{accessKeyId}"},
             new String[] {"RotateAccessKey", "POST", "/admin/keys/{accessKeyId}/rotate"},
-            new String[] {"DeleteAccessKey", "DELETE", "/admin/keys/{accessKeyId}"});
+            new String[] {"DeleteAccessKey", "DELETE", "/admin/keys/{accessKeyId}"},
+            new String[] {"CreateConnection", "POST", "/admin/accounts/{accountId}/connections"},
+            new String[] {"ListConnections", "GET", "/admin/accounts/{accountId}/connections"},
+            new String[] {"GetConnection", "GET", "/admin/accounts/{accountId}/connections/{name}"},
+            new String[] {"UpdateConnection", "PUT", "/admin/accounts/{accountId}/connections/{name}"},
+            new String[] {"DeleteConnection", "DELETE", "/admin/accounts/{accountId}/connections/{name}"});
 
     /** Every operation the server serves. */
     static List<Target> targets() {
@@ -224,7 +250,8 @@ final class Fuzzer {
                     VALID.get(admin[0])));
         }
         for (String glue : GLUE) {
-            out.add(new Target("glue", glue, "POST", "/", List.of(), "glue", "AWSGlue." + glue, VALID.get(glue)));
+            String body = VALID.getOrDefault(glue + ".glue", VALID.get(glue));
+            out.add(new Target("glue", glue, "POST", "/", List.of(), "glue", "AWSGlue." + glue, body));
         }
         out.add(new Target("cloudtrail", "LookupEvents", "POST", "/", List.of(), "cloudtrail",
                 CLOUDTRAIL_PREFIX + ".LookupEvents", VALID.get("LookupEvents")));
@@ -738,6 +765,7 @@ final class Fuzzer {
             case "tagKeys" -> encode(nastyString(r));
             default -> r.nextInt(3) == 0 ? encode(nastyString(r))
                     : pick(r, new String[] {"ACTIVE", "INVITED", "SUCCESS", "SUBMITTED", "TABLE", "active", "",
+                        "DIFFERENTIAL_PRIVACY",
                         "%00", "REMOVED", "COLLABORATION_DELETED"});
         };
     }

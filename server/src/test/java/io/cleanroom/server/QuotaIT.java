@@ -106,6 +106,49 @@ class QuotaIT {
         cluster.restart(c -> c.withQuotas(null));
     }
 
+    /**
+     * A query that has not ended counts against the concurrency quotas, and every query that has
+     * ended does not, however many there were: one query held by its worker leaves no room at 1,
+     * and once it has ended the next one starts.
+     */
+    @Test
+    void onlyQueriesThatHaveNotEndedCountAgainstConcurrency() throws Exception {
+        Setup s = new Setup();
+        setup = s;
+        for (Quota quota : List.of(Quota.CONCURRENT_QUERIES_PER_MEMBERSHIP, Quota.CONCURRENT_QUERIES_PER_ACCOUNT)) {
+            restartWith(quota, 1);
+            s.run(Setup.OVERLAP);
+            s.run(Setup.OVERLAP);
+            java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            io.cleanroom.query.ProtectedQueries queries = cluster.server.queries();
+            queries.beforeStart(id -> {
+                taken.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            String held;
+            try {
+                held = s.start(Setup.OVERLAP);
+                assertThat(taken.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                ServiceQuotaExceededException e = catchThrowableOfType(ServiceQuotaExceededException.class,
+                        () -> s.start(Setup.OVERLAP));
+                assertThat(e).as(quota + " with one query open").isNotNull();
+                assertThat(e.quotaName()).isEqualTo(quota.awsName());
+            } finally {
+                queries.beforeStart(id -> {
+                });
+                release.countDown();
+            }
+            s.await(held);
+            s.run(Setup.OVERLAP);
+        }
+        cluster.restart(c -> c.withQuotas(null));
+    }
+
     // ---- the exercises ----
 
     private Map<Quota, Exercise> exercises() throws Exception {
@@ -292,13 +335,22 @@ class QuotaIT {
 
         /** Starts a query and waits until it ends, so that none is running afterwards. */
         void run(String sql) throws Exception {
-            String id = adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+            await(start(sql));
+        }
+
+        /** Starts a query; its id. */
+        String start(String sql) {
+            return adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
                     .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(sql))
                     .resultConfiguration(ProtectedQueryResultConfiguration.builder()
                             .outputConfiguration(ProtectedQueryOutputConfiguration.fromMember(
                                     ProtectedQueryMemberOutputConfiguration.builder()
                                             .accountId(advertiser.accountId()).build())).build()))
                     .protectedQuery().id();
+        }
+
+        /** Waits until the query ends with SUCCESS. */
+        void await(String id) throws Exception {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
                 ProtectedQueryStatus status = adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)

@@ -588,7 +588,7 @@ abstract class WireSuite {
                     .parameters(Map.of("classification", "csv"))
                     .storageDescriptor(sd -> sd.location("s3://bucket/data/")))))
                     .isInstanceOf(software.amazon.awssdk.services.glue.model.InvalidInputException.class)
-                    .hasMessageContaining("s3://");
+                    .hasMessageContaining("Parameters.connectionName");
             glue.updateTable(r -> r.databaseName("sales").tableInput(ti -> ti.name("orders").description("v2")
                     .parameters(Map.of("classification", "csv"))
                     .storageDescriptor(sd -> sd.location(table.storageDescriptor().location()))));

@@ -14,7 +14,6 @@ import java.util.TreeSet;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
-import org.apache.calcite.sql.dialect.SparkSqlDialect;
 
 /**
  * A query that passed query control, rewritten and rendered in its engine's dialect. Only
@@ -28,15 +27,31 @@ public final class CheckedQuery {
     private final List<String> tables;
     private final List<String> outputColumns;
     private final List<String> addedConstraints;
+    private final java.util.Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters;
+    private final java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy;
 
     CheckedQuery(SqlNode tree, Dialect dialect, AnalysisRuleType ruleType, List<String> tables,
-            List<String> outputColumns, List<String> addedConstraints) {
+            List<String> outputColumns, List<String> addedConstraints,
+            java.util.Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters,
+            java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy) {
+        this.filters = java.util.Map.copyOf(filters);
         this.dialect = requireNonNull(dialect, "dialect is null");
-        this.sql = render(requireNonNull(tree, "tree is null"), calcite(dialect));
+        String rendered = render(requireNonNull(tree, "tree is null"), calcite(dialect));
+        this.sql = dialect == Dialect.SPARK ? SparkDialect.checked(rendered) : rendered;
         this.ruleType = requireNonNull(ruleType, "ruleType is null");
         this.tables = List.copyOf(tables);
         this.outputColumns = List.copyOf(outputColumns);
         this.addedConstraints = List.copyOf(addedConstraints);
+        this.differentialPrivacy = requireNonNull(differentialPrivacy, "differentialPrivacy is null");
+    }
+
+    /**
+     * For a query that reads a table with differential privacy: how to release its answer. Its SQL
+     * then returns exact statistics per group, never an answer: only the query stage, which adds the
+     * noise and spends the budget, may turn them into one.
+     */
+    public java.util.Optional<DifferentialPrivacyPlan> differentialPrivacy() {
+        return differentialPrivacy;
     }
 
     public AnalysisRuleType ruleType() {
@@ -48,8 +63,18 @@ public final class CheckedQuery {
         return tables;
     }
 
+    /** The columns the SQL returns (for a differentially private query, the plan's keys and statistics). */
     public List<String> outputColumns() {
         return outputColumns;
+    }
+
+    /**
+     * The conditions the query places on a table's columns that every row of it must meet to count
+     * ({@link Filters}): a reader may skip partitions, objects or rows that cannot meet them. Empty
+     * when the query reads the table more than once, or places none.
+     */
+    public List<io.cleanroom.core.model.ColumnFilter> filters(String table) {
+        return filters.getOrDefault(table.toLowerCase(Locale.ROOT), List.of());
     }
 
     /** The output constraints the rewrite added, e.g. "COUNT(DISTINCT t.user_id) >= 100". */
@@ -84,7 +109,7 @@ public final class CheckedQuery {
     static SqlDialect calcite(Dialect dialect) {
         return switch (dialect) {
             case DUCKDB -> PostgresqlSqlDialect.DEFAULT;
-            case SPARK -> SparkSqlDialect.DEFAULT;
+            case SPARK -> SparkDialect.DEFAULT;
         };
     }
 

@@ -80,6 +80,14 @@ final class Frontend {
     private final SqlValidator validator;
 
     Frontend(List<TableSpec> tables) {
+        this(tables, OPERATORS);
+    }
+
+    /**
+     * A frontend whose validator also knows operators of query control's own (the rewrite of a
+     * differentially private query uses one no query may call, {@link DifferentialPrivacy#ROW_HASH}).
+     */
+    Frontend(List<TableSpec> tables, SqlOperatorTable operators) {
         CalciteSchema root = CalciteSchema.createRootSchema(false, false);
         for (TableSpec table : tables) {
             root.add(table.name(), new SpecTable(table.columns()));
@@ -87,7 +95,7 @@ final class Frontend {
         Properties properties = new Properties();
         properties.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
         catalog = new CalciteCatalogReader(root, List.of(), typeFactory, new CalciteConnectionConfigImpl(properties));
-        validator = SqlValidatorUtil.newValidator(OPERATORS, catalog, typeFactory,
+        validator = SqlValidatorUtil.newValidator(operators, catalog, typeFactory,
                 SqlValidator.Config.DEFAULT
                         .withConformance(SqlConformanceEnum.LENIENT)
                         .withIdentifierExpansion(true)

@@ -74,6 +74,27 @@ public final class QueryChecker {
                 List.of(table)));
     }
 
+    private final java.util.function.Supplier<String> salts;
+
+    /** A checker whose differentially private queries each get a secret salt from the CSPRNG. */
+    public QueryChecker() {
+        this(QueryChecker::secureSalt);
+    }
+
+    /** A checker with given salts (tests that compare rewritten SQL). */
+    QueryChecker(java.util.function.Supplier<String> salts) {
+        this.salts = java.util.Objects.requireNonNull(salts, "salts is null");
+    }
+
+    private static final java.security.SecureRandom SALTS = new java.security.SecureRandom();
+
+    /** 128 random bits, as hexadecimal. */
+    private static String secureSalt() {
+        byte[] bytes = new byte[16];
+        SALTS.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
     public CheckedQuery check(QueryRequest request) {
         return guarded(() -> run(request, Trace.NONE, new String[1], new ArrayList<>()));
     }
@@ -163,16 +184,34 @@ public final class QueryChecker {
                 }
                 Surface.check(select);
                 List<String> outputs = frontend.validator().getValidatedNodeType(select).getFieldNames();
+                Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters = Filters.of(select, referenced);
                 return new CheckedQuery(SafeEvaluation.apply(select, frontend.validator(), request.dialect()),
-                        request.dialect(), type, names, outputs, notes);
+                        request.dialect(), type, names, outputs, notes, filters, Optional.empty());
             }
             default -> {
                 CustomChecker.checkAnalysisAllowed(referenced, request.runner(), request.templateArn());
                 trace.allow("FROM", String.join(", ", names), request.templateArn().isPresent()
                         ? "the custom rules of every table allow analysis template " + request.templateArn().get()
                         : "the custom rules of every table allow ANY_QUERY from account " + request.runner());
+                boolean privately = DifferentialPrivacy.applies(referenced);
+                if (privately) {
+                    DifferentialPrivacy.checkTables(referenced);
+                }
                 SqlNode validated = frontend.validate(parsed);
                 Surface.check(validated);
+                if (privately) {
+                    RelRoot root = toRel(frontend, validated);
+                    PlanCheck plan = PlanCheck.of(root.rel, tables);
+                    checkOutputs(plan, root);
+                    DifferentialPrivacy.Result dp = DifferentialPrivacy.rewrite(validated, referenced, tables, frontend,
+                            salts.get(), trace);
+                    List<String> outputs = dp.frontend().validator().getValidatedNodeType(dp.tree()).getFieldNames();
+                    return new CheckedQuery(SafeEvaluation.apply(dp.tree(), dp.frontend().validator(),
+                            request.dialect()), request.dialect(), type, names, outputs, dp.notes(),
+                            // no filter is pushed to a source: the rewrite's bounds see every row it
+                            // reads, as the statistics' sensitivities assume
+                            Map.of(), Optional.of(dp.plan()));
+                }
                 boolean thresholds = ThresholdChecker.applies(tables);
                 if (thresholds) {
                     ThresholdChecker.checkStructure(validated);
@@ -203,8 +242,9 @@ public final class QueryChecker {
                         + "the rewrite: rows with fewer distinct identities are removed"));
                 trace.allow("SELECT", String.join(", ", outputs),
                         "no output column derives from a disallowed output column");
+                Map<String, List<io.cleanroom.core.model.ColumnFilter>> filters = Filters.of(checked, referenced);
                 return new CheckedQuery(SafeEvaluation.apply(checked, types.validator(), request.dialect()),
-                        request.dialect(), type, names, outputs, notes);
+                        request.dialect(), type, names, outputs, notes, filters, Optional.empty());
             }
         }
     }
@@ -264,7 +304,9 @@ public final class QueryChecker {
             AnalysisRulePolicy rule = table.rule().orElseThrow(() -> Rejection.of("Table " + table.name()
                     + " has no analysis rule and cannot be queried"));
             if (!table.ready()) {
-                throw Rejection.of("Table " + table.name() + " is not ready to be queried (its schema is NOT_READY)");
+                throw Rejection.of("Table " + table.name() + " is not ready to be queried (its schema is NOT_READY"
+                        + (table.notReadyReasons().isEmpty() ? "" : ": " + String.join("; ", table.notReadyReasons()))
+                        + ")");
             }
             types.add(rule.type());
             described.add(table.name() + " is " + rule.type());

@@ -15,6 +15,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.fun.SqlLibraryOperators;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
@@ -53,21 +54,28 @@ final class SafeEvaluation {
     private static final long SMALL = 1L << 31;
 
     private final SqlValidator validator;
+    private final boolean spark;
 
-    private SafeEvaluation(SqlValidator validator) {
+    private SafeEvaluation(SqlValidator validator, io.cleanroom.engine.spi.Dialect dialect) {
         this.validator = validator;
+        this.spark = dialect == io.cleanroom.engine.spi.Dialect.SPARK;
     }
 
     /**
      * Rewrites the tree in place (and returns its new root) so that its evaluation cannot fail in
-     * the given dialect's engine. Spark runs its sessions in non-ANSI mode, where overflow, casts
-     * and division by zero answer NULL or wrap instead of failing; the tree is left as it is.
+     * the given dialect's engine.
+     *
+     * <p>On Spark (whose sessions run in non-ANSI mode: casts, division by zero and most overflow
+     * answer NULL or wrap instead of failing), what DuckDB evaluates under TRY becomes Spark's
+     * try_add, try_subtract and try_multiply (NULL on overflow, also for date arithmetic, where
+     * non-ANSI mode still fails), a scalar subquery reads at most one row (Spark fails on more),
+     * and the rest follows DuckDB's meaning: a DATE plus or minus an interval is a TIMESTAMP, a
+     * cast of a fraction to an integer rounds (half to even from DOUBLE, half away from zero from
+     * DECIMAL), SUM of integers accumulates in DECIMAL(38, 0), and NULLs sort last.
      */
     static SqlNode apply(SqlNode tree, SqlValidator validator, io.cleanroom.engine.spi.Dialect dialect) {
-        return switch (dialect) {
-            case DUCKDB -> new SafeEvaluation(validator).node(tree);
-            case SPARK -> tree;
-        };
+        SqlNode safe = new SafeEvaluation(validator, dialect).node(tree);
+        return dialect == io.cleanroom.engine.spi.Dialect.SPARK ? SparkTree.rewrite(safe) : safe;
     }
 
     private SqlNode node(SqlNode node) {
@@ -117,15 +125,75 @@ final class SafeEvaluation {
             return call;
         }
         if (entry.role() == Operators.Role.CAST && call.getKind() == SqlKind.CAST) {
-            return fits(call) ? call : new SqlBasicCall(SqlLibraryOperators.TRY_CAST, call.getOperandList(), POS);
+            if (fits(call)) {
+                return call;
+            }
+            return cast(SqlLibraryOperators.TRY_CAST, rounded(call.operand(0), types.get(0), call.operand(1)),
+                    call.operand(1));
         }
         if (!entry.fallible()) {
             return call;
         }
         if (!holdsAggregateOrQuery(call)) {
-            return new SqlBasicCall(TRY, List.of(call), POS);
+            return spark ? sparkSafe(call, types) : new SqlBasicCall(TRY, List.of(call), POS);
         }
         return overAggregates(call, entry, types);
+    }
+
+    /**
+     * On Spark, a fallible operation outside aggregates: arithmetic that can overflow (also on
+     * dates and timestamps) as try_add, try_subtract or try_multiply; the rest is failure-free in
+     * non-ANSI mode (division and LN are rendered as DuckDB computes them, see {@link SparkDialect}).
+     */
+    private SqlNode sparkSafe(SqlCall call, List<RelDataType> types) {
+        boolean binary = call.operandCount() == 2 && (call.getOperator() == SqlStdOperatorTable.PLUS
+                || call.getOperator() == SqlStdOperatorTable.MINUS || call.getOperator() == SqlStdOperatorTable
+                .DATETIME_PLUS || call.getOperator() == SqlStdOperatorTable.MULTIPLY);
+        if (binary) {
+            List<SqlNode> operands = new java.util.ArrayList<>(call.getOperandList());
+            for (int i = 0; i < 2; i++) {
+                RelDataType other = types.get(1 - i);
+                if (types.get(i) != null && types.get(i).getSqlTypeName() == SqlTypeName.DATE && other != null
+                        && SqlTypeUtil.isInterval(other)) {
+                    // DuckDB: a DATE plus an interval is a TIMESTAMP
+                    operands.set(i, cast(SqlLibraryOperators.TRY_CAST, operands.get(i), new SqlDataTypeSpec(
+                            new SqlBasicTypeNameSpec(SqlTypeName.TIMESTAMP, POS), POS)));
+                }
+            }
+            SqlFunction function = switch (call.getKind()) {
+                case PLUS -> SparkDialect.TRY_ADD;
+                case MINUS -> SparkDialect.TRY_SUBTRACT;
+                default -> SparkDialect.TRY_MULTIPLY;
+            };
+            return new SqlBasicCall(function, operands, POS);
+        }
+        if (call.getKind() == SqlKind.MINUS_PREFIX && types.get(0) != null && SqlTypeUtil.isNumeric(types.get(0))) {
+            return new SqlBasicCall(SparkDialect.TRY_SUBTRACT, List.<SqlNode>of(SqlLiteral.createExactNumeric("0",
+                    POS), call.operand(0)), POS);
+        }
+        return call;
+    }
+
+    /**
+     * On Spark, the value a cast to an integer type reads: a fraction rounded as DuckDB rounds it
+     * (Spark truncates). Elsewhere the value as it is.
+     */
+    private SqlNode rounded(SqlNode value, RelDataType from, SqlNode target) {
+        if (!spark || from == null || !(target instanceof SqlDataTypeSpec spec)
+                || !(spec.getTypeNameSpec() instanceof SqlBasicTypeNameSpec basic)) {
+            return value;
+        }
+        SqlTypeName to = SqlTypeName.get(basic.getTypeName().getSimple().toUpperCase(java.util.Locale.ROOT));
+        if (to == null || !SqlTypeName.INT_TYPES.contains(to)) {
+            return value;
+        }
+        if (SqlTypeUtil.isApproximateNumeric(from)) {
+            return new SqlBasicCall(SparkDialect.BROUND, List.of(value), POS);
+        }
+        if (from.getSqlTypeName() == SqlTypeName.DECIMAL && from.getScale() > 0) {
+            return new SqlBasicCall(SqlStdOperatorTable.ROUND, List.of(value), POS);
+        }
+        return value;
     }
 
     /** A fallible operation over an aggregate, a window or a subquery, which TRY cannot hold. */
@@ -146,8 +214,12 @@ final class SafeEvaluation {
                     call.setOperand(i, cast(SqlLibraryOperators.TRY_CAST, operand, doubleSpec()));
                 }
             }
-            return SqlTypeUtil.isApproximateNumeric(type) ? call
-                    : cast(SqlLibraryOperators.TRY_CAST, call, SqlTypeUtil.convertTypeToSpec(type));
+            if (SqlTypeUtil.isApproximateNumeric(type)) {
+                return call;
+            }
+            SqlDataTypeSpec spec = SqlTypeUtil.convertTypeToSpec(type);
+            return cast(SqlLibraryOperators.TRY_CAST, rounded(call, validator.getTypeFactory().createSqlType(
+                    SqlTypeName.DOUBLE), spec), spec);
         }
         if (entry.role() == Operators.Role.FUNCTION && call.getOperandList().stream()
                 .filter(o -> !holdsAggregateOrQuery(o)).allMatch(SafeEvaluation::isSmallLiteral)) {
@@ -195,7 +267,10 @@ final class SafeEvaluation {
             throw Rejection.of(call.getOperator().getName() + " needs a numeric argument");
         }
         SqlDataTypeSpec spec;
-        if (SqlTypeUtil.isIntType(type)) {
+        if (SqlTypeUtil.isIntType(type) && spark && kind != SqlKind.AVG) {
+            // Spark's SUM of BIGINT wraps around on overflow; DuckDB's accumulates in 128 bits
+            spec = new SqlDataTypeSpec(new SqlBasicTypeNameSpec(SqlTypeName.DECIMAL, 38, 0, POS), POS);
+        } else if (SqlTypeUtil.isIntType(type)) {
             spec = new SqlDataTypeSpec(new SqlBasicTypeNameSpec(SqlTypeName.BIGINT, POS), POS);
         } else if (type.getSqlTypeName() == SqlTypeName.DECIMAL && type.getPrecision() <= 18) {
             spec = new SqlDataTypeSpec(new SqlBasicTypeNameSpec(SqlTypeName.DECIMAL, type.getPrecision(),

@@ -6,9 +6,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * An account: one organisation taking part in clean rooms. dataRoots are the only directories its
- * catalog tables may point into (set by the operator, stored as real paths); an account without
- * any can register no table until the operator grants one.
+ * An account: one organisation taking part in clean rooms. dataRoots are the only places its
+ * catalog tables may point into (set by the operator): directories, stored as real paths, and S3
+ * folders ({@code s3://bucket/prefix/}); an account without any can register no table until the
+ * operator grants one.
  */
 public record Account(AccountId id, String name, boolean enabled, List<String> dataRoots, Instant createTime) {
     public Account {
@@ -24,5 +25,16 @@ public record Account(AccountId id, String name, boolean enabled, List<String> d
 
     public Account withDataRoots(List<String> roots) {
         return new Account(id, name, enabled, roots, createTime);
+    }
+
+    /** The roots on the server's file system (absolute paths). */
+    public List<String> localRoots() {
+        return dataRoots.stream().filter(r -> !r.startsWith("s3://")).toList();
+    }
+
+    /** The S3 folders the account's tables may lie in. */
+    public List<S3Location> s3Roots() {
+        return dataRoots.stream().filter(r -> r.startsWith("s3://"))
+                .map(r -> S3Location.parse(r).location().orElseThrow()).toList();
     }
 }

@@ -39,6 +39,15 @@ public record Arns(String region) {
         return arn(owner, "membership/" + membership.value() + "/analysistemplate/" + id.value());
     }
 
+    /**
+     * A privacy budget template's ARN, as AWS's model gives it: in the owner's account, not under
+     * the membership (the model's pattern ends {@code :privacybudgettemplate/[\d\w-]+}, at most 100
+     * characters).
+     */
+    public String privacyBudgetTemplate(AccountId owner, PrivacyBudgetTemplateId id) {
+        return arn(owner, "privacybudgettemplate/" + id.value());
+    }
+
     /** The parts of a Cleanroom ARN: owning account and the resource path after it. */
     public record Parsed(String region, AccountId account, String resource) {
     }

@@ -1,6 +1,11 @@
 package io.cleanroom.core.model;
 
-/** Data file formats a catalog table can have. */
+/**
+ * The formats a catalog table's data can have: files (CSV with a header, Parquet, JSON lines), or
+ * the rows of a PostgreSQL table. An engine reads the latter as files the server wrote for the
+ * query: JSON lines, one object per row keyed exactly by the bound columns' names, every value a
+ * string (the column's value as text) or null.
+ */
 public enum TableFormat {
-    CSV, PARQUET, JSON
+    CSV, PARQUET, JSON, POSTGRESQL
 }

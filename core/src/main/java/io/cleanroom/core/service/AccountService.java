@@ -121,9 +121,9 @@ public final class AccountService {
     }
 
     /**
-     * Sets the directories the account's catalog tables may point into (absolute, existing). An
-     * empty list removes them all: the account can then register nothing, and queries over its
-     * tables fail, until the operator grants a root again.
+     * Sets the directories (absolute, existing) and S3 folders ({@code s3://bucket/prefix/}) the
+     * account's catalog tables may point into. An empty list removes them all: the account can then
+     * register nothing, and queries over its tables fail, until the operator grants a root again.
      */
     public Account setDataRoots(Caller caller, AccountId id, List<String> roots) {
         requireOperator(caller);
@@ -135,10 +135,23 @@ public final class AccountService {
         });
     }
 
-    /** Each root as its real path (symbolic links resolved), so that locations compare with it. */
+    /**
+     * Each root as its real path (symbolic links resolved), so that locations compare with it; an
+     * S3 root ({@code s3://bucket/prefix/}) in its normal form, with a trailing "/".
+     */
     private static List<String> realRoots(List<String> roots) {
         List<String> canonical = new java.util.ArrayList<>();
         for (int i = 0; i < roots.size(); i++) {
+            if (roots.get(i) != null && roots.get(i).startsWith("s3://")) {
+                io.cleanroom.core.model.S3Location.Parsed s3 = io.cleanroom.core.model.S3Location.parse(roots.get(i));
+                if (s3.location().isEmpty()) {
+                    throw CleanroomException.validation("dataRoots[" + i + "]", "An S3 root " + s3.problem());
+                }
+                if (!canonical.contains(s3.location().get().toString())) {
+                    canonical.add(s3.location().get().toString());
+                }
+                continue;
+            }
             java.nio.file.Path path;
             try {
                 path = java.nio.file.Path.of(roots.get(i));

@@ -87,6 +87,10 @@ public final class AssociationService {
                                     + membershipId + " as " + existing.name());
                 }
             }
+            DifferentialPrivacyTables.userColumn(tx, table.id()).ifPresent(column ->
+                    DifferentialPrivacyTables.requireSameUserColumn(tx, membership.collaborationId(), table.id(),
+                            column, "Configured table " + table.id() + " cannot be associated with collaboration "
+                                    + membership.collaborationId()));
             Instant now = context.now();
             Association association = new Association(AssociationId.random(), membershipId,
                     membership.collaborationId(), account, table.id(), request.name(), request.description(),

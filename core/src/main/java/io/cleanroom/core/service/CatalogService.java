@@ -33,10 +33,18 @@ public final class CatalogService {
 
     private final ServiceContext context;
     private final TableInspector inspector;
+    private final ConnectionService connections;
 
+    /** A catalog of local files only: tables behind a connection are refused. */
     public CatalogService(ServiceContext context, TableInspector inspector) {
+        this(context, inspector, null);
+    }
+
+    /** connections opens the connection a remote table names (null: none may be named). */
+    public CatalogService(ServiceContext context, TableInspector inspector, ConnectionService connections) {
         this.context = requireNonNull(context, "context is null");
         this.inspector = requireNonNull(inspector, "inspector is null");
+        this.connections = connections;
     }
 
     public static String normaliseName(String field, String name) {
@@ -115,7 +123,8 @@ public final class CatalogService {
     /**
      * A table definition: as the owner gave it (definition, kept and answered back unchanged) and as
      * Cleanroom reads it (the other fields, derived from it); columns may be empty to infer them from
-     * the data.
+     * the data; partitionKeys null when the definition gives none (an S3 table's are then inferred
+     * from its folders), empty when it gives an empty list.
      */
     public record TableInput(
             String name,
@@ -124,24 +133,104 @@ public final class CatalogService {
             TableFormat format,
             List<Column> columns,
             Map<String, String> parameters,
-            String definition) {
+            String definition,
+            List<Column> partitionKeys) {
         public TableInput {
             columns = List.copyOf(columns == null ? List.of() : columns);
             parameters = Map.copyOf(parameters == null ? Map.of() : parameters);
+            partitionKeys = partitionKeys == null ? null : List.copyOf(partitionKeys);
+        }
+
+        /** A definition without partition keys. */
+        public TableInput(String name, String description, String location, TableFormat format, List<Column> columns,
+                Map<String, String> parameters, String definition) {
+            this(name, description, location, format, columns, parameters, definition, null);
         }
     }
+
+    static final String LOCATION = "TableInput.StorageDescriptor.Location";
+    static final String CONNECTION = "TableInput.Parameters." + ConnectionService.TABLE_PARAMETER;
 
     private List<String> dataRoots(AccountId account) {
         return context.store().inTransaction(tx -> tx.of(Kinds.ACCOUNTS).get(account.value())
                 .map(io.cleanroom.core.model.Account::dataRoots).orElse(List.of()));
     }
 
-    private List<Column> columns(AccountId account, TableInput input) {
+    /** Whether a location lies behind a connection rather than on the server's disk. */
+    public static boolean remote(String location) {
+        return location != null && (location.startsWith("s3://") || location.startsWith("s3a://")
+                || location.startsWith("jdbc:"));
+    }
+
+    private TableInspector.Layout layout(AccountId account, TableInput input) {
         List<String> roots = dataRoots(account);
-        inspector.checkLocation(input.location(), roots);
+        String connection = input.parameters().get(ConnectionService.TABLE_PARAMETER);
+        if (remote(input.location())) {
+            return remoteLayout(account, input, roots, connection);
+        }
+        if (connection != null) {
+            throw CleanroomException.validation(CONNECTION, "A table of files on the server's disk is read "
+                    + "without a connection; remove Parameters." + ConnectionService.TABLE_PARAMETER);
+        }
+        if (input.format() == TableFormat.POSTGRESQL) {
+            throw CleanroomException.validation(LOCATION, "A PostgreSQL table's location is the database's "
+                    + "jdbc:postgresql://host:port/database URL");
+        }
+        // the partition keys of a table on the server's disk are kept in its definition but not read
+        List<String> local = roots.stream().filter(r -> !r.startsWith("s3://")).toList();
+        inspector.checkLocation(input.location(), local);
         List<Column> columns = input.columns().isEmpty()
-                ? inspector.inferColumns(input.location(), roots, input.format())
+                ? inspector.inferColumns(input.location(), local, input.format())
                 : input.columns();
+        return new TableInspector.Layout(columns, List.of());
+    }
+
+    /** An s3:// or jdbc:postgresql:// table: read through the connection it names, of the right type. */
+    private TableInspector.Layout remoteLayout(AccountId account, TableInput input, List<String> roots,
+            String connection) {
+        boolean s3 = input.location().startsWith("s3://");
+        if (input.location().startsWith("s3a://")) {
+            throw CleanroomException.validation(LOCATION, "Write an S3 location as s3://bucket/folder/");
+        }
+        if (!s3 && !input.location().startsWith("jdbc:postgresql:")) {
+            throw CleanroomException.validation(LOCATION, "The only JDBC locations read are "
+                    + "jdbc:postgresql://host:port/database");
+        }
+        if (connection == null) {
+            throw CleanroomException.validation(CONNECTION, "A table in " + (s3 ? "S3" : "PostgreSQL")
+                    + " names the connection it is read through: set Parameters."
+                    + ConnectionService.TABLE_PARAMETER + " to one of your account's connections");
+        }
+        ConnectionService.checkName(CONNECTION, connection);
+        if (connections == null) {
+            throw CleanroomException.validation(LOCATION, "This server does not read tables from S3 or PostgreSQL");
+        }
+        ConnectionService.Opened opened = connections.open(account, connection).orElseThrow(() ->
+                CleanroomException.validation(CONNECTION, "Your account has no connection named " + connection));
+        io.cleanroom.core.model.ConnectionType wanted = s3 ? io.cleanroom.core.model.ConnectionType.S3
+                : io.cleanroom.core.model.ConnectionType.POSTGRESQL;
+        if (opened.connection().type() != wanted) {
+            throw CleanroomException.validation(CONNECTION, "Connection " + connection + " is a "
+                    + opened.connection().type() + " connection; a table at this location needs a " + wanted
+                    + " one");
+        }
+        if (s3 == (input.format() == TableFormat.POSTGRESQL)) {
+            throw CleanroomException.validation("TableInput.Parameters.classification", s3
+                    ? "An S3 table's classification is csv, parquet or json"
+                    : "A PostgreSQL table's classification is postgresql (or none)");
+        }
+        if (!s3 && input.partitionKeys() != null && !input.partitionKeys().isEmpty()) {
+            throw CleanroomException.validation("TableInput.PartitionKeys", "A PostgreSQL table has no partition "
+                    + "columns");
+        }
+        return inspector.inspect(new TableInspector.Remote(input.location(), input.format(), input.columns(),
+                java.util.Optional.ofNullable(input.partitionKeys()), input.parameters(), roots, opened));
+    }
+
+    /** The table's columns, checked and in lower case; the partition columns last. */
+    private TableInspector.Layout columns(AccountId account, TableInput input) {
+        TableInspector.Layout layout = layout(account, input);
+        List<Column> columns = layout.columns();
         List<Column> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < columns.size(); i++) {
@@ -160,13 +249,19 @@ public final class CatalogService {
         if (out.isEmpty()) {
             throw CleanroomException.validation("TableInput.StorageDescriptor.Columns", "A table needs at least one column");
         }
-        return out;
+        List<String> partitionKeys = layout.partitionKeys().stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
+        List<String> names = out.stream().map(Column::name).toList();
+        if (!names.subList(names.size() - partitionKeys.size(), names.size()).equals(partitionKeys)) {
+            throw CleanroomException.internal("partition columns out of place", null);
+        }
+        return new TableInspector.Layout(out, partitionKeys);
     }
 
     public CatalogTable createTable(Caller caller, String databaseName, TableInput input) {
         AccountId account = caller.requireAccount();
         String name = normaliseName("TableInput.Name", input.name());
-        List<Column> columns = columns(account, input);
+        TableInspector.Layout layout = columns(account, input);
+        List<Column> columns = layout.columns();
         return context.store().inTransaction(tx -> {
             CatalogDatabase database = database(tx, account, databaseName);
             if (tx.of(Kinds.CATALOG_TABLES).get(database.key() + "/" + name).isPresent()) {
@@ -175,7 +270,8 @@ public final class CatalogService {
             }
             Instant now = context.now();
             CatalogTable table = new CatalogTable(account, database.name(), name, input.description(),
-                    input.location(), input.format(), columns, input.parameters(), now, now, input.definition());
+                    input.location(), input.format(), columns, input.parameters(), now, now, input.definition(),
+                    layout.partitionKeys());
             tx.of(Kinds.CATALOG_TABLES).insert(table);
             return table;
         });
@@ -213,7 +309,8 @@ public final class CatalogService {
 
     public CatalogTable updateTable(Caller caller, String databaseName, TableInput input) {
         AccountId account = caller.requireAccount();
-        List<Column> columns = columns(account, input);
+        TableInspector.Layout layout = columns(account, input);
+        List<Column> columns = layout.columns();
         return context.store().inTransaction(tx -> {
             CatalogTable existing = table(tx, account, databaseName, input.name());
             Optional<ConfiguredTable> user = referencing(tx, existing);
@@ -228,7 +325,7 @@ public final class CatalogService {
             }
             CatalogTable updated = new CatalogTable(account, existing.databaseName(), existing.name(),
                     input.description(), input.location(), input.format(), columns, input.parameters(),
-                    existing.createTime(), context.now(), input.definition());
+                    existing.createTime(), context.now(), input.definition(), layout.partitionKeys());
             tx.of(Kinds.CATALOG_TABLES).update(updated);
             return updated;
         });

@@ -203,11 +203,29 @@ public final class ConfiguredTableService {
                                 + " analysis rule; only one analysis rule can be created for a configured table");
             }
             AnalysisRules.validate(policy, table.allowedColumns());
+            requireSameUserColumn(tx, id, policy);
             Instant now = context.now();
             ConfiguredTableAnalysisRule rule = new ConfiguredTableAnalysisRule(id, policy, now, now);
             tx.of(Kinds.TABLE_RULES).insert(rule);
             return rule;
         });
+    }
+
+    /**
+     * A rule that turns differential privacy on must protect the same user identifier column as the
+     * other tables with differential privacy of every collaboration the table is associated with.
+     */
+    private static void requireSameUserColumn(Tx tx, ConfiguredTableId id, AnalysisRulePolicy policy) {
+        Optional<String> column = DifferentialPrivacyTables.userColumn(policy);
+        if (column.isEmpty()) {
+            return;
+        }
+        for (io.cleanroom.core.model.Association association : tx.of(Kinds.ASSOCIATIONS).find("configured_table_id",
+                id.value())) {
+            DifferentialPrivacyTables.requireSameUserColumn(tx, association.collaborationId(), id, column.get(),
+                    "Configured table " + id + " is associated with collaboration " + association.collaborationId()
+                            + " as " + association.name());
+        }
     }
 
     private static ConfiguredTableAnalysisRule rule(Tx tx, ConfiguredTableId id, AnalysisRuleType type) {
@@ -233,6 +251,7 @@ public final class ConfiguredTableService {
             ConfiguredTableAnalysisRule existing = rule(tx, id, type);
             AnalysisRules.checkTypeMatches(type, policy);
             AnalysisRules.validate(policy, table.allowedColumns());
+            requireSameUserColumn(tx, id, policy);
             ConfiguredTableAnalysisRule updated =
                     new ConfiguredTableAnalysisRule(id, policy, existing.createTime(), context.now());
             tx.of(Kinds.TABLE_RULES).update(updated);

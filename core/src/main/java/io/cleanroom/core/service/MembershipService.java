@@ -131,8 +131,8 @@ public final class MembershipService {
     }
 
     /**
-     * Leaves a collaboration. The membership must have no associations or templates left, and the
-     * creator cannot leave its own collaboration (it deletes it instead).
+     * Leaves a collaboration. The membership must have no associations, analysis templates or privacy
+     * budget template left, and the creator cannot leave its own collaboration (it deletes it instead).
      */
     public void delete(Caller caller, MembershipId id) {
         AccountId account = caller.requireAccount();
@@ -146,10 +146,11 @@ public final class MembershipService {
                         "The collaboration creator cannot leave; delete the collaboration instead");
             }
             if (!tx.of(Kinds.ASSOCIATIONS).find("membership_id", id.value()).isEmpty()
-                    || !tx.of(Kinds.TEMPLATES).find("membership_id", id.value()).isEmpty()) {
+                    || !tx.of(Kinds.TEMPLATES).find("membership_id", id.value()).isEmpty()
+                    || !tx.of(Kinds.PRIVACY_BUDGET_TEMPLATES).find("membership_id", id.value()).isEmpty()) {
                 throw CleanroomException.conflict(ErrorCode.SUBRESOURCES_EXIST, ResourceType.MEMBERSHIP, id.value(),
-                        "Membership " + id + " still has configured table associations or analysis templates;"
-                                + " delete them first");
+                        "Membership " + id + " still has configured table associations, analysis templates or a"
+                                + " privacy budget template; delete them first");
             }
             Lookups.member(tx, membership.collaborationId(), account)
                     .filter(m -> m.status() == MemberStatus.ACTIVE)

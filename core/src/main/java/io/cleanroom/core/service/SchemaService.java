@@ -41,9 +41,21 @@ public final class SchemaService {
     public record Reason(String code, String message) {
     }
 
-    public record StatusDetail(boolean ready, List<Reason> reasons, AnalysisRuleType ruleType) {
+    /**
+     * Whether a schema can be queried, why not, and the configurations its rule turns on
+     * (DIFFERENTIAL_PRIVACY when its custom rule names a user identifier column).
+     */
+    public record StatusDetail(boolean ready, List<Reason> reasons, AnalysisRuleType ruleType,
+            List<String> configurations) {
+        public static final String DIFFERENTIAL_PRIVACY = "DIFFERENTIAL_PRIVACY";
+
         public StatusDetail {
             reasons = List.copyOf(reasons);
+            configurations = List.copyOf(configurations);
+        }
+
+        public boolean differentialPrivacy() {
+            return configurations.contains(DIFFERENTIAL_PRIVACY);
         }
     }
 
@@ -85,7 +97,8 @@ public final class SchemaService {
      */
     public QueryContext forQuery(Caller caller, io.cleanroom.core.model.MembershipId membershipId) {
         AccountId account = caller.requireAccount();
-        return context.store().inTransaction(tx -> {
+        // only reads: beside the writer, without waiting for a commit
+        return context.store().read(tx -> {
             Membership membership = Lookups.activeMembership(tx, account, membershipId);
             if (!membership.abilities().contains(MemberAbility.CAN_QUERY)) {
                 throw CleanroomException.accessDenied("Only the member who can query (CAN_QUERY) can run queries in "
@@ -199,28 +212,38 @@ public final class SchemaService {
         List<AccountId> allowedReceivers = collaborationRule
                 .map(AssociationAnalysisRule::allowedResultReceivers)
                 .orElseGet(() -> receivers.stream().map(Member::accountId).toList());
-        StatusDetail status = status(rule, collaborationRule, receivers);
+        StatusDetail status = status(rule, collaborationRule, receivers,
+                PrivacyBudgetLedger.template(tx, collaboration.id()).isPresent());
         return Optional.of(new Schema(collaboration, association, t, columns, rule, collaborationRule,
                 allowedReceivers, status, catalog));
     }
 
+    /**
+     * dpPolicy says whether the collaboration has a differential privacy policy (a privacy budget
+     * template), without which a table with differential privacy is NOT_READY.
+     */
     private static StatusDetail status(Optional<ConfiguredTableAnalysisRule> rule,
-            Optional<AssociationAnalysisRule> collaborationRule, List<Member> receivers) {
+            Optional<AssociationAnalysisRule> collaborationRule, List<Member> receivers, boolean dpPolicy) {
         List<Reason> reasons = new ArrayList<>();
         if (rule.isEmpty()) {
             reasons.add(new Reason("ANALYSIS_RULE_MISSING",
                     "The configured table has no analysis rule, so it cannot be queried"));
-            return new StatusDetail(false, reasons, null);
+            return new StatusDetail(false, reasons, null, List.of());
         }
         AnalysisRulePolicy policy = rule.get().policy();
+        List<String> configurations = new ArrayList<>();
         if (policy instanceof AnalysisRulePolicy.Custom custom) {
             if (custom.allowedAnalyses().isEmpty()) {
                 reasons.add(new Reason("ANALYSIS_TEMPLATES_NOT_CONFIGURED",
                         "The custom analysis rule allows no analyses"));
             }
             if (custom.differentialPrivacyColumn() != null) {
-                reasons.add(new Reason("DIFFERENTIAL_PRIVACY_POLICY_NOT_CONFIGURED",
-                        "The table uses differential privacy but the collaboration has no privacy budget template"));
+                configurations.add(StatusDetail.DIFFERENTIAL_PRIVACY);
+                if (!dpPolicy) {
+                    reasons.add(new Reason("DIFFERENTIAL_PRIVACY_POLICY_NOT_CONFIGURED",
+                            "The table uses differential privacy, and the collaboration has no differential privacy "
+                                    + "policy (privacy budget template) yet"));
+                }
             }
         }
         AdditionalAnalyses additional = switch (policy.type()) {
@@ -239,6 +262,6 @@ public final class SchemaService {
                         "None of the collaboration analysis rule's result receivers can receive results"));
             }
         }
-        return new StatusDetail(reasons.isEmpty(), reasons, rule.get().type());
+        return new StatusDetail(reasons.isEmpty(), reasons, rule.get().type(), configurations);
     }
 }

@@ -51,6 +51,10 @@ public final class TagService {
                     : parts.length == 4 && parts[2].equals("analysistemplate") && tx.of(Kinds.TEMPLATES).get(last)
                             .filter(t -> t.ownerAccountId().equals(caller)
                                     && t.membershipId().value().equals(parts[1])).isPresent();
+            case "privacybudgettemplate" -> parts.length == 2 && tx.of(Kinds.PRIVACY_BUDGET_TEMPLATES).get(last)
+                    .filter(t -> t.ownerAccountId().equals(caller)
+                            && context.arns().privacyBudgetTemplate(t.ownerAccountId(), t.id()).equals(arn))
+                    .isPresent();
             default -> false;
         };
     }

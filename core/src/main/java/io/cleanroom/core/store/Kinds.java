@@ -95,11 +95,20 @@ public final class Kinds {
                     .index("database_key", t -> t.accountId().value() + "/" + t.databaseName())
                     .build();
 
+    /** Listed by key (account, then name in lower case); migration V11 creates the table. */
+    public static final Kind<io.cleanroom.core.model.Connection> CONNECTIONS =
+            Kind.of("connections", io.cleanroom.core.model.Connection.class, io.cleanroom.core.model.Connection::key)
+                    .index("account_id", c -> c.accountId().value())
+                    .build();
+
     public static final Kind<io.cleanroom.core.model.ProtectedQuery> PROTECTED_QUERIES =
             Kind.of("protected_queries", io.cleanroom.core.model.ProtectedQuery.class, q -> q.id().value())
                     .index("membership_id", q -> q.membershipId().value())
                     .index("runner", q -> q.runner().value())
                     .index("collaboration_id", q -> q.collaborationId().value())
+                    // the queries that have not ended, for the concurrency quotas ('' once ended)
+                    .index("open_membership_id", q -> q.status().terminal() ? "" : q.membershipId().value())
+                    .index("open_runner", q -> q.status().terminal() ? "" : q.runner().value())
                     .listOrder(q -> Position.newestFirst(q.createTime()))
                     .build();
 
@@ -121,7 +130,53 @@ public final class Kinds {
             Kind.of("audit_digests", io.cleanroom.core.audit.AuditDigest.class,
                     io.cleanroom.core.audit.AuditDigest::key).build();
 
+    /**
+     * Differential privacy policies: at most one per collaboration (migration V9 indexes
+     * collaboration_id uniquely), so their listings are read whole and need no list order.
+     */
+    public static final Kind<io.cleanroom.core.model.PrivacyBudgetTemplate> PRIVACY_BUDGET_TEMPLATES =
+            Kind.of("privacy_budget_templates", io.cleanroom.core.model.PrivacyBudgetTemplate.class,
+                    t -> t.id().value())
+                    .index("membership_id", t -> t.membershipId().value())
+                    .index("collaboration_id", t -> t.collaborationId().value())
+                    .build();
+
+    /**
+     * The budget of each collaboration, keyed by the collaboration: what was spent and what is held,
+     * each an exact rational whose numerator and denominator are also columns (decimal text of any
+     * length), so the database shows the balance as the service computes it.
+     */
+    public static final Kind<io.cleanroom.core.model.PrivacyBudget> PRIVACY_BUDGETS =
+            Kind.of("privacy_budgets", io.cleanroom.core.model.PrivacyBudget.class,
+                    b -> b.collaborationId().value())
+                    .index("spent_numerator", b -> b.spentNumerator().toString())
+                    .index("spent_denominator", b -> b.spentDenominator().toString())
+                    .index("reserved_numerator", b -> b.reservedNumerator().toString())
+                    .index("reserved_denominator", b -> b.reservedDenominator().toString())
+                    .build();
+
+    /** Epsilon held by running queries, by holder (the query's id). */
+    public static final Kind<io.cleanroom.core.model.PrivacyBudgetReservation> PRIVACY_BUDGET_RESERVATIONS =
+            Kind.of("privacy_budget_reservations", io.cleanroom.core.model.PrivacyBudgetReservation.class,
+                    io.cleanroom.core.model.PrivacyBudgetReservation::holder)
+                    .index("collaboration_id", r -> r.collaborationId().value())
+                    .build();
+
+    /**
+     * Protected queries that read a table with differential privacy, by query id: cost, noise,
+     * sensitivity parameters, and the keys of the answer cache (answer_key '' until an answer is
+     * released; the cache looks answers up by it, and queries about to be submitted by query_key).
+     */
+    public static final Kind<io.cleanroom.core.model.DifferentialPrivacyQuery> DIFFERENTIAL_PRIVACY_QUERIES =
+            Kind.of("differential_privacy_queries", io.cleanroom.core.model.DifferentialPrivacyQuery.class,
+                    q -> q.queryId().value())
+                    .index("collaboration_id", q -> q.collaborationId().value())
+                    .index("query_key", io.cleanroom.core.model.DifferentialPrivacyQuery::queryKey)
+                    .index("answer_key", q -> q.answerKey() == null ? "" : q.answerKey())
+                    .build();
+
     public static final List<Kind<?>> ALL = List.of(ACCOUNTS, ACCESS_KEYS, COLLABORATIONS, MEMBERS, MEMBERSHIPS,
             CONFIGURED_TABLES, TABLE_RULES, ASSOCIATIONS, ASSOCIATION_RULES, TEMPLATES, TAGS, CATALOG_DATABASES,
-            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS);
+            CATALOG_TABLES, PROTECTED_QUERIES, AUDIT_EVENTS, QUERY_LOGS, AUDIT_DIGESTS, PRIVACY_BUDGET_TEMPLATES,
+            PRIVACY_BUDGETS, PRIVACY_BUDGET_RESERVATIONS, DIFFERENTIAL_PRIVACY_QUERIES, CONNECTIONS);
 }

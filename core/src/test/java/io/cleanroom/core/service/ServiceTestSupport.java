@@ -20,14 +20,43 @@ import java.util.Map;
 /** Services over the in-memory store, with a fixed clock and helpers for common set-ups. */
 class ServiceTestSupport {
     final InMemoryStore store = new InMemoryStore();
-    final ServiceContext context = new ServiceContext(store,
-            Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC), new Arns("us-east-1"),
-            Quotas.DEFAULTS, PageTokens.random());
+    /** Stands still at 2026-11-25T12:00:00Z until a test moves it. */
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+    final ServiceContext context = new ServiceContext(store, clock, new Arns("us-east-1"), Quotas.DEFAULTS,
+            PageTokens.random());
     final CollaborationService collaborations = new CollaborationService(context);
     final MembershipService memberships = new MembershipService(context);
     final ConfiguredTableService tables = new ConfiguredTableService(context);
     final AssociationService associations = new AssociationService(context);
     final SchemaService schemas = new SchemaService(context);
+
+    /** A clock that stands still until set. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("a test clock stays in UTC");
+        }
+    }
 
     Caller account(String id) {
         AccountId accountId = new AccountId(id);

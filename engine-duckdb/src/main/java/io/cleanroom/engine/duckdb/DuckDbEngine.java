@@ -2,6 +2,7 @@ package io.cleanroom.engine.duckdb;
 
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.core.Stage;
 import io.cleanroom.core.model.Column;
 import io.cleanroom.core.model.ColumnType;
 import io.cleanroom.engine.spi.BoundColumn;
@@ -28,13 +29,28 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Runs executable queries on embedded DuckDB, one fresh in-memory database per query. Each bound
+ * Runs executable queries on embedded DuckDB, one fresh in-memory database per query (opened
+ * ahead of it and closed after it in the background, {@link SpareDatabases}). Each bound
  * table becomes a view (files) or a table (rows the server supplies) of exactly its allowed
  * columns with their types (values that do not fit become NULL rather than an error that could
  * quote them). Then the connection is locked down before the query runs: no extension loading, no
  * file access beyond the tables' files, configuration locked, memory and threads limited.
  */
 public final class DuckDbEngine implements QueryEngine {
+    /** Databases opened ahead: at most one per query the default two workers run at once. */
+    static final int SPARES = 2;
+
+    private final SpareDatabases databases;
+
+    public DuckDbEngine() {
+        this(SPARES);
+    }
+
+    /** An engine keeping up to spares databases opened ahead (0: each opened as its query starts). */
+    DuckDbEngine(int spares) {
+        this.databases = new SpareDatabases(spares);
+    }
+
     @Override
     public String name() {
         return "duckdb";
@@ -51,7 +67,16 @@ public final class DuckDbEngine implements QueryEngine {
             throw CleanroomException.internal("a query rendered for " + query.dialect() + " reached DuckDB", null);
         }
         long maxRows = query.limits().maxRows();
-        try (Connection c = sandbox(query.tables(), query.limits())) {
+        Limits limits = limitsFor(query.tables(), query.limits());
+        Connection c = null;
+        try {
+            try (Stage stage = Stage.begin("engine.prepare")) {
+                c = databases.take(limits);
+            }
+            try (Stage stage = Stage.begin("engine.bind")) {
+                bind(c, query.tables());
+            }
+            Stage running = Stage.begin("engine.run");
             try (Statement statement = c.createStatement()) {
                 cancellation.onCancel(() -> {
                     try {
@@ -84,9 +109,48 @@ public final class DuckDbEngine implements QueryEngine {
                     }
                 }
             }
+            running.close();
         } catch (SQLException e) {
             throw failure(e, cancellation);
+        } finally {
+            if (c != null) {
+                try (Stage stage = Stage.begin("engine.release")) {
+                    databases.retire(c, limits);
+                }
+            }
         }
+    }
+
+    /**
+     * Below this much data in its files, a query runs on one thread: handing a few rows between
+     * threads costs more than it saves (the tutorial's query took twice as long on two threads).
+     */
+    static final long SMALL_INPUT_BYTES = 1 << 20;
+
+    /**
+     * The query's limits, on one thread when its tables are files holding less than
+     * {@link #SMALL_INPUT_BYTES} in all (the limit is a most, not a must).
+     */
+    static Limits limitsFor(List<TableBinding> tables, Limits limits) {
+        if (limits.threads() == 1) {
+            return limits;
+        }
+        long bytes = 0;
+        for (TableBinding table : tables) {
+            if (!(table.source() instanceof TableSource.Files source)) {
+                return limits;
+            }
+            for (Path path : paths(source)) {
+                try {
+                    bytes += java.nio.file.Files.size(path);
+                } catch (java.io.IOException e) {
+                    // the query will say what is wrong with the file
+                    return limits;
+                }
+            }
+        }
+        return bytes < SMALL_INPUT_BYTES
+                ? new Limits(limits.memoryBytes(), 1, limits.timeout(), limits.maxRows()) : limits;
     }
 
     /**
@@ -118,18 +182,45 @@ public final class DuckDbEngine implements QueryEngine {
      * prove the sandbox holds even for SQL the checker would never produce.
      */
     static Connection sandbox(List<TableBinding> tables, Limits limits) throws SQLException {
+        Connection c = open(limits);
+        try {
+            bind(c, tables);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** A new in-memory database, with the query's limits, holding nothing yet. */
+    static Connection open(Limits limits) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
         Connection c = DriverManager.getConnection("jdbc:duckdb:", properties);
         try (Statement s = c.createStatement()) {
-            s.execute("SET memory_limit = '" + Math.max(1, limits.memoryBytes() >> 20) + "MB'");
-            s.execute("SET threads = " + limits.threads());
+            limit(s, limits);
             s.execute("SET preserve_insertion_order = false");
             // no error oracle: division by zero and a scalar subquery of several rows answer instead of
             // failing, so that whether a query fails does not depend on rows it later suppresses
             s.execute("SET error_on_division_by_zero = false");
             s.execute("SET scalar_subquery_error_on_multiple_rows = false");
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Sets the memory and threads a query may use. */
+    static void limit(Statement s, Limits limits) throws SQLException {
+        s.execute("SET memory_limit = '" + Math.max(1, limits.memoryBytes() >> 20) + "MB'");
+        s.execute("SET threads = " + limits.threads());
+    }
+
+    /** Binds the tables of a query into a database from {@link #open}, then locks it down. */
+    private static void bind(Connection c, List<TableBinding> tables) throws SQLException {
+        try (Statement s = c.createStatement()) {
             List<String> files = new ArrayList<>();
             for (TableBinding table : tables) {
                 if (table.source() instanceof TableSource.Files source) {
@@ -142,11 +233,7 @@ public final class DuckDbEngine implements QueryEngine {
             s.execute("SET allowed_paths = [" + String.join(", ", files) + "]");
             s.execute("SET enable_external_access = false");
             s.execute("SET lock_configuration = true");
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
         }
-        return c;
     }
 
     private static List<Path> paths(TableSource.Files source) {
@@ -161,26 +248,58 @@ public final class DuckDbEngine implements QueryEngine {
         return out;
     }
 
-    /** CREATE VIEW "t" AS SELECT TRY_CAST("c" AS type) AS "c", ... FROM read_xxx([files]). */
+    /**
+     * CREATE VIEW "t" AS SELECT TRY_CAST("c" AS type) AS "c", ... FROM read_xxx([files]); for a
+     * partitioned table, one such SELECT per partition, UNION ALL, each giving its partition columns
+     * the partition's values as literals.
+     */
     static String view(TableBinding table, TableSource.Files source) {
         List<Path> paths = paths(source);
+        java.util.Map<List<String>, List<Path>> partitions = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < paths.size(); i++) {
+            List<String> values = source.partitionColumns().isEmpty() ? List.of() : source.partitionValues().get(i);
+            partitions.computeIfAbsent(values, v -> new ArrayList<>()).add(paths.get(i));
+        }
+        StringBuilder sql = new StringBuilder("CREATE VIEW ").append(identifier(table.name())).append(" AS ");
+        boolean first = true;
+        for (java.util.Map.Entry<List<String>, List<Path>> partition : partitions.entrySet()) {
+            sql.append(first ? "" : " UNION ALL ");
+            first = false;
+            select(sql, table, source, partition.getKey(), partition.getValue());
+        }
+        return sql.toString();
+    }
+
+    /** The SELECT of one partition's files (or of all files, for a table without partition columns). */
+    private static void select(StringBuilder sql, TableBinding table, TableSource.Files source, List<String> values,
+            List<Path> paths) {
         StringBuilder files = new StringBuilder("[");
         for (int i = 0; i < paths.size(); i++) {
             files.append(i == 0 ? "" : ", ").append(literal(paths.get(i).toString()));
         }
         files.append(']');
         String reader = switch (source.format()) {
-            case CSV -> "read_csv(" + files + ", header = true, all_varchar = true, union_by_name = true)";
+            // RFC 4180, as the catalog reads a CSV header (LocalTableInspector): the dialect is not guessed
+            case CSV -> "read_csv(" + files + ", header = true, all_varchar = true, union_by_name = true, "
+                    + "delim = ',', quote = '\"', escape = '\"')";
             case PARQUET -> "read_parquet(" + files + ", union_by_name = true)";
             case JSON -> "read_json(" + files + ", format = 'newline_delimited', union_by_name = true)";
+            // rows the server wrote: keys exactly the bound columns, values text, so nothing is guessed
+            case POSTGRESQL -> "read_json(" + files + ", format = 'newline_delimited', columns = "
+                    + textColumns(table, source) + ")";
         };
-        StringBuilder sql = new StringBuilder("CREATE VIEW ").append(identifier(table.name())).append(" AS SELECT ");
+        sql.append("SELECT ");
         for (int i = 0; i < table.columns().size(); i++) {
             BoundColumn column = table.columns().get(i);
             String type = duckType(column.type());
             String name = identifier(column.name());
             sql.append(i == 0 ? "" : ", ");
-            if (source.format() == io.cleanroom.core.model.TableFormat.CSV) {
+            int partition = source.partitionIndex(column.name());
+            if (partition >= 0) {
+                String value = values.get(partition);
+                sql.append(value == null ? "CAST(NULL AS " + type + ")"
+                        : type.equals("VARCHAR") ? literal(value) : "TRY_CAST(" + literal(value) + " AS " + type + ")");
+            } else if (source.format() == io.cleanroom.core.model.TableFormat.CSV) {
                 // CSV cells are read as text; TRIM keeps DuckDB from pushing the cast into the reader,
                 // where a cell that does not fit would fail the query with its value in the message
                 sql.append(type.equals("VARCHAR") ? name : "TRY_CAST(TRIM(" + name + ") AS " + type + ")");
@@ -189,7 +308,18 @@ public final class DuckDbEngine implements QueryEngine {
             }
             sql.append(" AS ").append(name);
         }
-        return sql.append(" FROM ").append(reader).toString();
+        sql.append(" FROM ").append(reader);
+    }
+
+    /** {'c': 'VARCHAR', ...}: every bound data column read as text. */
+    private static String textColumns(TableBinding table, TableSource.Files source) {
+        StringBuilder out = new StringBuilder("{");
+        for (BoundColumn column : table.columns()) {
+            if (source.partitionIndex(column.name()) < 0) {
+                out.append(out.length() == 1 ? "" : ", ").append(literal(column.name())).append(": 'VARCHAR'");
+            }
+        }
+        return out.append('}').toString();
     }
 
     /** A table of the rows the server supplies, typed like a view over files. */
@@ -257,8 +387,30 @@ public final class DuckDbEngine implements QueryEngine {
         return new DuckDbSchemaReader().parquetColumns(files);
     }
 
+    /**
+     * A database from this engine's spares with the tables bound and locked down, as a query gets
+     * it; the caller hands it to {@code databases().retire}. Package-visible so that tests can prove
+     * a query's database holds nothing of an earlier query's.
+     */
+    Connection sandboxed(List<TableBinding> tables, Limits limits) throws SQLException {
+        Connection c = databases.take(limits);
+        try {
+            bind(c, tables);
+        } catch (SQLException | RuntimeException e) {
+            databases.retire(c, limits);
+            throw e;
+        }
+        return c;
+    }
+
+    /** The databases this engine opens ahead (for tests). */
+    SpareDatabases databases() {
+        return databases;
+    }
+
+    /** Closes the databases opened ahead; each query's own was closed when it ended. */
     @Override
     public void close() {
-        // each query has its own database; nothing is shared
+        databases.close();
     }
 }

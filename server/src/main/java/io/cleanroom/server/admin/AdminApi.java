@@ -18,9 +18,9 @@ import io.cleanroom.server.wire.Router;
 import java.util.regex.Pattern;
 
 /**
- * The operator's API (not part of AWS): accounts and access keys, under /admin, signed with the
- * operator's key (SigV4 signing name "cleanroom"). Secrets appear only in the response that
- * creates them.
+ * The operator's API (not part of AWS): accounts, access keys and connections, under /admin, signed
+ * with the operator's key (SigV4 signing name "cleanroom"). Access-key secrets appear only in the
+ * response that creates them; a connection's secret in no response at all.
  */
 public final class AdminApi {
     public static final String SIGNING_NAME = "cleanroom";
@@ -31,11 +31,66 @@ public final class AdminApi {
     private final AccountService accounts;
     private final io.cleanroom.core.store.Store store;
     private final AuditKeeper keeper;
+    private final io.cleanroom.core.service.ConnectionService connections;
 
-    public AdminApi(AccountService accounts, io.cleanroom.core.store.Store store, AuditKeeper keeper) {
+    public AdminApi(AccountService accounts, io.cleanroom.core.store.Store store, AuditKeeper keeper,
+            io.cleanroom.core.service.ConnectionService connections) {
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.store = requireNonNull(store, "store is null");
         this.keeper = requireNonNull(keeper, "keeper is null");
+        this.connections = requireNonNull(connections, "connections is null");
+    }
+
+    /** The operations whose request bodies carry a secret, which the audit trail records hidden. */
+    public static final java.util.Set<String> SECRET_BEARING = java.util.Set.of("CreateConnection",
+            "UpdateConnection");
+
+    /** A connection's settings from a body: every field but the name; secrets never echoed in errors. */
+    private static io.cleanroom.core.service.ConnectionService.Spec spec(In body) {
+        io.cleanroom.core.model.ConnectionType type = body.enumValue("type",
+                io.cleanroom.core.model.ConnectionType.class, true);
+        String description = body.string("description", false, 0, 2048, null);
+        String endpoint = body.string("endpoint", false, 1, 2048, null);
+        String region = body.string("region", false, 1, 64, null);
+        String accessKeyId = body.string("accessKeyId", false, 1, 128, null);
+        String secretAccessKey = body.string("secretAccessKey", false, 1, 1024, null);
+        Boolean pathStyle = body.bool("pathStyle", false);
+        String jdbcUrl = body.string("jdbcUrl", false, 1, 2048, null);
+        String user = body.string("user", false, 1, 63, null);
+        String password = body.string("password", false, 0, 1024, null);
+        if (secretAccessKey != null && password != null) {
+            body.error("password", "Value at 'password' belongs to POSTGRESQL connections; an S3 connection's secret "
+                    + "is secretAccessKey");
+        }
+        body.done();
+        return new io.cleanroom.core.service.ConnectionService.Spec(type, description, endpoint, region, accessKeyId,
+                pathStyle, jdbcUrl, user, type == io.cleanroom.core.model.ConnectionType.S3 ? secretAccessKey
+                        : password);
+    }
+
+    private static String connectionName(Call c) {
+        return io.cleanroom.core.service.ConnectionService.checkName("name", c.path("name"));
+    }
+
+    /** A connection as the admin API shows it: every setting but the secret, which is never shown. */
+    static ObjectNode connection(io.cleanroom.core.model.Connection k) {
+        ObjectNode node = Json.object();
+        node.put("accountId", k.accountId().value());
+        node.put("name", k.name());
+        node.put("type", k.type().name());
+        Json.putIfNotNull(node, "description", k.description());
+        if (k.type() == io.cleanroom.core.model.ConnectionType.S3) {
+            Json.putIfNotNull(node, "endpoint", k.endpoint());
+            node.put("region", k.region());
+            node.put("accessKeyId", k.accessKeyId());
+            node.put("pathStyle", k.pathStyle());
+        } else {
+            node.put("jdbcUrl", k.jdbcUrl());
+            node.put("user", k.user());
+        }
+        node.put("createTime", Json.time(k.createTime()));
+        node.put("updateTime", Json.time(k.updateTime()));
+        return node;
     }
 
     /** Most events in one page of ExportAuditTrail. */
@@ -111,6 +166,34 @@ public final class AdminApi {
             java.util.List<String> roots = body.strings("dataRoots", true, 0, 20, 4096, null);
             body.done();
             return HttpResponse.ok(account(accounts.setDataRoots(c.caller(), id, roots)));
+        }));
+        router.add(new Route("CreateConnection", "POST", "/admin/accounts/{accountId}/connections", c -> {
+            AccountId id = c.accountId("accountId");
+            In body = c.body();
+            String name = body.string("name", true, 1, 64, null);
+            io.cleanroom.core.service.ConnectionService.Spec spec = spec(body);
+            return HttpResponse.ok(connection(connections.create(c.caller(), id,
+                    io.cleanroom.core.service.ConnectionService.checkName("name", name), spec)));
+        }));
+        router.add(new Route("ListConnections", "GET", "/admin/accounts/{accountId}/connections", c -> {
+            io.cleanroom.core.service.Page<io.cleanroom.core.model.Connection> page = connections.list(c.caller(),
+                    c.accountId("accountId"), page(c));
+            ObjectNode out = Json.object();
+            ArrayNode list = out.putArray("connections");
+            page.items().forEach(k -> list.add(connection(k)));
+            Json.putIfNotNull(out, "nextToken", page.nextToken());
+            return HttpResponse.ok(out);
+        }));
+        router.add(new Route("GetConnection", "GET", "/admin/accounts/{accountId}/connections/{name}", c ->
+                HttpResponse.ok(connection(connections.get(c.caller(), c.accountId("accountId"), connectionName(c))))));
+        router.add(new Route("UpdateConnection", "PUT", "/admin/accounts/{accountId}/connections/{name}", c -> {
+            AccountId id = c.accountId("accountId");
+            String name = connectionName(c);
+            return HttpResponse.ok(connection(connections.update(c.caller(), id, name, spec(c.body()))));
+        }));
+        router.add(new Route("DeleteConnection", "DELETE", "/admin/accounts/{accountId}/connections/{name}", c -> {
+            connections.delete(c.caller(), c.accountId("accountId"), connectionName(c));
+            return HttpResponse.noContent();
         }));
         router.add(new Route("VerifyAuditTrail", "GET", "/admin/audit/verify", c -> {
             AuditKeeper.Verification result = keeper.verify();

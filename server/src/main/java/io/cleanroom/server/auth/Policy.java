@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * Which operations each role may call. An administrator may call everything of its account; an
  * analyst may only run and read protected queries, plus the reads needed to write them
- * (collaborations, memberships, members, schemas and analysis templates).
+ * (collaborations, memberships, members, schemas, analysis templates, and the differential privacy
+ * policy and budget, with PreviewPrivacyImpact).
  */
 public final class Policy {
     private static final Set<String> ANALYST = Set.of(
@@ -18,7 +19,10 @@ public final class Policy {
             "ListSchemas", "GetSchema", "BatchGetSchema", "GetSchemaAnalysisRule", "BatchGetSchemaAnalysisRule",
             "GetAnalysisTemplate", "ListAnalysisTemplates",
             "GetCollaborationAnalysisTemplate", "ListCollaborationAnalysisTemplates",
-            "BatchGetCollaborationAnalysisTemplate");
+            "BatchGetCollaborationAnalysisTemplate",
+            "GetPrivacyBudgetTemplate", "ListPrivacyBudgetTemplates",
+            "GetCollaborationPrivacyBudgetTemplate", "ListCollaborationPrivacyBudgetTemplates",
+            "ListPrivacyBudgets", "ListCollaborationPrivacyBudgets", "PreviewPrivacyImpact");
 
     private Policy() {
     }

@@ -24,8 +24,12 @@ public final class CollaborationsApi {
     private final CollaborationService collaborations;
     private final Render render;
     private final Quotas quotas;
+    private final java.util.Set<String> engines;
 
-    public CollaborationsApi(CollaborationService collaborations, Render render, Quotas quotas) {
+    /** engines: the names of the engines the server runs, which the tag cleanroom:engine may pin. */
+    public CollaborationsApi(CollaborationService collaborations, Render render, Quotas quotas,
+            java.util.Set<String> engines) {
+        this.engines = java.util.Set.copyOf(engines);
         this.collaborations = requireNonNull(collaborations, "collaborations is null");
         this.render = requireNonNull(render, "render is null");
         this.quotas = requireNonNull(quotas, "quotas is null");
@@ -53,6 +57,7 @@ public final class CollaborationsApi {
         // the model's limit, or the operator's quota when it is higher, so that raising the quota works
         int memberLimit = Math.max(10, quotas.get(Quota.MEMBERS_INVITED_PER_COLLABORATION));
         CreateCollaborationRequest request = CreateCollaborationRequest.read(c.body(), memberLimit);
+        EngineTags.onCollaboration(request.tags(), engines);
         return one("collaboration", render.collaboration(collaborations.create(c.caller(), request.toCreate())));
     }
 

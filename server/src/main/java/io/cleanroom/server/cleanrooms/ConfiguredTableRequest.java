@@ -36,6 +36,7 @@ record ConfiguredTableRequest(
         List<SelectedAnalysisMethod> selected = body.enums("selectedAnalysisMethods", SelectedAnalysisMethod.class,
                 false, 0, 2);
         Map<String, String> tags = create ? body.tags() : Map.of();
+        EngineTags.onOther(tags);
         body.done();
         return new ConfiguredTableRequest(name, description, reference, allowed, method, selected, tags);
     }

@@ -48,6 +48,7 @@ record CreateAnalysisTemplateRequest(String name, String description, AnalysisFo
         });
         body.object("schema", false);
         Map<String, String> tags = body.tags();
+        EngineTags.onOther(tags);
         body.done();
         return new CreateAnalysisTemplateRequest(name, description, format, text, parameters, tags);
     }

@@ -20,6 +20,7 @@ record CreateAssociationRequest(String name, String description, ConfiguredTable
         String table = body.string("configuredTableIdentifier", true, 36, 36, Shapes.UUID);
         String roleArn = body.string("roleArn", true, 32, 512, In.ROLE_ARN);
         Map<String, String> tags = body.tags();
+        EngineTags.onOther(tags);
         body.done();
         return new CreateAssociationRequest(name, description, new ConfiguredTableId(table), roleArn, tags);
     }

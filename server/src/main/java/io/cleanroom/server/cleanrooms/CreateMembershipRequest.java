@@ -35,6 +35,7 @@ record CreateMembershipRequest(
         PaymentConfiguration payment = Shapes.payment(body, "paymentConfiguration");
         Boolean metrics = body.bool("isMetricsEnabled", false);
         Map<String, String> tags = body.tags();
+        EngineTags.onOther(tags);
         body.done();
         return new CreateMembershipRequest(new CollaborationId(collaboration), queryLog, jobLog, result, payment,
                 metrics, tags);

@@ -9,6 +9,8 @@ import io.cleanroom.core.model.AssociationId;
 import io.cleanroom.core.model.CollaborationId;
 import io.cleanroom.core.model.ConfiguredTableId;
 import io.cleanroom.core.model.MembershipId;
+import io.cleanroom.core.model.PrivacyBudgetTemplateId;
+import io.cleanroom.core.model.PrivacyBudgetType;
 import io.cleanroom.core.model.ProtectedQueryId;
 import io.cleanroom.core.service.Page;
 import io.cleanroom.server.wire.Call;
@@ -58,6 +60,20 @@ final class Handlers {
 
     static AnalysisTemplateId template(Call c) {
         return c.id("analysisTemplateIdentifier", AnalysisTemplateId::new);
+    }
+
+    static PrivacyBudgetTemplateId privacyBudgetTemplate(Call c) {
+        return c.id("privacyBudgetTemplateIdentifier", PrivacyBudgetTemplateId::new);
+    }
+
+    /** The privacyBudgetType query parameter the budget listings require. */
+    static PrivacyBudgetType privacyBudgetType(Call c) {
+        PrivacyBudgetType type = c.queryEnum("privacyBudgetType", PrivacyBudgetType.class);
+        if (type == null) {
+            throw CleanroomException.validation("privacyBudgetType",
+                    "Value at 'privacyBudgetType' failed to satisfy constraint: Member must not be null");
+        }
+        return type;
     }
 
     static ProtectedQueryId protectedQuery(Call c) {

@@ -148,6 +148,21 @@ public final class ProtectedQueriesApi {
         if (q.errorMessage() != null) {
             node.putObject("error").put("message", q.errorMessage()).put("code", q.errorCode());
         }
+        queries.differentialPrivacy(q.id()).ifPresent(dp -> {
+            ArrayNode parameters = node.putObject("differentialPrivacy").putArray("sensitivityParameters");
+            for (io.cleanroom.core.model.DifferentialPrivacyQuery.SensitivityParameter p : dp.sensitivityParameters()) {
+                ObjectNode entry = parameters.addObject();
+                entry.put("aggregationType", p.aggregationType());
+                entry.put("aggregationExpression", p.aggregationExpression());
+                entry.put("userContributionLimit", p.userContributionLimit());
+                if (p.minColumnValue() != null) {
+                    entry.put("minColumnValue", p.minColumnValue());
+                }
+                if (p.maxColumnValue() != null) {
+                    entry.put("maxColumnValue", p.maxColumnValue());
+                }
+            }
+        });
         return node;
     }
 

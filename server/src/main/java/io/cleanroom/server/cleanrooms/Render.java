@@ -15,11 +15,15 @@ import io.cleanroom.core.model.ConfiguredTable;
 import io.cleanroom.core.model.ConfiguredTableAnalysisRule;
 import io.cleanroom.core.model.Member;
 import io.cleanroom.core.model.Membership;
+import io.cleanroom.core.model.PrivacyBudgetTemplate;
+import io.cleanroom.core.model.PrivacyBudgetType;
 import io.cleanroom.core.service.AssociationService;
 import io.cleanroom.core.service.CollaborationService;
 import io.cleanroom.core.service.ConfiguredTableService;
 import io.cleanroom.core.service.MembershipService;
+import io.cleanroom.core.service.PrivacyBudgetService;
 import io.cleanroom.core.service.SchemaService;
+import io.cleanroom.privacy.Aggregation;
 import io.cleanroom.server.wire.Json;
 import java.util.List;
 import java.util.Optional;
@@ -252,6 +256,9 @@ public final class Render {
         ArrayNode reasons = detail.putArray("reasons");
         s.status().reasons().forEach(r -> reasons.addObject().put("code", r.code()).put("message", r.message()));
         Json.putIfNotNull(detail, "analysisRuleType", s.status().ruleType());
+        if (!s.status().configurations().isEmpty()) {
+            detail.set("configurations", Json.strings(s.status().configurations()));
+        }
         detail.put("analysisType", "DIRECT_ANALYSIS");
         return node;
     }
@@ -333,6 +340,119 @@ public final class Render {
     ObjectNode collaborationTemplate(AnalysisTemplate t, Collaboration c) {
         ObjectNode node = collaborationTemplateSummary(t, c);
         templateBody(t, node);
+        return node;
+    }
+
+    // ---- differential privacy: policies (privacy budget templates), budgets, preview ----
+
+    private String privacyBudgetTemplateArn(PrivacyBudgetTemplate t) {
+        return arns.privacyBudgetTemplate(t.ownerAccountId(), t.id());
+    }
+
+    /** The fields every template shape starts with: id, arn, collaboration. */
+    private ObjectNode privacyBudgetTemplateHead(PrivacyBudgetTemplate t, Collaboration c) {
+        ObjectNode node = Json.object();
+        node.put("id", t.id().value());
+        node.put("arn", privacyBudgetTemplateArn(t));
+        node.put("collaborationId", c.id().value());
+        node.put("collaborationArn", collaborationArn(c));
+        return node;
+    }
+
+    private static ObjectNode privacyParameters(PrivacyBudgetTemplate t) {
+        ObjectNode node = Json.object();
+        node.putObject("differentialPrivacy").put("epsilon", t.epsilon())
+                .put("usersNoisePerQuery", t.usersNoisePerQuery());
+        return node;
+    }
+
+    ObjectNode privacyBudgetTemplateSummary(PrivacyBudgetTemplate t, Collaboration c) {
+        ObjectNode node = privacyBudgetTemplateHead(t, c);
+        node.put("membershipId", t.membershipId().value());
+        node.put("membershipArn", arns.membership(t.ownerAccountId(), t.membershipId()));
+        node.put("privacyBudgetType", PrivacyBudgetType.DIFFERENTIAL_PRIVACY.name());
+        times(node, t.createTime(), t.updateTime());
+        return node;
+    }
+
+    ObjectNode privacyBudgetTemplate(PrivacyBudgetTemplate t, Collaboration c) {
+        ObjectNode node = privacyBudgetTemplateSummary(t, c);
+        node.put("autoRefresh", t.autoRefresh().name());
+        node.set("parameters", privacyParameters(t));
+        return node;
+    }
+
+    ObjectNode collaborationPrivacyBudgetTemplateSummary(PrivacyBudgetTemplate t, Collaboration c) {
+        ObjectNode node = privacyBudgetTemplateHead(t, c);
+        node.put("creatorAccountId", t.ownerAccountId().value());
+        node.put("privacyBudgetType", PrivacyBudgetType.DIFFERENTIAL_PRIVACY.name());
+        times(node, t.createTime(), t.updateTime());
+        return node;
+    }
+
+    ObjectNode collaborationPrivacyBudgetTemplate(PrivacyBudgetTemplate t, Collaboration c) {
+        ObjectNode node = collaborationPrivacyBudgetTemplateSummary(t, c);
+        node.put("autoRefresh", t.autoRefresh().name());
+        node.set("parameters", privacyParameters(t));
+        return node;
+    }
+
+    /** {"differentialPrivacy": {"aggregations": [{type, maxCount, remainingCount}], "epsilon"}}. */
+    private static ObjectNode budget(PrivacyBudgetService.BudgetView b) {
+        ObjectNode node = Json.object();
+        ObjectNode dp = node.putObject("differentialPrivacy");
+        ArrayNode aggregations = dp.putArray("aggregations");
+        for (Aggregation aggregation : Aggregation.values()) {
+            aggregations.addObject().put("type", aggregation.name())
+                    .put("maxCount", b.maxCounts().get(aggregation))
+                    .put("remainingCount", b.remainingCounts().get(aggregation));
+        }
+        dp.put("epsilon", b.template().epsilon());
+        return node;
+    }
+
+    /** The fields both budget summaries start with. */
+    private ObjectNode budgetHead(PrivacyBudgetService.BudgetView b) {
+        ObjectNode node = Json.object();
+        node.put("id", b.budget().id().value());
+        node.put("privacyBudgetTemplateId", b.template().id().value());
+        node.put("privacyBudgetTemplateArn", privacyBudgetTemplateArn(b.template()));
+        return node;
+    }
+
+    private void budgetTail(PrivacyBudgetService.BudgetView b, ObjectNode node) {
+        node.put("type", PrivacyBudgetType.DIFFERENTIAL_PRIVACY.name());
+        times(node, b.budget().createTime(), b.budget().updateTime());
+        node.set("budget", budget(b));
+    }
+
+    /** PrivacyBudgetSummary: the membership named is the one that owns the policy. */
+    ObjectNode privacyBudgetSummary(PrivacyBudgetService.BudgetView b) {
+        ObjectNode node = budgetHead(b);
+        node.put("membershipId", b.template().membershipId().value());
+        node.put("membershipArn", arns.membership(b.template().ownerAccountId(), b.template().membershipId()));
+        node.put("collaborationId", b.collaboration().id().value());
+        node.put("collaborationArn", collaborationArn(b.collaboration()));
+        budgetTail(b, node);
+        return node;
+    }
+
+    ObjectNode collaborationPrivacyBudgetSummary(PrivacyBudgetService.BudgetView b) {
+        ObjectNode node = budgetHead(b);
+        node.put("collaborationId", b.collaboration().id().value());
+        node.put("collaborationArn", collaborationArn(b.collaboration()));
+        node.put("creatorAccountId", b.template().ownerAccountId().value());
+        budgetTail(b, node);
+        return node;
+    }
+
+    /** {"differentialPrivacy": {"aggregations": [{type, maxCount}]}}. */
+    static ObjectNode privacyImpact(java.util.Map<Aggregation, Long> maxCounts) {
+        ObjectNode node = Json.object();
+        ArrayNode aggregations = node.putObject("differentialPrivacy").putArray("aggregations");
+        for (Aggregation aggregation : Aggregation.values()) {
+            aggregations.addObject().put("type", aggregation.name()).put("maxCount", maxCounts.get(aggregation));
+        }
         return node;
     }
 }

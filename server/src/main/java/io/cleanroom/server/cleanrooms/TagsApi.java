@@ -17,8 +17,11 @@ import java.util.Map;
 /** Tags on any Clean Rooms resource, by ARN. */
 public final class TagsApi {
     private final TagService tags;
+    private final java.util.Set<String> engines;
 
-    public TagsApi(TagService tags) {
+    /** engines: the names of the engines the server runs, which the tag cleanroom:engine may pin. */
+    public TagsApi(TagService tags, java.util.Set<String> engines) {
+        this.engines = java.util.Set.copyOf(engines);
         this.tags = requireNonNull(tags, "tags is null");
     }
 
@@ -36,6 +39,7 @@ public final class TagsApi {
                 body.error("tags", "Value at 'tags' failed to satisfy constraint: Member must not be null");
             }
             body.done();
+            EngineTags.onResource(c.path("resourceArn"), map, engines);
             tags.tag(c.caller(), c.path("resourceArn"), map);
             return HttpResponse.ok(Json.object());
         }));

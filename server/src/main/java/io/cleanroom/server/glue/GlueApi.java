@@ -21,13 +21,17 @@ import java.util.regex.Pattern;
 
 /**
  * The subset of the AWS Glue API (awsJson1.1, X-Amz-Target AWSGlue.*) that registers tables in an
- * account's catalog, so the SDK's Glue client works: databases, and tables whose definition
+ * account's catalog, so the SDK's Glue client works: databases, tables whose definition
  * (TableInput) is kept as sent ({@link GlueTableInput}) and read for StorageDescriptor.Location, the
- * columns and the classification parameter.
+ * columns and the classification and connectionName parameters, and the account's connections
+ * ({@link GlueConnections}).
  */
 public final class GlueApi {
     public static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
-            "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema");
+            "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema",
+            "CreateConnection", "GetConnection", "GetConnections", "UpdateConnection", "DeleteConnection");
+    /** The operations whose request bodies carry a secret, which the audit trail records hidden. */
+    public static final Set<String> SECRET_BEARING = Set.of("CreateConnection", "UpdateConnection");
     private static final Pattern CATALOG_ID = Pattern.compile("^\\d{12}$");
     /**
      * The longest name a new database or table may have: 128, what a Clean Rooms table reference
@@ -36,9 +40,11 @@ public final class GlueApi {
     static final int NEW_NAME_MAX = 128;
 
     private final CatalogService catalog;
+    private final GlueConnections connections;
 
-    public GlueApi(CatalogService catalog) {
+    public GlueApi(CatalogService catalog, io.cleanroom.core.service.ConnectionService connections) {
         this.catalog = requireNonNull(catalog, "catalog is null");
+        this.connections = new GlueConnections(connections);
     }
 
     public boolean serves(String operation) {
@@ -50,6 +56,9 @@ public final class GlueApi {
         String catalogId = body.string("CatalogId", false, 1, 255, CATALOG_ID);
         if (catalogId != null && caller.account() != null && !catalogId.equals(caller.account().value())) {
             throw CleanroomException.accessDenied("You can only use your own catalog (" + caller.account() + ")");
+        }
+        if (GlueConnections.OPERATIONS.contains(operation)) {
+            return connections.handle(operation, caller, body);
         }
         return switch (operation) {
             case "CreateDatabase" -> createDatabase(caller, body);
@@ -156,7 +165,8 @@ public final class GlueApi {
             return null;
         }
         return new CatalogService.TableInput(reading.name(), reading.description(), reading.location(),
-                reading.format(), reading.columns(), reading.parameters(), definition.toString());
+                reading.format(), reading.columns(), reading.parameters(), definition.toString(),
+                reading.partitionKeys());
     }
 
     private ObjectNode database(CatalogDatabase d) {
@@ -245,6 +255,9 @@ public final class GlueApi {
             case JSON -> {
                 storage.put("InputFormat", "org.apache.hadoop.mapred.TextInputFormat");
                 storage.putObject("SerdeInfo").put("SerializationLibrary", "org.openx.data.jsonserde.JsonSerDe");
+            }
+            case POSTGRESQL -> {
+                // only tables registered before definitions were kept take this path, and none was PostgreSQL
             }
         }
         node.putArray("PartitionKeys");

@@ -26,7 +26,7 @@ import java.util.Map;
 final class GlueTableInput {
     /** What Cleanroom reads from a definition: where the data lies, its format and the columns given. */
     record Interpretation(String name, String description, String location, TableFormat format,
-            List<Column> columns, Map<String, String> parameters) {
+            List<Column> columns, Map<String, String> parameters, List<Column> partitionKeys) {
     }
 
     private GlueTableInput() {
@@ -329,23 +329,35 @@ final class GlueTableInput {
         if (storage == null || !storage.hasNonNull("Location") || storage.get("Location").asText().isEmpty()) {
             errors.add(new CleanroomException.FieldError("TableInput.StorageDescriptor.Location",
                     "Cleanroom reads a table's data from StorageDescriptor.Location; give the file, directory or "
-                            + "glob"));
+                            + "glob, the s3://bucket/folder/ or the jdbc:postgresql://host:port/database"));
             return null;
         }
         Map<String, String> storageParameters = strings(storage.get("Parameters"));
         String serde = storage.path("SerdeInfo").path("SerializationLibrary").asText(null);
+        String location = storage.get("Location").asText();
         TableFormat format = format(parameters, storageParameters, storage.path("InputFormat").asText(null), serde);
+        if (format == null && location.startsWith("jdbc:") && parameters.get("classification") == null
+                && storageParameters.get("classification") == null) {
+            format = TableFormat.POSTGRESQL;
+        }
         if (format == null) {
             errors.add(new CleanroomException.FieldError("TableInput.Parameters.classification",
-                    "Cannot tell the table's format: set Parameters.classification to csv, parquet or json"));
+                    "Cannot tell the table's format: set Parameters.classification to csv, parquet, json or "
+                            + "postgresql"));
             return null;
         }
+        List<Column> columns = columns(storage.path("Columns"));
+        List<Column> partitionKeys = definition.has("PartitionKeys") ? columns(definition.get("PartitionKeys")) : null;
+        return new Interpretation(name, description, location, format, columns, parameters, partitionKeys);
+    }
+
+    private static List<Column> columns(JsonNode list) {
         List<Column> columns = new ArrayList<>();
-        for (JsonNode c : storage.path("Columns")) {
+        for (JsonNode c : list) {
             String type = c.path("Type").asText("");
             columns.add(new Column(c.get("Name").asText(), type.isEmpty() ? "string" : type));
         }
-        return new Interpretation(name, description, storage.get("Location").asText(), format, columns, parameters);
+        return columns;
     }
 
     private static Map<String, String> strings(JsonNode map) {
@@ -368,6 +380,7 @@ final class GlueTableInput {
                 case "csv" -> TableFormat.CSV;
                 case "parquet" -> TableFormat.PARQUET;
                 case "json" -> TableFormat.JSON;
+                case "postgresql" -> TableFormat.POSTGRESQL;
                 default -> null;
             };
         }

@@ -197,4 +197,54 @@ class RequestRoundTripTest {
                 ExplainProtectedQueryRequest::read)).containsExactlyInAnyOrder("sqlParameters.analysisTemplateArn",
                         "sqlParameters.queryString");
     }
+
+    @Test
+    void privacyBudgetTemplatesAndPreview() {
+        CreatePrivacyBudgetTemplateRequest create = roundTrip("{'autoRefresh':'CALENDAR_MONTH',"
+                + "'privacyBudgetType':'DIFFERENTIAL_PRIVACY','parameters':{'differentialPrivacy':{'epsilon':10,"
+                + "'usersNoisePerQuery':30}},'tags':{'k':'v'}}", CreatePrivacyBudgetTemplateRequest::read,
+                CreatePrivacyBudgetTemplateRequest::toJson);
+        assertThat(create.toCreate().autoRefresh()).isEqualTo(io.cleanroom.core.model.AutoRefresh.CALENDAR_MONTH);
+        assertThat(create.toCreate().epsilon()).isEqualTo(10);
+        assertThat(create.toCreate().usersNoisePerQuery()).isEqualTo(30);
+        // autoRefresh is optional in AWS's current model; absent, the budget never refreshes
+        CreatePrivacyBudgetTemplateRequest plain = roundTrip("{'privacyBudgetType':'DIFFERENTIAL_PRIVACY',"
+                + "'parameters':{'differentialPrivacy':{'epsilon':1,'usersNoisePerQuery':100}}}",
+                CreatePrivacyBudgetTemplateRequest::read, CreatePrivacyBudgetTemplateRequest::toJson);
+        assertThat(plain.toCreate().autoRefresh()).isEqualTo(io.cleanroom.core.model.AutoRefresh.NONE);
+
+        assertThat(refusedFields("{'privacyBudgetType':'ACCESS_BUDGET','autoRefresh':'WEEKLY','parameters':"
+                + "{'accessBudget':{'resourceArn':'arn','budgetParameters':[]}}}",
+                CreatePrivacyBudgetTemplateRequest::read)).containsExactlyInAnyOrder("privacyBudgetType",
+                        "autoRefresh", "parameters.accessBudget");
+        assertThat(refusedFields("{'privacyBudgetType':'DIFFERENTIAL_PRIVACY','parameters':{'differentialPrivacy':"
+                + "{'epsilon':21,'usersNoisePerQuery':9}}}", CreatePrivacyBudgetTemplateRequest::read))
+                .containsExactlyInAnyOrder("parameters.differentialPrivacy.epsilon",
+                        "parameters.differentialPrivacy.usersNoisePerQuery");
+        assertThat(refusedFields("{'privacyBudgetType':'DIFFERENTIAL_PRIVACY','parameters':{'differentialPrivacy':"
+                + "{'epsilon':0}}}", CreatePrivacyBudgetTemplateRequest::read)).containsExactlyInAnyOrder(
+                        "parameters.differentialPrivacy.epsilon", "parameters.differentialPrivacy.usersNoisePerQuery");
+        assertThat(refusedFields("{}", CreatePrivacyBudgetTemplateRequest::read)).containsExactlyInAnyOrder(
+                "privacyBudgetType", "parameters");
+
+        UpdatePrivacyBudgetTemplateRequest update = roundTrip("{'privacyBudgetType':'DIFFERENTIAL_PRIVACY',"
+                + "'parameters':{'differentialPrivacy':{'usersNoisePerQuery':50}}}",
+                UpdatePrivacyBudgetTemplateRequest::read, UpdatePrivacyBudgetTemplateRequest::toJson);
+        assertThat(update.epsilon()).isNull();
+        assertThat(update.usersNoisePerQuery()).isEqualTo(50);
+        UpdatePrivacyBudgetTemplateRequest nothing = roundTrip("{'privacyBudgetType':'DIFFERENTIAL_PRIVACY'}",
+                UpdatePrivacyBudgetTemplateRequest::read, UpdatePrivacyBudgetTemplateRequest::toJson);
+        assertThat(nothing.epsilon()).isNull();
+        assertThat(refusedFields("{'privacyBudgetType':'ACCESS_BUDGET','parameters':{'differentialPrivacy':"
+                + "{'epsilon':30}}}", UpdatePrivacyBudgetTemplateRequest::read)).containsExactlyInAnyOrder(
+                        "privacyBudgetType", "parameters.differentialPrivacy.epsilon");
+
+        PreviewPrivacyImpactRequest preview = roundTrip("{'parameters':{'differentialPrivacy':{'epsilon':10,"
+                + "'usersNoisePerQuery':30}}}", PreviewPrivacyImpactRequest::read, PreviewPrivacyImpactRequest::toJson);
+        assertThat(preview.parameters().epsilon()).isEqualTo(10);
+        assertThat(refusedFields("{'parameters':{'differentialPrivacy':{'epsilon':10}}}",
+                PreviewPrivacyImpactRequest::read)).containsExactly("parameters.differentialPrivacy.usersNoisePerQuery");
+        assertThat(refusedFields("{'parameters':{}}", PreviewPrivacyImpactRequest::read)).containsExactly(
+                "parameters");
+    }
 }

@@ -1,0 +1,9 @@
+package io.cleanroom.server;
+
+/** Differentially private queries end to end on the default SQLite store. */
+class SqliteDifferentialPrivacyQueryIT extends DifferentialPrivacyQuerySuite {
+    @Override
+    TestCluster.StoreKind kind() {
+        return TestCluster.StoreKind.SQLITE;
+    }
+}

@@ -1,0 +1,144 @@
+package io.cleanroom.sources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.cleanroom.core.model.AccountId;
+import io.cleanroom.core.model.Connection;
+import io.cleanroom.core.model.ConnectionType;
+import io.cleanroom.core.model.S3Location;
+import io.cleanroom.core.service.ConnectionService;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The S3 client against a real S3-protocol server: listing, fetching, writing, and each kind of failure. */
+class S3StorageIT {
+    private static S3TestServer s3;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3TestServer.start();
+        s3.put("lake", "t/dt=2026-11-01/part-0.csv", "a,b\n1,2\n", "t/dt=2026-11-02/part-0.csv", "a,b\n3,4\n",
+                "t/_SUCCESS", "", "other/x.csv", "a\n1\n", "tt/y.csv", "a\n1\n");
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+    }
+
+    static ConnectionService.Opened connection(String endpoint, String secret) {
+        Instant now = Instant.now();
+        return new ConnectionService.Opened(new Connection(new AccountId("111111111111"), "lake-reader",
+                ConnectionType.S3, null, endpoint, "us-east-1", S3TestServer.ACCESS_KEY, true, null, null, "sealed",
+                now, now), secret);
+    }
+
+    private static S3Storage storage(String secret) {
+        return S3Storage.open(connection(s3.endpoint().toString(), secret), S3Storage.Timeouts.defaults());
+    }
+
+    private static S3Location folder(String text) {
+        return S3Location.parse(text).location().orElseThrow();
+    }
+
+    @Test
+    void listsTheObjectsOfAFolderOnlyAndFetchesThem() throws IOException {
+        try (S3Storage storage = storage(S3TestServer.SECRET_KEY)) {
+            List<S3Storage.Listed> listed = storage.list(folder("s3://lake/t/"), 100);
+            assertThat(listed).extracting(S3Storage.Listed::key).containsExactly("t/_SUCCESS",
+                    "t/dt=2026-11-01/part-0.csv", "t/dt=2026-11-02/part-0.csv");
+            assertThat(listed.get(1).size()).isEqualTo(8);
+            Path file = dir.resolve("part.csv");
+            assertThat(storage.fetch("lake", "t/dt=2026-11-02/part-0.csv", file)).isEqualTo(8);
+            assertThat(Files.readString(file)).isEqualTo("a,b\n3,4\n");
+            // a staged file is never overwritten
+            assertThat(catchThrowableOfType(java.io.UncheckedIOException.class,
+                    () -> storage.fetch("lake", "t/dt=2026-11-01/part-0.csv", file))).isNotNull();
+            SourceException many = catchThrowableOfType(SourceException.class,
+                    () -> storage.list(folder("s3://lake/t/"), 2));
+            assertThat(many.category()).isEqualTo(SourceException.Category.LIMIT);
+        }
+    }
+
+    @Test
+    void writesAndDeletesObjects() throws IOException {
+        Path file = Files.writeString(dir.resolve("result.csv"), "n\n42\n");
+        try (S3Storage storage = storage(S3TestServer.SECRET_KEY)) {
+            storage.put("lake", "results/q1/result.csv", file);
+            assertThat(new String(s3.get("lake", "results/q1/result.csv"))).isEqualTo("n\n42\n");
+            storage.delete("lake", "results/q1/result.csv");
+            storage.delete("lake", "results/q1/result.csv");
+            assertThat(s3.keys("lake", "results/")).isEmpty();
+        }
+    }
+
+    @Test
+    void eachFailureHasItsCategoryAndAnOwnerDetailWithoutTheSecret() throws Exception {
+        String wrong = "not-the-secret-0a1b2c";
+        try (S3Storage storage = storage(wrong)) {
+            SourceException e = catchThrowableOfType(SourceException.class,
+                    () -> storage.list(folder("s3://lake/t/"), 100));
+            assertThat(e.category()).isEqualTo(SourceException.Category.CREDENTIALS);
+            assertThat(e.ownerDetail()).contains("s3://lake/t/").contains("lake-reader").contains("403")
+                    .doesNotContain(wrong);
+        }
+        try (S3Storage storage = storage(S3TestServer.SECRET_KEY)) {
+            assertThat(catchThrowableOfType(SourceException.class, () -> storage.list(folder("s3://gone/t/"), 100))
+                    .category()).isEqualTo(SourceException.Category.MISSING);
+            assertThat(catchThrowableOfType(SourceException.class,
+                    () -> storage.fetch("lake", "t/missing.csv", dir.resolve("m"))).category())
+                    .isEqualTo(SourceException.Category.MISSING);
+        }
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (S3Storage storage = S3Storage.open(connection("http://127.0.0.1:" + closed, "x"),
+                S3Storage.Timeouts.defaults())) {
+            SourceException e = catchThrowableOfType(SourceException.class,
+                    () -> storage.list(folder("s3://lake/t/"), 100));
+            assertThat(e.category()).isEqualTo(SourceException.Category.UNREACHABLE);
+        }
+        // a server that accepts and never answers: the bounded read time-out, not a hang
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException stopped) {
+                    // closed
+                }
+            });
+            acceptor.start();
+            try (S3Storage storage = S3Storage.open(connection("http://127.0.0.1:" + silent.getLocalPort(), "x"),
+                    new S3Storage.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(5)))) {
+                SourceException e = catchThrowableOfType(SourceException.class,
+                        () -> storage.list(folder("s3://lake/t/"), 100));
+                assertThat(e.category()).isEqualTo(SourceException.Category.TIMEOUT);
+            } finally {
+                silent.close();
+                acceptor.join(5000);
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+}
