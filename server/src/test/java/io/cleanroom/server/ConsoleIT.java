@@ -32,6 +32,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.NoAlertPresentException;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.cleanrooms.model.AccessDeniedException;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType;
+import software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetTemplateAutoRefresh;
+import software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType;
 import software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.cloudtrail.model.LookupAttributeKey;
 
@@ -41,13 +44,14 @@ import software.amazon.awssdk.services.cloudtrail.model.LookupAttributeKey;
  * associate, explain a refused query, run the overlap query, see its result and chart, cancel a
  * query, history, audit trail, query logs), then the web-security cases (cookie flags, CSRF,
  * CSP, escaping) and one case each where a key may not see more than through the API: an
- * analyst key, a member who does not receive results, and an outsider. Every page visited is
- * screenshotted under target/console-screenshots and checked by axe-core.
+ * analyst key, a member who does not receive results, and an outsider; and the privacy budget's gauge
+ * moving when a differentially private query spends it. Every page visited is screenshotted under
+ * target/console-screenshots and checked by axe-core.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(ConsoleIT.ShotsOnFailure.class)
-class ConsoleIT {
+class ConsoleIT implements BrowserSuite {
     static final String OVERLAP = "SELECT a.campaign, p.segment, COUNT(*) AS overlap_count FROM advertiser_audience a "
             + "JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash GROUP BY 1, 2 ORDER BY 1, 2";
     static final String RAW = "SELECT a.user_id_hash, COUNT(*) FROM advertiser_audience a JOIN publisher_audience p "
@@ -107,7 +111,8 @@ class ConsoleIT {
         }
     }
 
-    List<Browser> browsers() {
+    @Override
+    public List<Browser> browsers() {
         return browsers;
     }
 
@@ -648,6 +653,68 @@ class ConsoleIT {
         assertThat(replay.headers().firstValue("location")).hasValue("/console/sign-in");
     }
 
+    @Test
+    @Order(9)
+    void thePrivacyBudgetIsAGaugeThatMovesWhenADifferentiallyPrivateQuerySpendsIt() throws Exception {
+        // the lab's tables again, in a collaboration where differential privacy protects the publisher's users
+        String dpCollaboration;
+        String publisherMembership;
+        String advertiserMembership;
+        try (CleanRoomsClient p = cluster.cleanRooms(publisher); CleanRoomsClient a = cluster.cleanRooms(advertiser)) {
+            dpCollaboration = Fixtures.createCollaboration(p, "cleanrooms-lab-dp", advertiser);
+            publisherMembership = Fixtures.join(p, dpCollaboration);
+            advertiserMembership = Fixtures.join(a, dpCollaboration);
+            String pt = Fixtures.configuredTable(p, "publisher_audience_dp", "cleanrooms_lab", "publisher_audience",
+                    "user_id_hash", "segment");
+            p.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(pt)
+                    .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                    .analysisRulePolicy(DifferentialPrivacyQuerySuite.custom(advertiser.accountId(), "user_id_hash")));
+            Fixtures.associate(p, publisherMembership, pt, "publisher_audience");
+            String at = Fixtures.configuredTable(a, "advertiser_audience_dp", "cleanrooms_lab", "advertiser_audience",
+                    "user_id_hash", "campaign");
+            a.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(at)
+                    .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                    .analysisRulePolicy(DifferentialPrivacyQuerySuite.custom(advertiser.accountId(), null)));
+            Fixtures.associate(a, advertiserMembership, at, "advertiser_audience");
+            // epsilon 1, noise hiding 10 users: 10 COUNTs, 5 AVGs, 3 STDDEVs
+            p.createPrivacyBudgetTemplate(r -> r.membershipIdentifier(publisherMembership)
+                    .privacyBudgetType(PrivacyBudgetType.DIFFERENTIAL_PRIVACY)
+                    .autoRefresh(PrivacyBudgetTemplateAutoRefresh.CALENDAR_MONTH)
+                    .parameters(PrivacyBudgetSuite.parameters(1, 10)));
+        }
+        signIn(adv, advertiser);
+        adv.get("/console/memberships/" + advertiserMembership + "/query");
+        assertThat(adv.text("#budget-COUNT-text")).isEqualTo("10 of 10 left");
+        assertThat(adv.find("#budget-COUNT").getAttribute("value")).isEqualTo("10");
+        assertThat(adv.text("#budget-STDDEV-text")).isEqualTo("3 of 3 left");
+        adv.check("50-privacy-budget");
+        // a differentially private count of the overlap: the gauge moves in the page as the query ends
+        adv.typeSql("SELECT COUNT(DISTINCT p.user_id_hash) AS users FROM advertiser_audience a "
+                + "JOIN publisher_audience p ON a.user_id_hash = p.user_id_hash");
+        adv.click("#run-button");
+        adv.waitForText("#query-status", "SUCCESS");
+        adv.waitForText("#budget-COUNT-text", "9 of 10 left");
+        assertThat(adv.find("#budget-COUNT").getAttribute("value")).isEqualTo("9");
+        assertThat(adv.text("#budget-AVG-text")).isEqualTo("4 of 5 left");
+        adv.check("51-privacy-budget-spent");
+        // the same budget on the collaboration page, for the member who protects the data, and through the API
+        pub.get("/console/collaborations/" + dpCollaboration);
+        assertThat(pub.text("#budget-COUNT-text")).isEqualTo("9 of 10 left");
+        assertThat(pub.text("#privacy-budget")).contains("refreshes at the start of each calendar month");
+        pub.check("52-collaboration-privacy-budget");
+        try (CleanRoomsClient sdk = cluster.cleanRooms(publisher)) {
+            String memberships = publisherMembership;
+            assertThat(sdk.listPrivacyBudgets(r -> r.membershipIdentifier(memberships)
+                    .privacyBudgetType(PrivacyBudgetType.DIFFERENTIAL_PRIVACY)).privacyBudgetSummaries().get(0)
+                    .budget().differentialPrivacy().aggregations())
+                    .anySatisfy(g -> assertThat(g.typeAsString() + " " + g.remainingCount() + "/" + g.maxCount())
+                            .isEqualTo("COUNT 9/10"));
+        }
+        // a collaboration without differential privacy has no gauge
+        adv.get("/console/memberships/" + this.advertiserMembership + "/query");
+        assertThat(adv.all("#budget-COUNT")).isEmpty();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static HttpResponse<String> signInRaw(HttpClient http, String endpoint, TestCluster.Keys keys)
@@ -701,7 +768,7 @@ class ConsoleIT {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
             Object test = context.getRequiredTestInstance();
-            if (!(test instanceof ConsoleIT it)) {
+            if (!(test instanceof BrowserSuite it)) {
                 return;
             }
             for (Browser b : it.browsers()) {

@@ -144,7 +144,7 @@ final class Api {
         Reply reply = backend.call(caller, new HttpRequest(method, rawPath, rawQuery, headers, bytes, sourceAddress));
         JsonNode answer = parse(reply.body());
         if (reply.errorType() != null || reply.status() >= 400) {
-            throw error(reply, answer);
+            throw error(reply, answer, target);
         }
         return answer;
     }
@@ -160,14 +160,41 @@ final class Api {
         }
     }
 
-    private static ApiError error(Reply reply, JsonNode body) {
+    private static ApiError error(Reply reply, JsonNode body, String target) {
         String type = reply.errorType() == null ? "InternalServerException" : reply.errorType();
         String message = body.path("message").asText(body.path("Message").asText("The call failed"));
         List<ApiError.FieldError> fields = new ArrayList<>();
         for (JsonNode f : body.path("fieldList")) {
             fields.add(new ApiError.FieldError(f.path("name").asText(""), f.path("message").asText("")));
         }
+        if (fields.isEmpty() && target != null && target.startsWith("AWSGlue.")) {
+            fields.addAll(glueFields(message));
+        }
         return new ApiError(reply.status(), type, message, fields);
+    }
+
+    /** A field of the request, as Glue's messages begin with it ("TableInput.Name: ..."). */
+    private static final java.util.regex.Pattern GLUE_FIELD = java.util.regex.Pattern.compile(
+            "(?:^|; )([A-Z][A-Za-z0-9_]*(?:(?:\\.[A-Za-z][A-Za-z0-9_]*)|(?:\\[\\d+]))*): ");
+
+    /**
+     * The fields Glue's answer names: its errors carry no field list (Glue's own shape), only a message
+     * made of "Field.Path: what is wrong" parts joined by "; ", as the server writes validation errors.
+     */
+    static List<ApiError.FieldError> glueFields(String message) {
+        List<ApiError.FieldError> out = new ArrayList<>();
+        java.util.regex.Matcher m = GLUE_FIELD.matcher(message);
+        List<int[]> starts = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        while (m.find()) {
+            starts.add(new int[] {m.start(), m.end()});
+            names.add(m.group(1));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            int end = i + 1 < starts.size() ? starts.get(i + 1)[0] : message.length();
+            out.add(new ApiError.FieldError(names.get(i), message.substring(starts.get(i)[1], end)));
+        }
+        return out;
     }
 
     private static String query(Map<String, String> query) {

@@ -52,6 +52,25 @@ final class ApiError extends RuntimeException {
         return Optional.empty();
     }
 
+    /**
+     * The same error with its fields named as a form names them: a field the API named by one of the
+     * map's keys, or under it, takes the form's name; the others keep theirs.
+     */
+    ApiError renamed(java.util.Map<String, String> apiToForm) {
+        List<FieldError> renamed = new java.util.ArrayList<>();
+        for (FieldError f : fields) {
+            String name = f.name();
+            for (java.util.Map.Entry<String, String> e : apiToForm.entrySet()) {
+                if (name.equals(e.getKey()) || name.startsWith(e.getKey() + ".") || name.startsWith(e.getKey() + "[")) {
+                    name = e.getValue();
+                    break;
+                }
+            }
+            renamed.add(new FieldError(name, f.message()));
+        }
+        return new ApiError(status, type, getMessage(), renamed);
+    }
+
     boolean notFound() {
         return status == 404;
     }

@@ -151,7 +151,7 @@ final class CollaborationPages {
     record DetailView(Chrome chrome, String id, String name, String description, String creatorAccountId,
             String creatorDisplayName, String memberStatus, String membershipId, String queryLogStatus,
             String analyticsEngine, String createTime, boolean creator, List<Member> members, List<Schema> schemas,
-            List<String> yourAbilities, FormState accept) {
+            List<String> yourAbilities, FormState accept, Budgets.Budget budget) {
         boolean invited() {
             return memberStatus.equals("INVITED");
         }
@@ -184,8 +184,14 @@ final class CollaborationPages {
         }
         List<Schema> schemas = new ArrayList<>();
         String status = Format.text(c, "memberStatus");
+        Budgets.Budget budget = null;
         if (status.equals("ACTIVE")) {
-            JsonNode listedSchemas = x.api().call(Operation.LIST_SCHEMAS, Map.of("collaborationIdentifier", id));
+            String membership = Format.text(c, "membershipId");
+            List<Object> both = x.api().all(List.of(
+                    () -> x.api().call(Operation.LIST_SCHEMAS, Map.of("collaborationIdentifier", id)),
+                    () -> Budgets.of(x, membership)));
+            JsonNode listedSchemas = (JsonNode) both.get(0);
+            budget = (Budgets.Budget) both.get(1);
             for (JsonNode s : listedSchemas.path("schemaSummaries")) {
                 schemas.add(new Schema(Format.text(s, "name"), Format.text(s, "creatorAccountId"),
                         Format.strings(s, "analysisRuleTypes")));
@@ -195,7 +201,7 @@ final class CollaborationPages {
         DetailView view = new DetailView(x.chrome(Format.text(c, "name"), "collaborations"), id, Format.text(c, "name"),
                 Format.text(c, "description"), creator, Format.text(c, "creatorDisplayName"), status,
                 Format.text(c, "membershipId"), Format.text(c, "queryLogStatus"), Format.text(c, "analyticsEngine"),
-                Format.time(c, "createTime"), creator.equals(x.account()), members, schemas, yours, accept);
+                Format.time(c, "createTime"), creator.equals(x.account()), members, schemas, yours, accept, budget);
         return views.page(accept.failed() ? 400 : 200, "collaboration", view);
     }
 

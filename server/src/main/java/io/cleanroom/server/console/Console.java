@@ -81,6 +81,7 @@ public final class Console {
         routes.post("/sign-out", Routes.Access.SIGNED_IN, this::signOut);
         new CollaborationPages(views).register(routes);
         new TablePages(views).register(routes);
+        new ConnectionPages(views).register(routes);
         new RulePages(views, settings.quotas()).register(routes);
         new QueryPages(views, settings.clock()).register(routes);
         new GovernancePages(views).register(routes);

@@ -66,6 +66,19 @@ final class FormState {
         return error.getMessage();
     }
 
+    /** The API's message when none of these fields shows one (the form shows it above itself), else null. */
+    String generalExcept(String... fields) {
+        if (error == null) {
+            return null;
+        }
+        for (String field : fields) {
+            if (error(field) != null) {
+                return null;
+            }
+        }
+        return error.getMessage();
+    }
+
     boolean failed() {
         return error != null;
     }

@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * Governance: the account's audit trail as LookupEvents answers it (filtered by operation, user
- * and time), and a membership's query log where it is enabled.
+ * and time), a membership's query log where it is enabled, and the collaboration's privacy budget
+ * ({@link Budgets}, shown on the collaboration and query pages).
  */
 final class GovernancePages {
     static final int EVENTS_PAGE = 50;
@@ -32,6 +33,9 @@ final class GovernancePages {
     void register(Routes routes) {
         routes.get("/audit", Routes.Access.ACCOUNT, this::audit);
         routes.get("/memberships/{m}/query-logs", Routes.Access.ACCOUNT, this::queryLogs);
+        // the privacy budget gauge alone, which the query page reloads when a query ends
+        routes.get("/memberships/{m}/budget", Routes.Access.ACCOUNT, x -> views.page("budget",
+                Budgets.of(x, x.path("m"))));
     }
 
     record Event(String time, String name, String source, String user, String accessKeyId, String outcome,

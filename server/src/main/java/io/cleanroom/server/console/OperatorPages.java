@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The operator's pages, for the operator's key only (and the admin API refuses any other key
- * anyway): accounts with their keys and data roots, the server's quotas, and the audit trail's
- * verification, digests and events.
+ * anyway): accounts with their keys, data roots and data connections ({@link ConnectionPages}), the
+ * server's quotas, and the audit trail's verification, digests and events.
  */
 final class OperatorPages {
     private final Views views;
@@ -103,7 +103,8 @@ final class OperatorPages {
     record Key(String accessKeyId, String role, boolean active, String createTime) {
     }
 
-    record AccountView(Chrome chrome, AccountRow account, List<Key> keys, Issued issued, String error) {
+    record AccountView(Chrome chrome, AccountRow account, List<Key> keys, Issued issued, String error,
+            List<ConnectionPages.Row> connections) {
     }
 
     private WebReply account(Exchange x, String id, Issued issued, String error) {
@@ -122,14 +123,21 @@ final class OperatorPages {
         if (account == null) {
             throw new ConsoleError(404, "There is no account " + id);
         }
+        String encoded = Api.encode(id);
+        List<JsonNode> answers = x.api().all(List.of(
+                () -> x.api().admin("GET", "/admin/accounts/" + encoded + "/keys", Map.of(), null),
+                () -> x.api().admin("GET", "/admin/accounts/" + encoded + "/connections", Map.of(), null)));
         List<Key> keys = new ArrayList<>();
-        for (JsonNode k : x.api().admin("GET", "/admin/accounts/" + Api.encode(id) + "/keys", Map.of(), null)
-                .path("accessKeys")) {
+        for (JsonNode k : answers.get(0).path("accessKeys")) {
             keys.add(new Key(Format.text(k, "accessKeyId"), Format.text(k, "role"), k.path("active").asBoolean(),
                     Format.time(k, "createTime")));
         }
+        List<ConnectionPages.Row> connections = new ArrayList<>();
+        for (JsonNode c : answers.get(1).path("connections")) {
+            connections.add(ConnectionPages.adminRow(c));
+        }
         return views.page(error == null ? 200 : 400, "operator_account", new AccountView(x.chrome("Account " + id,
-                "accounts"), account, keys, issued, error));
+                "accounts"), account, keys, issued, error, connections));
     }
 
     private WebReply setEnabled(Exchange x) {

@@ -68,7 +68,7 @@ final class QueryPages {
 
     record EditorView(Chrome chrome, String membership, String collaborationId, String collaborationName,
             boolean canQuery, List<Table> tables, List<Template> templates, List<Receiver> receivers,
-            String receiver, String sql) {
+            String receiver, String sql, Budgets.Budget budget) {
     }
 
     private WebReply editor(Exchange x, String sql) {
@@ -88,7 +88,7 @@ final class QueryPages {
         return views.page("query", new EditorView(x.chrome("Query " + Format.text(m, "collaborationName"),
                 "collaborations"), membership, collaboration, Format.text(m, "collaborationName"),
                 Format.strings(m, "memberAbilities").contains("CAN_QUERY"), tables(x, collaboration),
-                templates(x, collaboration), receivers, receiver, sql));
+                templates(x, collaboration), receivers, receiver, sql, Budgets.of(x, membership)));
     }
 
     /** The collaboration's tables: columns, readiness and rule, in three calls. */
@@ -280,7 +280,7 @@ final class QueryPages {
         if (!x.htmx()) {
             return WebReply.seeOther(Console.PREFIX + "/memberships/" + Api.encode(membership) + "/queries/" + id);
         }
-        return views.page("started", statusView(x, membership, id));
+        return fragment("started", statusView(x, membership, id));
     }
 
     record Refused(String message, ExplainView explanation) {
@@ -342,7 +342,16 @@ final class QueryPages {
     }
 
     private WebReply statusFragment(Exchange x, String membership, String id) {
-        return views.page("status", statusView(x, membership, id));
+        return fragment("status", statusView(x, membership, id));
+    }
+
+    /** The event a query's status raises in the page once it shows the query ended: the budget gauge reloads on it. */
+    static final String QUERY_ENDED = "cleanroom-query-ended";
+
+    /** A status fragment; once the query ended, with the event (htmx's HX-Trigger) that says so to the page. */
+    private WebReply fragment(String template, StatusView view) {
+        WebReply reply = views.page(template, view);
+        return view.status().running() ? reply : reply.with("HX-Trigger", QUERY_ENDED);
     }
 
     record StatusView(Status status, Results results) {

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tables: register a catalog table over a location (columns inferred, types fixable), configure
+ * Tables: register a catalog table over any location the catalog reads (files inside the data roots,
+ * an S3 folder or a PostgreSQL table through one of the account's data connections; columns
+ * inferred, types fixable), configure
  * it with a column picker, add its analysis rule ({@link RulePages}), associate it with a
  * collaboration and choose who may receive results.
  */
@@ -30,7 +32,7 @@ final class TablePages {
     void register(Routes routes) {
         routes.get("/tables", Routes.Access.ACCOUNT, this::list);
         routes.get("/catalog/new", Routes.Access.ACCOUNT, x -> registerForm(x, FormState.blank(Map.of(
-                "database", "default", "format", "csv"))));
+                "database", "default", "format", "csv", "source", "files", "pgSchema", "public"))));
         routes.post("/catalog", Routes.Access.ACCOUNT, this::registerTable);
         routes.get("/catalog/{database}/{table}", Routes.Access.ACCOUNT, x -> catalogTable(x, null));
         routes.post("/catalog/{database}/{table}/columns", Routes.Access.ACCOUNT, this::fixColumns);
@@ -50,7 +52,8 @@ final class TablePages {
     record ConfiguredRow(String id, String name, List<String> ruleTypes, String analysisMethod, String createTime) {
     }
 
-    record CatalogRow(String database, String name, String location) {
+    /** A catalog table: where it lies, and the connection it is read through ("" for files on the server). */
+    record CatalogRow(String database, String name, String location, String connection) {
     }
 
     record ListView(Chrome chrome, List<ConfiguredRow> configured, List<CatalogRow> catalog, String nextToken) {
@@ -85,7 +88,8 @@ final class TablePages {
             ObjectNode body = Api.object().put("DatabaseName", database);
             for (JsonNode t : x.api().glue("GetTables", body).path("TableList")) {
                 out.add(new CatalogRow(database, Format.text(t, "Name"),
-                        t.path("StorageDescriptor").path("Location").asText("")));
+                        t.path("StorageDescriptor").path("Location").asText(""),
+                        t.path("Parameters").path("connectionName").asText("")));
             }
         }
         return out;
@@ -93,38 +97,109 @@ final class TablePages {
 
     // ---------------------------------------------------------------- catalog
 
-    record RegisterView(Chrome chrome, FormState form) {
+    /** The kinds of location the register form offers, as the catalog reads them. */
+    static final List<String> SOURCES = List.of("files", "s3", "postgresql");
+
+    /** The API's names of the register form's fields, to the form's. */
+    private static final Map<String, String> REGISTER_FIELDS = registerFields();
+
+    private static Map<String, String> registerFields() {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("TableInput.StorageDescriptor.Location", "location");
+        out.put("TableInput.Parameters.connectionName", "connection");
+        out.put("TableInput.Parameters.classification", "format");
+        out.put("TableInput.Parameters.schema", "pgSchema");
+        out.put("TableInput.Parameters.table", "pgTable");
+        out.put("TableInput.PartitionKeys", "location");
+        out.put("TableInput.Name", "name");
+        out.put("TableInput.Description", "description");
+        out.put("DatabaseInput.Name", "database");
+        out.put("DatabaseName", "database");
+        out.put("Name", "database");
+        return out;
+    }
+
+    record RegisterView(Chrome chrome, FormState form, List<ConnectionPages.Row> connections, String connectionsError) {
     }
 
     private WebReply registerForm(Exchange x, FormState form) {
+        List<ConnectionPages.Row> connections = List.of();
+        String connectionsError = null;
+        try {
+            connections = ConnectionPages.own(x);
+        } catch (ApiError e) {
+            if (e.status() >= 500) {
+                throw e;
+            }
+            connectionsError = e.getMessage();
+        }
         return views.page(form.failed() ? 400 : 200, "catalog_new", new RegisterView(x.chrome("Register a table",
-                "tables"), form));
+                "tables"), form, connections, connectionsError));
     }
 
+    /**
+     * CreateTable with the TableInput the Glue API takes for each kind of location: files on the
+     * server's disk (a classification); an S3 folder (a classification and the connection it is read
+     * through); a PostgreSQL table (the connection, the schema and the table; the location is the
+     * database's URL, the connection's when the form leaves it empty). The columns are the server's to
+     * read: from the data, or from the database's catalog.
+     */
     private WebReply registerTable(Exchange x) {
         Form f = x.form();
         String database = f.get("database");
+        String source = SOURCES.contains(f.get("source")) ? f.get("source") : "files";
         try {
-            ensureDatabase(x, database);
             ObjectNode input = Api.object();
             input.put("Name", f.get("name"));
             if (!f.get("description").isEmpty()) {
                 input.put("Description", f.get("description"));
             }
-            input.putObject("Parameters").put("classification", f.get("format"));
-            input.putObject("StorageDescriptor").put("Location", f.get("location"));
+            ObjectNode parameters = input.putObject("Parameters");
+            String location = f.get("location");
+            if (source.equals("postgresql")) {
+                parameters.put("connectionName", f.get("connection"));
+                parameters.put("schema", f.get("pgSchema").isEmpty() ? "public" : f.get("pgSchema"));
+                parameters.put("table", f.get("pgTable"));
+                if (location.isEmpty()) {
+                    location = connectionUrl(x, f.get("connection"));
+                }
+            } else {
+                parameters.put("classification", f.get("format"));
+                if (source.equals("s3")) {
+                    parameters.put("connectionName", f.get("connection"));
+                }
+            }
+            input.putObject("StorageDescriptor").put("Location", location);
+            ensureDatabase(x, database);
             x.api().glue("CreateTable", Api.object().put("DatabaseName", database).set("TableInput", input));
         } catch (ApiError e) {
             if (e.status() >= 500) {
                 throw e;
             }
-            return registerForm(x, new FormState(f, e, Map.of()));
+            return registerForm(x, new FormState(f, e.renamed(REGISTER_FIELDS), Map.of()));
         }
         String name = f.get("name").toLowerCase(java.util.Locale.ROOT);
-        x.session().notice("Table " + name + " registered. Check the columns read from the data, and fix a type "
-                + "if it is wrong.");
+        x.session().notice("Table " + name + " registered. " + (source.equals("postgresql")
+                ? "Its columns are the database's, as the connection's user sees them."
+                : "Check the columns read from the data, and fix a type if it is wrong."));
         return WebReply.seeOther(Console.PREFIX + "/catalog/" + Api.encode(database.toLowerCase(java.util.Locale.ROOT))
                 + "/" + Api.encode(name));
+    }
+
+    /** The JDBC URL of the account's connection of that name ("" when it has none: the API then says why). */
+    private static String connectionUrl(Exchange x, String connection) {
+        if (connection.isEmpty()) {
+            return "";
+        }
+        try {
+            return x.api().glue("GetConnection", Api.object().put("Name", connection)).path("Connection")
+                    .path("ConnectionProperties").path("JDBC_CONNECTION_URL").asText("");
+        } catch (ApiError e) {
+            if (e.status() >= 500) {
+                throw e;
+            }
+            return "";
+        }
     }
 
     private static void ensureDatabase(Exchange x, String database) {
@@ -142,7 +217,16 @@ final class TablePages {
     }
 
     record CatalogView(Chrome chrome, String database, String name, String location, String format,
-            boolean inferred, List<Column> columns, List<String> types, String error) {
+            boolean inferred, List<Column> columns, List<String> types, String error, String connection,
+            List<String> partitionKeys) {
+        /** A PostgreSQL table's columns are the database's: read again, never set here. */
+        boolean fixable() {
+            return !format.equals("postgresql");
+        }
+
+        boolean partition(String column) {
+            return partitionKeys.contains(column);
+        }
     }
 
     private WebReply catalogTable(Exchange x, String error) {
@@ -156,10 +240,15 @@ final class TablePages {
         }
         return views.page(error == null ? 200 : 400, "catalog_table", new CatalogView(x.chrome(table, "tables"),
                 database, table, Format.text(reading, "Location"), Format.text(reading, "Format"),
-                reading.path("ColumnsInferred").asBoolean(), columns, TYPES, error));
+                reading.path("ColumnsInferred").asBoolean(), columns, TYPES, error,
+                Format.text(reading, "ConnectionName"), Format.strings(reading, "PartitionKeys")));
     }
 
-    /** UpdateTable with the definition as it is and the columns as the user set their types. */
+    /**
+     * UpdateTable with the definition as it is and the columns as the user set their types (the
+     * partition columns of an S3 table as its PartitionKeys); for a PostgreSQL table, the definition
+     * as it is, so that the server reads the database's catalog again.
+     */
     private WebReply fixColumns(Exchange x) {
         String database = x.path("database");
         String table = x.path("table");
@@ -172,17 +261,26 @@ final class TablePages {
                 "IsRegisteredWithLakeFormation")) {
             definition.remove(added);
         }
-        ArrayNode columns = Api.object().putArray("Columns");
-        int i = 0;
-        for (JsonNode c : reading.path("Columns")) {
-            String type = f.get("type." + i);
-            columns.addObject().put("Name", Format.text(c, "Name")).put("Type", type.isEmpty()
-                    ? Format.text(c, "Type") : type);
-            i++;
+        boolean postgres = Format.text(reading, "Format").equals("postgresql");
+        if (!postgres) {
+            List<String> partitionKeys = Format.strings(reading, "PartitionKeys");
+            ArrayNode columns = Api.object().putArray("Columns");
+            ArrayNode partitions = Api.object().putArray("PartitionKeys");
+            int i = 0;
+            for (JsonNode c : reading.path("Columns")) {
+                String type = f.get("type." + i);
+                String name = Format.text(c, "Name");
+                (partitionKeys.contains(name) ? partitions : columns).addObject().put("Name", name)
+                        .put("Type", type.isEmpty() ? Format.text(c, "Type") : type);
+                i++;
+            }
+            JsonNode storage = definition.get("StorageDescriptor");
+            ObjectNode sd = storage instanceof ObjectNode o ? o : definition.putObject("StorageDescriptor");
+            sd.set("Columns", columns);
+            if (!partitionKeys.isEmpty()) {
+                definition.set("PartitionKeys", partitions);
+            }
         }
-        JsonNode storage = definition.get("StorageDescriptor");
-        ObjectNode sd = storage instanceof ObjectNode o ? o : definition.putObject("StorageDescriptor");
-        sd.set("Columns", columns);
         try {
             x.api().glue("UpdateTable", Api.object().put("DatabaseName", database).set("TableInput", definition));
         } catch (ApiError e) {
@@ -191,7 +289,7 @@ final class TablePages {
             }
             return catalogTable(x, e.getMessage());
         }
-        x.session().notice("Column types saved.");
+        x.session().notice(postgres ? "Columns read again from the database." : "Column types saved.");
         return WebReply.seeOther(Console.PREFIX + "/catalog/" + Api.encode(database) + "/" + Api.encode(table));
     }
 

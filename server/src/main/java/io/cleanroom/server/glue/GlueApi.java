@@ -205,7 +205,9 @@ public final class GlueApi {
 
     /**
      * Cleanroom's reading of a table (GetTableSchema): its location, format and columns with their
-     * types, and whether the columns were inferred from the data (the definition gives none).
+     * types, whether the columns were inferred from the data (the definition gives none), the
+     * connection it is read through (when it lies in S3 or PostgreSQL), and its partition columns
+     * (the last of its columns, an S3 table's Hive-style folders).
      */
     private ObjectNode reading(CatalogTable t) {
         ObjectNode node = Json.object();
@@ -226,6 +228,9 @@ public final class GlueApi {
             given = true;
         }
         node.put("ColumnsInferred", !given);
+        t.connectionName().ifPresent(c -> node.put("ConnectionName", c));
+        ArrayNode partitions = node.putArray("PartitionKeys");
+        t.partitionKeys().forEach(partitions::add);
         node.put("CatalogId", t.accountId().value());
         return node;
     }

@@ -85,4 +85,16 @@ class ConsolePartsTest {
                 .contains("joined on user_id_hash only, and a query must join it with a table of the member")
                 .contains("grouped by: segment").contains("at least 2 distinct user_id_hash");
     }
+
+    @Test
+    void glueErrorsNameTheirFieldsInTheirMessage() {
+        assertThat(Api.glueFields("TableInput.StorageDescriptor.Location: The location is outside your S3 roots"))
+                .containsExactly(new ApiError.FieldError("TableInput.StorageDescriptor.Location",
+                        "The location is outside your S3 roots"));
+        assertThat(Api.glueFields("ConnectionInput.ConnectionProperties.REGION: Value at 'region' must be x; "
+                + "TableInput.StorageDescriptor.Columns[2].Name: Column a: b appears twice"))
+                .extracting(ApiError.FieldError::name).containsExactly("ConnectionInput.ConnectionProperties.REGION",
+                        "TableInput.StorageDescriptor.Columns[2].Name");
+        assertThat(Api.glueFields("Table lab.t already exists")).isEmpty();
+    }
 }

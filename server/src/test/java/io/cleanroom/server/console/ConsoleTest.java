@@ -253,6 +253,7 @@ class ConsoleTest {
         backend.answer("GET /collaborations/c1/members", "{\"memberSummaries\":[{\"accountId\":\"111111111111\","
                 + "\"displayName\":\"me\",\"abilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}]}");
         backend.answer("GET /collaborations/c1/schemas", "{\"schemaSummaries\":[]}");
+        backend.answer("GET /memberships/m1/privacybudgets", "{\"privacyBudgetSummaries\":[]}");
         backend.answer("GET /collaborations/c1/analysistemplates", "{\"collaborationAnalysisTemplateSummaries\":"
                 + "[{\"arn\":\"" + arn + "\"}]}");
         backend.answer("POST /collaborations/c1/batch-analysistemplates", "{\"collaborationAnalysisTemplates\":[{"
@@ -277,6 +278,187 @@ class ConsoleTest {
         assertThat(sent.path("sqlParameters").has("queryString")).isFalse();
         assertThat(sent.at("/resultConfiguration/outputConfiguration/member/accountId").asText())
                 .isEqualTo("111111111111");
+    }
+
+    private FakeBackend.Recorded last(String target) {
+        for (int i = backend.calls.size() - 1; i >= 0; i--) {
+            if (backend.calls.get(i).target().equals(target)) {
+                return backend.calls.get(i);
+            }
+        }
+        throw new AssertionError("the console did not call " + target);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode sent(FakeBackend.Recorded call) throws Exception {
+        return io.cleanroom.server.wire.Json.MAPPER.readTree(call.request().body());
+    }
+
+    private void queryPage() {
+        backend.answer("GET /memberships/m1", "{\"membership\":{\"id\":\"m1\",\"collaborationId\":\"c1\","
+                + "\"collaborationName\":\"lab\",\"memberAbilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}}");
+        backend.answer("GET /collaborations/c1/members", "{\"memberSummaries\":[{\"accountId\":\"111111111111\","
+                + "\"displayName\":\"me\",\"abilities\":[\"CAN_QUERY\",\"CAN_RECEIVE_RESULTS\"]}]}");
+        backend.answer("GET /collaborations/c1/schemas", "{\"schemaSummaries\":[]}");
+        backend.answer("GET /collaborations/c1/analysistemplates", "{\"collaborationAnalysisTemplateSummaries\":[]}");
+    }
+
+    private static String budget(long count) {
+        return "{\"privacyBudgetSummaries\":[{\"id\":\"b1\",\"privacyBudgetTemplateId\":\"t1\",\"collaborationId\":"
+                + "\"c1\",\"type\":\"DIFFERENTIAL_PRIVACY\",\"budget\":{\"differentialPrivacy\":{\"epsilon\":1,"
+                + "\"aggregations\":[{\"type\":\"COUNT\",\"maxCount\":10,\"remainingCount\":" + count + "},"
+                + "{\"type\":\"AVG\",\"maxCount\":5,\"remainingCount\":" + (count / 2) + "},"
+                + "{\"type\":\"STDDEV\",\"maxCount\":3,\"remainingCount\":" + (count / 3) + "}]}}}]}";
+    }
+
+    @Test
+    void thePrivacyBudgetIsAGaugeWithItsTextThatReloadsWhenAQueryEnds() {
+        String session = signIn(KEY, SECRET);
+        queryPage();
+        backend.answer("GET /memberships/m1/privacybudgets", budget(10));
+        backend.answer("GET /collaborations/c1/privacybudgettemplates/t1", "{\"collaborationPrivacyBudgetTemplate\":"
+                + "{\"id\":\"t1\",\"creatorAccountId\":\"222222222222\",\"autoRefresh\":\"CALENDAR_MONTH\","
+                + "\"parameters\":{\"differentialPrivacy\":{\"epsilon\":1,\"usersNoisePerQuery\":10}}}}");
+        String page = body(get("/console/memberships/m1/query", session));
+        // the budget is asked for through the API, as DIFFERENTIAL_PRIVACY, for this membership
+        assertThat(last("GET /memberships/m1/privacybudgets").request().rawQuery())
+                .isEqualTo("privacyBudgetType=DIFFERENTIAL_PRIVACY");
+        assertThat(page).contains("<label for=\"budget-COUNT\">COUNT</label>")
+                .contains("id=\"budget-COUNT\" min=\"0\" max=\"10\"").contains("value=\"10\"")
+                .contains("10 of 10 left").contains("id=\"budget-STDDEV\"").contains("3 of 3 left")
+                .contains("noise hiding 10 users per answer").contains("each calendar month")
+                .contains("hx-get=\"/console/memberships/m1/budget\"")
+                .contains("hx-trigger=\"" + QueryPages.QUERY_ENDED + " from:body\"");
+        // a query that ended says so to the page, which reloads the gauge: it has moved
+        backend.answer("GET /memberships/m1/protectedQueries/q1", "{\"protectedQuery\":{\"id\":\"q1\","
+                + "\"status\":\"RUNNING\",\"createTime\":1.8E9}}");
+        assertThat(get("/console/memberships/m1/queries/q1/status", session).header("HX-Trigger")).isNull();
+        backend.answer("GET /memberships/m1/protectedQueries/q1", "{\"protectedQuery\":{\"id\":\"q1\","
+                + "\"status\":\"FAILED\",\"createTime\":1.8E9,\"error\":{\"message\":\"no\",\"code\":\"X\"}}}");
+        assertThat(get("/console/memberships/m1/queries/q1/status", session).header("HX-Trigger"))
+                .isEqualTo(QueryPages.QUERY_ENDED);
+        backend.answer("GET /memberships/m1/privacybudgets", budget(9));
+        String gauge = body(get("/console/memberships/m1/budget", session));
+        assertThat(gauge).startsWith("<section id=\"privacy-budget\"").contains("value=\"9\"").contains("9 of 10 left")
+                .doesNotContain("<html");
+        // a collaboration without differential privacy has no gauge
+        backend.answer("GET /memberships/m1/privacybudgets", "{\"privacyBudgetSummaries\":[]}");
+        assertThat(body(get("/console/memberships/m1/query", session))).doesNotContain("<meter")
+                .doesNotContain("Privacy budget");
+    }
+
+    @Test
+    void aConnectionsSecretGoesToTheApiAndIsNeverShown() throws Exception {
+        String session = signIn(KEY, SECRET);
+        String secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY";
+        backend.answer("POST / AWSGlue.GetConnections", "{\"ConnectionList\":[{\"Name\":\"pub-lake\","
+                + "\"ConnectionType\":\"S3\",\"ConnectionProperties\":{\"ENDPOINT\":\"http://minio:9000\","
+                + "\"REGION\":\"us-east-1\",\"ACCESS_KEY_ID\":\"PUBREADER\",\"PATH_STYLE\":\"true\"},"
+                + "\"LastUpdatedTime\":1.8E9}]}");
+        String list = body(get("/console/connections", session));
+        assertThat(list).contains("pub-lake").contains("http://minio:9000 (us-east-1)").contains("PUBREADER")
+                .contains("type=\"password\"");
+        // refused: shown again with the API's message next to its field, and without the secret typed
+        // (Glue's errors name their field only in the message, as the server writes them)
+        backend.answer("POST / AWSGlue.CreateConnection", 400, "InvalidInputException", "{\"message\":\""
+                + "ConnectionInput.ConnectionProperties.REGION: Value at 'ConnectionInput.ConnectionProperties.REGION' "
+                + "must be lower-case\"}");
+        WebReply refused = post("/console/connections", "_csrf=" + csrf(get("/console/connections", session))
+                + "&name=adv-lake&type=S3&endpoint=http%3A%2F%2Fminio%3A9000&region=US&accessKeyId=ADV&pathStyle=true"
+                + "&secret=" + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8), session);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(body(refused)).doesNotContain(secret).doesNotContain(java.net.URLEncoder.encode(secret,
+                StandardCharsets.UTF_8)).contains("<p class=\"field-error\">Value at 'ConnectionInput.ConnectionProperties.REGION")
+                .contains("value=\"adv-lake\"");
+        com.fasterxml.jackson.databind.JsonNode created = sent(last("POST / AWSGlue.CreateConnection"));
+        assertThat(created.at("/ConnectionInput/ConnectionType").asText()).isEqualTo("S3");
+        assertThat(created.at("/ConnectionInput/ConnectionProperties/SECRET_ACCESS_KEY").asText()).isEqualTo(secret);
+        assertThat(created.at("/ConnectionInput/ConnectionProperties/PATH_STYLE").asText()).isEqualTo("true");
+        assertThat(created.at("/ConnectionInput/ConnectionProperties").has("USERNAME")).isFalse();
+        backend.answer("POST / AWSGlue.CreateConnection", "{\"CreateConnectionStatus\":\"READY\"}");
+        WebReply ok = post("/console/connections", "_csrf=" + csrf(get("/console/connections", session))
+                + "&name=adv-lake&type=S3&region=us-east-1&accessKeyId=ADV&secret=" + java.net.URLEncoder.encode(secret,
+                        StandardCharsets.UTF_8), session);
+        assertThat(ok.status()).isEqualTo(303);
+        assertThat(body(get("/console/connections", session))).contains("never shown again").doesNotContain(secret);
+
+        // the operator, for any account, through the admin API: a PostgreSQL connection, then its edit
+        String operator = signIn(OPERATOR, "operator-secret");
+        backend.answer("GET /admin/accounts/222222222222/connections", "{\"connections\":[{\"accountId\":"
+                + "\"222222222222\",\"name\":\"adv-dw\",\"type\":\"POSTGRESQL\",\"jdbcUrl\":"
+                + "\"jdbc:postgresql://dw:5432/marketing\",\"user\":\"reader\",\"updateTime\":1.8E9}]}");
+        backend.answer("POST /admin/accounts/222222222222/connections", "{}");
+        WebReply made = post("/console/operator/accounts/222222222222/connections", "_csrf=" + csrf(get(
+                "/console/operator/accounts/222222222222/connections", operator)) + "&name=adv-dw&type=POSTGRESQL"
+                + "&jdbcUrl=jdbc%3Apostgresql%3A%2F%2Fdw%3A5432%2Fmarketing&user=reader&region=us-east-1&secret=pw%21",
+                operator);
+        assertThat(made.status()).isEqualTo(303);
+        com.fasterxml.jackson.databind.JsonNode admin = sent(last("POST /admin/accounts/222222222222/connections"));
+        assertThat(admin.toString()).isEqualTo("{\"type\":\"POSTGRESQL\",\"jdbcUrl\":\"jdbc:postgresql://dw:5432/"
+                + "marketing\",\"user\":\"reader\",\"password\":\"pw!\",\"name\":\"adv-dw\"}");
+        backend.answer("GET /admin/accounts/222222222222/connections/adv-dw", "{\"accountId\":\"222222222222\","
+                + "\"name\":\"adv-dw\",\"type\":\"POSTGRESQL\",\"jdbcUrl\":\"jdbc:postgresql://dw:5432/marketing\","
+                + "\"user\":\"reader\",\"updateTime\":1.8E9}");
+        String edit = body(get("/console/operator/accounts/222222222222/connections/adv-dw", operator));
+        assertThat(edit).contains("value=\"jdbc:postgresql://dw:5432/marketing\"").contains("Leave it empty to keep");
+        backend.answer("PUT /admin/accounts/222222222222/connections/adv-dw", "{}");
+        // the type is the stored one whatever the form says; an empty secret keeps the stored one
+        assertThat(post("/console/operator/accounts/222222222222/connections/adv-dw", "_csrf=" + csrf(get(
+                "/console/operator/accounts/222222222222/connections/adv-dw", operator)) + "&type=S3&jdbcUrl="
+                + "jdbc%3Apostgresql%3A%2F%2Fdw2%3A5432%2Fmarketing&user=reader&secret=", operator).status())
+                .isEqualTo(303);
+        assertThat(sent(last("PUT /admin/accounts/222222222222/connections/adv-dw")).toString()).isEqualTo(
+                "{\"type\":\"POSTGRESQL\",\"jdbcUrl\":\"jdbc:postgresql://dw2:5432/marketing\",\"user\":\"reader\"}");
+        // an account's key has no operator pages, and the operator's none of an account's own
+        assertThat(get("/console/operator/accounts/222222222222/connections", session).status()).isEqualTo(403);
+        assertThat(get("/console/connections", operator).status()).isEqualTo(403);
+    }
+
+    @Test
+    void theRegisterFormSendsTheTableInputOfEachKindOfLocation() throws Exception {
+        String session = signIn(KEY, SECRET);
+        backend.answer("POST / AWSGlue.GetConnections", "{\"ConnectionList\":[{\"Name\":\"pub-lake\","
+                + "\"ConnectionType\":\"S3\",\"ConnectionProperties\":{\"REGION\":\"us-east-1\",\"ACCESS_KEY_ID\":"
+                + "\"K\",\"PATH_STYLE\":\"false\"}},{\"Name\":\"adv-dw\",\"ConnectionType\":\"JDBC\","
+                + "\"ConnectionProperties\":{\"JDBC_CONNECTION_URL\":\"jdbc:postgresql://dw:5432/marketing\","
+                + "\"USERNAME\":\"reader\"}}]}");
+        backend.answer("POST / AWSGlue.GetDatabase", "{\"Database\":{\"Name\":\"lab\"}}");
+        backend.answer("POST / AWSGlue.CreateTable", "{}");
+        String form = body(get("/console/catalog/new", session));
+        assertThat(form).contains("<option value=\"pub-lake\">pub-lake (S3,").contains("<option value=\"adv-dw\">"
+                + "adv-dw (POSTGRESQL, jdbc:postgresql://dw:5432/marketing as reader)");
+        String csrf = csrf(get("/console/catalog/new", session));
+
+        assertThat(post("/console/catalog", "_csrf=" + csrf + "&database=lab&name=audience&source=s3&location="
+                + "s3%3A%2F%2Fpub%2Fclean-room%2Faudience%2F&format=parquet&connection=pub-lake&pgSchema=public",
+                session).status()).isEqualTo(303);
+        com.fasterxml.jackson.databind.JsonNode s3 = sent(last("POST / AWSGlue.CreateTable"));
+        assertThat(s3.at("/TableInput/StorageDescriptor/Location").asText()).isEqualTo("s3://pub/clean-room/audience/");
+        assertThat(s3.at("/TableInput/Parameters").toString()).isEqualTo(
+                "{\"classification\":\"parquet\",\"connectionName\":\"pub-lake\"}");
+
+        // PostgreSQL: the location left empty is the connection's database
+        backend.answer("POST / AWSGlue.GetConnection", "{\"Connection\":{\"Name\":\"adv-dw\",\"ConnectionType\":"
+                + "\"JDBC\",\"ConnectionProperties\":{\"JDBC_CONNECTION_URL\":\"jdbc:postgresql://dw:5432/marketing\","
+                + "\"USERNAME\":\"reader\"}}}");
+        assertThat(post("/console/catalog", "_csrf=" + csrf + "&database=lab&name=customers&source=postgresql"
+                + "&location=&format=csv&connection=adv-dw&pgSchema=crm&pgTable=customers", session).status())
+                .isEqualTo(303);
+        com.fasterxml.jackson.databind.JsonNode pg = sent(last("POST / AWSGlue.CreateTable"));
+        assertThat(pg.at("/TableInput/StorageDescriptor/Location").asText())
+                .isEqualTo("jdbc:postgresql://dw:5432/marketing");
+        assertThat(pg.at("/TableInput/Parameters").toString()).isEqualTo(
+                "{\"connectionName\":\"adv-dw\",\"schema\":\"crm\",\"table\":\"customers\"}");
+
+        // files: no connection; the API's error on a field is shown next to it
+        backend.answer("POST / AWSGlue.CreateTable", 400, "InvalidInputException", "{\"message\":\"TableInput."
+                + "Parameters.connectionName: A table in S3 names the connection it is read through\"}");
+        WebReply refused = post("/console/catalog", "_csrf=" + csrf + "&database=lab&name=audience&source=files"
+                + "&location=%2Fsrv%2Fa.csv&format=csv&connection=pub-lake", session);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(sent(last("POST / AWSGlue.CreateTable")).at("/TableInput/Parameters").toString())
+                .isEqualTo("{\"classification\":\"csv\"}");
+        assertThat(body(refused)).contains("<p class=\"field-error\" id=\"connection-error\">A table in S3 names")
+                .doesNotContain("<div class=\"error\" role=\"alert\">");
     }
 
     @Test
