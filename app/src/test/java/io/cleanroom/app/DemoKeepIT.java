@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code cleanroom demo --keep} from the packaged jar: once the lab has run, the server stays up
+ * {@code cleanroom demo --keep --dp} from the packaged jar: once the lab has run, the server stays up
  * and its web console shows the lab to the advertiser whose keys the demo printed: the
- * collaboration, and the queries it ran.
+ * collaboration, the queries it ran, and the differentially private collaboration's budget as the
+ * demo's query left it.
  */
 class DemoKeepIT {
     private static final Pattern CONSOLE = Pattern.compile("Web console: (http://[0-9.]+:\\d+)/console");
@@ -36,7 +37,7 @@ class DemoKeepIT {
     void theKeptServersConsoleShowsTheLab() throws Exception {
         Path jar = Path.of("target", "cleanroom.jar").toAbsolutePath();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process demo = new ProcessBuilder(java, "-jar", jar.toString(), "demo", "--keep", "--port", "0", "--users",
+        Process demo = new ProcessBuilder(java, "-jar", jar.toString(), "demo", "--keep", "--dp", "--port", "0", "--users",
                 "2000", "--data-dir", dir.resolve("demo").toString()).redirectErrorStream(true).start();
         StringBuilder printed = new StringBuilder();
         try {
@@ -77,6 +78,12 @@ class DemoKeepIT {
             assertThat(membership.find()).isTrue();
             String history = get(http, endpoint + "/console/memberships/" + membership.group(1) + "/queries", session);
             assertThat(history).contains("SUCCESS").contains("overlap_count");
+            // with --dp, the collaboration under differential privacy shows its budget, spent by the demo's query
+            Matcher dp = Pattern.compile("href=\"/console/collaborations/([0-9a-f-]{36})\">cleanrooms-lab-dp<")
+                    .matcher(collaborations);
+            assertThat(dp.find()).as(collaborations).isTrue();
+            String budget = get(http, endpoint + "/console/collaborations/" + dp.group(1), session);
+            assertThat(budget).contains("<meter id=\"budget-COUNT\"").contains("9 of 10 left");
         } finally {
             demo.destroy();
             if (!demo.waitFor(30, TimeUnit.SECONDS)) {
