@@ -342,6 +342,8 @@ class ConsoleTest {
                 .doesNotContain("<html");
         // a collaboration without differential privacy has no gauge
         backend.answer("GET /memberships/m1/privacybudgets", "{\"privacyBudgetSummaries\":[]}");
+        assertThat(body(get("/console/memberships/m1/budget", session)).strip())
+                .isEqualTo("<div id=\"privacy-budget\"></div>");
         assertThat(body(get("/console/memberships/m1/query", session))).doesNotContain("<meter")
                 .doesNotContain("Privacy budget");
     }
