@@ -813,6 +813,12 @@ public final class CrashSoak {
                 out.printf(Locale.ROOT, "  kill %d: %s%n", k + 1, report);
             }
             Thread.sleep(settings.minUpMillis());
+            // on a loaded machine no query may have ended between kills: the last stretch lasts until one
+            // has (at most two minutes), so that every soak checks protected queries across restarts
+            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (report.queries.get() == 0 && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
             running.set(false);
             for (Thread t : threads) {
                 t.join(TimeUnit.MINUTES.toMillis(5));

@@ -104,6 +104,8 @@ public final class ProtectedQueries implements AutoCloseable {
     private static final class Running implements Cancellation {
         final AtomicReference<Runnable> stop = new AtomicReference<>();
         final AtomicReference<ProtectedQueryStatus> stoppedAs = new AtomicReference<>();
+        /** Counted down once the query's end is recorded (or its worker gave it up): polls wait on it. */
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
         @Override
         public void onCancel(Runnable s) {
@@ -746,6 +748,7 @@ public final class ProtectedQueries implements AutoCloseable {
                 timeout.cancel(false);
             }
             running.remove(id);
+            handle.ended.countDown();
         }
     }
 
@@ -980,6 +983,56 @@ public final class ProtectedQueries implements AutoCloseable {
             return q.orElseThrow(() -> CleanroomException.notFound(ResourceType.RESOURCE, id.value(),
                     "Protected query " + id + " does not exist in membership " + membershipId));
         });
+    }
+
+    /**
+     * How long GetProtectedQuery waits, at most, for a query that is running on this server to end
+     * before it answers. A client polls until the query has ended; each poll is a signed call with
+     * its own audit record. A query of a few rows ends within a few milliseconds of the first poll,
+     * so instead of answering STARTED and being asked again after the client's pause, the poll answers
+     * the moment the query ends. The answer is the same GetProtectedQuery answer as ever (the
+     * query as it is when the poll answers), only later by at most this much.
+     */
+    public static final java.time.Duration POLL_WAIT = java.time.Duration.ofMillis(50);
+
+    private volatile java.time.Duration pollWait = POLL_WAIT;
+
+    /** Test seam: how long {@link #poll} waits at most for a running query to end (zero: not at all). */
+    public void pollWait(java.time.Duration wait) {
+        this.pollWait = requireNonNull(wait, "wait is null");
+    }
+
+    private volatile java.util.function.Consumer<ProtectedQueryId> polling = id -> {
+    };
+
+    /** Test seam: told when a poll starts waiting for a running query to end. */
+    public void polling(java.util.function.Consumer<ProtectedQueryId> listener) {
+        this.polling = requireNonNull(listener, "listener is null");
+    }
+
+    /**
+     * GetProtectedQuery: the query, as {@link #get}, but when it has not ended and runs on this
+     * server, first waiting up to {@link #POLL_WAIT} for it to end. Only a caller that may see the
+     * query waits (the access check comes first), and it learns nothing it would not learn by
+     * polling again: the answer is read after the wait, under the same check.
+     */
+    public ProtectedQuery poll(Caller caller, MembershipId membershipId, ProtectedQueryId id) {
+        ProtectedQuery q = get(caller, membershipId, id);
+        Running handle = running.get(id);
+        java.time.Duration wait = pollWait;
+        if (q.status().terminal() || handle == null || wait.isZero() || wait.isNegative()) {
+            return q;
+        }
+        polling.accept(id);
+        try {
+            if (!handle.ended.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                return q;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return q;
+        }
+        return get(caller, membershipId, id);
     }
 
     public Page<ProtectedQuery> list(Caller caller, MembershipId membershipId, ProtectedQueryStatus status,

@@ -15,6 +15,7 @@ import io.cleanroom.core.service.TableInspector;
 import io.cleanroom.engine.spi.BoundColumn;
 import io.cleanroom.engine.spi.Cancellation;
 import io.cleanroom.engine.spi.TableSource;
+import io.cleanroom.sources.ParquetRanges;
 import io.cleanroom.sources.PostgresDatabase;
 import io.cleanroom.sources.S3Storage;
 import io.cleanroom.sources.SourceException;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,7 +159,9 @@ public final class Sources {
                     throw CleanroomException.of(ErrorCode.QUERY_FAILED, "The query was cancelled");
                 }
                 Path file = staging.file(directory, extension(table.format()));
-                fetched += storage.fetch(table.folder().bucket(), object.key(), file);
+                fetched += table.format() == TableFormat.PARQUET
+                        ? fetchParquet(storage, table.folder().bucket(), object, columns, file)
+                        : storage.fetch(table.folder().bucket(), object.key(), file);
                 files.add(file.toUri());
                 values.add(partition.get());
             }
@@ -170,6 +174,57 @@ public final class Sources {
         }
         return new TableSource.Files(files, table.format(), keys.isEmpty() ? List.of() : keys,
                 keys.isEmpty() ? List.of() : values);
+    }
+
+    /**
+     * How much of a Parquet object's end is fetched first, in the hope that it holds the whole footer
+     * (a longer footer takes a second request).
+     */
+    static final int PARQUET_TAIL = 16 * 1024;
+    /** A footer longer than this is not read: the object is fetched whole. */
+    private static final long MAX_FOOTER = 16L * 1024 * 1024;
+
+    /**
+     * Fetches of a Parquet object only what an engine reading the bound columns needs: its footer
+     * first, then the chunks of those columns in every row group ({@link ParquetRanges}), into a file
+     * as long as the object whose other bytes are a hole. An object no larger than the first fetch,
+     * one whose footer cannot be read for certain, or one where the columns are most of it, is
+     * fetched whole. Returns the bytes fetched.
+     */
+    private static long fetchParquet(S3Storage storage, String bucket, S3Storage.Listed object,
+            List<BoundColumn> columns, Path file) {
+        if (object.size() <= PARQUET_TAIL) {
+            return storage.fetch(bucket, object.key(), file);
+        }
+        byte[] tail = storage.tail(object, bucket, PARQUET_TAIL);
+        long fetched = tail.length;
+        long footer = ParquetRanges.footerLength(tail);
+        if (footer >= 0 && footer + 8 > tail.length && footer <= MAX_FOOTER && footer + 8 < object.size()) {
+            tail = storage.tail(object, bucket, (int) (footer + 8));
+            fetched += tail.length;
+        }
+        Set<String> names = new java.util.HashSet<>();
+        columns.forEach(c -> names.add(c.name()));
+        Optional<ParquetRanges.Plan> plan = ParquetRanges.needed(tail, object.size(), names);
+        if (plan.isEmpty() || plan.get().bytes() > object.size() * 9 / 10) {
+            return fetched + storage.fetch(bucket, object.key(), file);
+        }
+        fetched += storage.fetchRanges(object, bucket, plan.get().fetch(), file);
+        long tailStart = object.size() - tail.length;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (S3Storage.Range range : plan.get().fromTail()) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(tail, (int) (range.start() - tailStart),
+                        (int) range.length());
+                long position = range.start();
+                while (bytes.hasRemaining()) {
+                    position += channel.write(bytes, position);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return fetched;
     }
 
     /** Streams the rows of a PostgreSQL table, only the columns bound, into the staging area. */

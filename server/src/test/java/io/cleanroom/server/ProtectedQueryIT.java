@@ -187,6 +187,55 @@ class ProtectedQueryIT {
                 .protectedQueryIdentifier(submitted.id()))).isInstanceOf(ResourceNotFoundException.class);
     }
 
+    /**
+     * GetProtectedQuery on a query that runs on this server waits for it to end: a poll made while
+     * the worker is held answers SUCCESS when the worker is let go during the poll (answering at once,
+     * it would say SUBMITTED). Only a caller who may see the query waits, and an ended query is
+     * answered at once.
+     */
+    @Test
+    void pollOfARunningQueryWaitsForItsEnd() throws Exception {
+        Setup s = new Setup(30);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> waited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProtectedQueries queries = cluster.server.queries();
+        queries.beforeStart(id -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        queries.polling(id -> {
+            waited.add(id.value());
+            release.countDown();
+        });
+        // long enough for the query to end on a loaded machine: the poll ends when the query does
+        queries.pollWait(Duration.ofMinutes(2));
+        try {
+            ProtectedQuery submitted = s.start(OVERLAP);
+            assertThatThrownBy(() -> s.pub.getProtectedQuery(r -> r.membershipIdentifier(s.publisherMembership)
+                    .protectedQueryIdentifier(submitted.id()))).isInstanceOf(ResourceNotFoundException.class);
+            assertThat(waited).as("a caller who may not see the query does not wait").isEmpty();
+            ProtectedQuery polled = s.adv.getProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                    .protectedQueryIdentifier(submitted.id())).protectedQuery();
+            assertThat(polled.status()).as(String.valueOf(polled.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+            assertThat(polled.statistics().totalDurationInMillis()).isNotNull();
+            assertThat(waited).containsExactly(submitted.id());
+            assertThat(s.adv.getProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                    .protectedQueryIdentifier(submitted.id())).protectedQuery().status())
+                    .isEqualTo(ProtectedQueryStatus.SUCCESS);
+            assertThat(waited).as("an ended query is answered at once").hasSize(1);
+        } finally {
+            queries.beforeStart(id -> {
+            });
+            queries.polling(id -> {
+            });
+            queries.pollWait(ProtectedQueries.POLL_WAIT);
+            release.countDown();
+        }
+    }
+
     @Test
     void queryLogsGoToContributingMembersWhoEnabledThem() throws Exception {
         Setup s = new Setup(1200, true);

@@ -127,8 +127,17 @@ class S3SourcesIT {
 
     /** Puts the rows into the bucket as Parquet, one file per day under dt=DAY/, without the dt column. */
     private void parquet(String bucket, String folder, String header, List<String[]> rows) throws Exception {
+        parquet(bucket, folder, header, rows, "");
+    }
+
+    /** As above, with more columns: extra is a list of "expression AS name" to add. */
+    private void parquet(String bucket, String folder, String header, List<String[]> rows, String extra)
+            throws Exception {
         Path all = csv(work.resolve(bucket + "-" + folder.replace('/', '-') + ".csv"), header + ",dt", rows);
-        String[] columns = header.split(",");
+        List<String> columns = new ArrayList<>(List.of(header.split(",")));
+        if (!extra.isEmpty()) {
+            columns.add(extra);
+        }
         try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:");
                 java.sql.Statement s = duck.createStatement()) {
             for (String day : DATES) {
@@ -165,6 +174,11 @@ class S3SourcesIT {
         final String advBucket;
 
         Lab(String name, Map<String, String> tags, boolean inS3) throws Exception {
+            this(name, tags, inS3, "");
+        }
+
+        /** With publisherExtra, the publisher's Parquet objects have more columns than its rule allows. */
+        Lab(String name, Map<String, String> tags, boolean inS3, String publisherExtra) throws Exception {
             publisher = Fixtures.account(cluster, "publisher");
             advertiser = Fixtures.account(cluster, "advertiser");
             pub = cluster.cleanRooms(publisher);
@@ -172,7 +186,7 @@ class S3SourcesIT {
             pubBucket = "pub-" + publisher.accountId();
             advBucket = "adv-" + advertiser.accountId();
             if (inS3) {
-                parquet(pubBucket, "clean-room/audience/", "user_id_hash,segment", publisherRows());
+                parquet(pubBucket, "clean-room/audience/", "user_id_hash,segment", publisherRows(), publisherExtra);
                 parquet(advBucket, "clean-room/customers/", "user_id_hash,campaign", advertiserRows());
                 s3Table(publisher, "pub-lake", pubBucket, "audience", "publisher_audience");
                 s3Table(advertiser, "adv-lake", advBucket, "customers", "advertiser_audience");
@@ -335,6 +349,89 @@ class S3SourcesIT {
                 String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
                 assertThat(content).as(file.toString()).doesNotContain("usr-5e1f-");
             }
+        }
+    }
+
+    @Test
+    void ofAParquetObjectOnlyTheChunksOfTheColumnsTheQueryMayReadAreFetched() throws Exception {
+        // a column the rule does not allow, 1 KB of hashes a row: the publisher's objects are ~200 KB each
+        StringBuilder notes = new StringBuilder("concat(");
+        for (int i = 0; i < 32; i++) {
+            notes.append(i == 0 ? "" : ", ").append("md5(user_id_hash || '").append(i).append("')");
+        }
+        notes.append(") AS notes");
+        Lab local = new Lab("wide local", Map.of(), false);
+        Lab wide = new Lab("wide s3 on duckdb", Map.of(), true, notes.toString());
+        Lab wideOnSpark = new Lab("wide s3 on spark", Map.of("cleanroom:engine", "spark"), true, notes.toString());
+        List<String> expected = local.rows(local.run(OVERLAP));
+        assertThat(expected).hasSize(4);
+
+        reads.clear();
+        assertThat(wide.rows(wide.run(OVERLAP))).isEqualTo(expected);
+        Sources.Read read = reads.stream().filter(r -> r.table().equals("publisher_audience")).findFirst()
+                .orElseThrow();
+        assertThat(read.objectsRead()).isEqualTo(5);
+        assertThat(read.bytes()).isGreaterThan(5 * 100_000L);
+        assertThat(read.bytesRead()).isLessThan(read.bytes() / 8);
+        System.out.printf("S3SourcesIT: the overlap fetched %d of %d bytes of the wide table's 5 objects%n",
+                read.bytesRead(), read.bytes());
+
+        reads.clear();
+        assertThat(wideOnSpark.rows(wideOnSpark.run(OVERLAP))).isEqualTo(expected);
+        assertThat(reads.stream().filter(r -> r.table().equals("publisher_audience")).findFirst().orElseThrow()
+                .bytesRead()).isEqualTo(read.bytesRead());
+        try (Stream<Path> left = Files.list(cluster.dataDir.resolve("staging"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDifferentiallyPrivateQueryOnATableInS3IsComputedAndPaidEachTimeNeverAnsweredFromTheCache()
+            throws Exception {
+        // the lab's accounts and S3 tables, in a second collaboration where the publisher's table has
+        // differential privacy on user_id_hash
+        Lab lab = new Lab("dp lab", Map.of(), true);
+        String collaboration = Fixtures.createCollaboration(lab.pub, "dp over s3", lab.advertiser);
+        String publisherMembership = Fixtures.join(lab.pub, collaboration);
+        String advertiserMembership = Fixtures.join(lab.adv, collaboration);
+        String table = Fixtures.configuredTable(lab.pub, "dp_audience", "lab", "publisher_audience",
+                "user_id_hash", "segment", "dt");
+        lab.pub.createConfiguredTableAnalysisRule(r -> r.configuredTableIdentifier(table)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(DifferentialPrivacyQuerySuite.custom(lab.advertiser.accountId(), "user_id_hash")));
+        lab.pub.createConfiguredTableAssociation(r -> r.membershipIdentifier(publisherMembership)
+                .configuredTableIdentifier(table).name("publisher_audience")
+                .roleArn("arn:aws:iam::" + lab.publisher.accountId() + ":role/pub-lake"));
+        lab.pub.createPrivacyBudgetTemplate(r -> r.membershipIdentifier(publisherMembership)
+                .privacyBudgetType(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType
+                        .DIFFERENTIAL_PRIVACY)
+                .autoRefresh(software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetTemplateAutoRefresh.NONE)
+                .parameters(PrivacyBudgetSuite.parameters(10, 10)));
+        java.util.function.Supplier<Integer> remaining = () -> lab.adv.listPrivacyBudgets(r -> r
+                .membershipIdentifier(advertiserMembership).privacyBudgetType(software.amazon.awssdk.services
+                        .cleanrooms.model.PrivacyBudgetType.DIFFERENTIAL_PRIVACY)).privacyBudgetSummaries().get(0)
+                .budget().differentialPrivacy().aggregations().stream()
+                .filter(a -> a.typeAsString().equals("COUNT_DISTINCT")).findFirst().orElseThrow().remainingCount();
+        int before = remaining.get();
+        String sql = "SELECT COUNT(DISTINCT user_id_hash) AS users FROM publisher_audience";
+        for (int run = 1; run <= 2; run++) {
+            reads.clear();
+            String id = lab.adv.startProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                    .type(ProtectedQueryType.SQL).sqlParameters(q -> q.queryString(sql))
+                    .resultConfiguration(c -> c.outputConfiguration(o -> o.member(m -> m.accountId(
+                            lab.advertiser.accountId()))))).protectedQuery().id();
+            ProtectedQuery done;
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            do {
+                Thread.sleep(50);
+                done = lab.adv.getProtectedQuery(r -> r.membershipIdentifier(advertiserMembership)
+                        .protectedQueryIdentifier(id)).protectedQuery();
+            } while (done.status() != ProtectedQueryStatus.SUCCESS && done.status() != ProtectedQueryStatus.FAILED
+                    && System.nanoTime() < deadline);
+            assertThat(done.status()).as(String.valueOf(done.error())).isEqualTo(ProtectedQueryStatus.SUCCESS);
+            // the data was fetched again, and the budget paid again
+            assertThat(reads).as("run %d", run).anyMatch(r -> r.table().equals("publisher_audience"));
+            assertThat(remaining.get()).as("run %d", run).isEqualTo(before - run);
         }
     }
 

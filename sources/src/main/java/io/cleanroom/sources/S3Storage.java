@@ -66,10 +66,30 @@ public final class S3Storage implements AutoCloseable {
         }
     }
 
-    /** An object of a listing: its key and size in bytes. */
-    public record Listed(String key, long size) {
+    /**
+     * An object of a listing: its key, size in bytes and entity tag (null when the storage gives
+     * none). Ranges fetched with the tag are of that version of the object, or fail.
+     */
+    public record Listed(String key, long size, String etag) {
         public Listed {
             requireNonNull(key, "key is null");
+        }
+
+        public Listed(String key, long size) {
+            this(key, size, null);
+        }
+    }
+
+    /** The bytes from start (inclusive) to end (exclusive) of an object. */
+    public record Range(long start, long end) {
+        public Range {
+            if (start < 0 || end <= start) {
+                throw new IllegalArgumentException("not a range: " + start + ".." + end);
+            }
+        }
+
+        public long length() {
+            return end - start;
         }
     }
 
@@ -138,7 +158,7 @@ public final class S3Storage implements AutoCloseable {
                     throw new SourceException(SourceException.Category.LIMIT, folder + " holds more than " + max
                             + " objects, the most this server reads for one table");
                 }
-                out.add(new Listed(object.key(), object.size() == null ? 0 : object.size()));
+                out.add(new Listed(object.key(), object.size() == null ? 0 : object.size(), object.eTag()));
             }
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
@@ -186,6 +206,101 @@ public final class S3Storage implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The last bytes of an object, at most length of them (all of it when it is shorter), of the
+     * version the entity tag names when one is given (an object replaced since is a failure).
+     */
+    public byte[] tail(Listed object, String bucket, int length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length must be positive");
+        }
+        byte[] bytes = call("GetObject", "s3://" + bucket + "/" + object.key(), () -> client.getObjectAsBytes(r -> {
+            r.bucket(bucket).key(object.key()).range("bytes=-" + length);
+            if (object.etag() != null) {
+                r.ifMatch(object.etag());
+            }
+        }).asByteArray());
+        // a storage that ignores the range answers the whole object: its end is the tail
+        return bytes.length > length ? java.util.Arrays.copyOfRange(bytes, bytes.length - length, bytes.length) : bytes;
+    }
+
+    /**
+     * Writes ranges of an object into a new file as long as the object, each at its own offset;
+     * the rest of the file is a hole that reads as zeros and holds nothing of the object. Returns the
+     * bytes fetched. A storage that answers a range with more or fewer bytes than asked is a failure.
+     */
+    public long fetchRanges(Listed object, String bucket, List<Range> ranges, Path target) {
+        String what = "s3://" + bucket + "/" + object.key();
+        java.nio.channels.FileChannel channel;
+        try {
+            channel = java.nio.channels.FileChannel.open(target, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (java.nio.channels.FileChannel file = channel) {
+            long total = 0;
+            for (Range range : ranges) {
+                if (range.end() > object.size()) {
+                    throw new IllegalArgumentException("range " + range + " beyond the object's " + object.size()
+                            + " bytes");
+                }
+                total += call("GetObject", what, () -> {
+                    try (InputStream in = client.getObject(r -> {
+                        r.bucket(bucket).key(object.key()).range("bytes=" + range.start() + "-" + (range.end() - 1));
+                        if (object.etag() != null) {
+                            r.ifMatch(object.etag());
+                        }
+                    })) {
+                        return copy(in, file, range, what);
+                    } catch (IOException e) {
+                        throw new Unchecked(e);
+                    }
+                });
+            }
+            if (file.size() < object.size()) {
+                // the file is as long as the object, whatever its last range
+                file.write(java.nio.ByteBuffer.allocate(1), object.size() - 1);
+            }
+            return total;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private long copy(InputStream in, java.nio.channels.FileChannel file, Range range, String what) {
+        byte[] buffer = new byte[1 << 16];
+        long position = range.start();
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                throw new Unchecked(e);
+            }
+            if (n < 0) {
+                break;
+            }
+            if (position + n > range.end()) {
+                throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
+                        + " answered more bytes than the range asked for");
+            }
+            try {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(buffer, 0, n);
+                while (bytes.hasRemaining()) {
+                    position += file.write(bytes, position);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        if (position != range.end()) {
+            throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
+                    + " answered fewer bytes than the range asked for");
+        }
+        return range.length();
     }
 
     /** Writes a file as an object (a query's result). */

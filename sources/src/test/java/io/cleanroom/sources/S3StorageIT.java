@@ -76,6 +76,42 @@ class S3StorageIT {
     }
 
     @Test
+    void fetchesTheTailAndRangesOfAnObjectIntoAFileAsLongAsItWithHolesElsewhere() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            text.append(String.format("%09d\n", i));
+        }
+        s3.put("lake", "ranges/object.txt", text.toString());
+        byte[] all = text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (S3Storage storage = storage(S3TestServer.SECRET_KEY)) {
+            S3Storage.Listed object = storage.list(folder("s3://lake/ranges/"), 10).get(0);
+            assertThat(object.size()).isEqualTo(10_000);
+            assertThat(object.etag()).isNotBlank();
+            assertThat(storage.tail(object, "lake", 20)).isEqualTo(java.util.Arrays.copyOfRange(all, 9980, 10_000));
+            assertThat(storage.tail(object, "lake", 50_000)).isEqualTo(all);
+
+            Path file = dir.resolve("ranges.txt");
+            long fetched = storage.fetchRanges(object, "lake", List.of(new S3Storage.Range(0, 10),
+                    new S3Storage.Range(5000, 5020)), file);
+            assertThat(fetched).isEqualTo(30);
+            byte[] staged = Files.readAllBytes(file);
+            assertThat(staged).hasSize(10_000);
+            for (int i = 0; i < staged.length; i++) {
+                boolean fetchedByte = i < 10 || (i >= 5000 && i < 5020);
+                assertThat(staged[i]).as("byte %d", i).isEqualTo(fetchedByte ? all[i] : (byte) 0);
+            }
+
+            // an object replaced since it was listed is not read in pieces of two versions
+            s3.put("lake", "ranges/object.txt", text.toString().replace('7', '8'));
+            SourceException changed = catchThrowableOfType(SourceException.class, () -> storage.fetchRanges(object,
+                    "lake", List.of(new S3Storage.Range(0, 10)), dir.resolve("changed.txt")));
+            assertThat(changed.getMessage()).contains("412");
+            assertThat(catchThrowableOfType(SourceException.class, () -> storage.tail(object, "lake", 10)))
+                    .isNotNull();
+        }
+    }
+
+    @Test
     void writesAndDeletesObjects() throws IOException {
         Path file = Files.writeString(dir.resolve("result.csv"), "n\n42\n");
         try (S3Storage storage = storage(S3TestServer.SECRET_KEY)) {

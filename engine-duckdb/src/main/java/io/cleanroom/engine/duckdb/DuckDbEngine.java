@@ -26,11 +26,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * Runs executable queries on embedded DuckDB, one fresh in-memory database per query (opened
- * ahead of it and closed after it in the background, {@link SpareDatabases}). Each bound
+ * ahead of it and closed after it in the background, {@link SpareDatabases}), except that a query
+ * over small files runs on a database kept bound to exactly its tables over exactly the same bytes
+ * when an earlier query left one ({@link SmallTableDatabases}). Each bound
  * table becomes a view (files) or a table (rows the server supplies) of exactly its allowed
  * columns with their types (values that do not fit become NULL rather than an error that could
  * quote them). Then the connection is locked down before the query runs: no extension loading, no
@@ -41,14 +44,24 @@ public final class DuckDbEngine implements QueryEngine {
     static final int SPARES = 2;
 
     private final SpareDatabases databases;
+    private final SmallTableDatabases small;
 
     public DuckDbEngine() {
-        this(SPARES);
+        this(SPARES, SmallTableDatabases.KEPT);
     }
 
     /** An engine keeping up to spares databases opened ahead (0: each opened as its query starts). */
     DuckDbEngine(int spares) {
+        this(spares, SmallTableDatabases.KEPT);
+    }
+
+    /**
+     * An engine keeping up to spares databases opened ahead, and up to kept databases bound to the
+     * tables of small queries (0: every query binds its tables on a database of its own).
+     */
+    DuckDbEngine(int spares, int kept) {
         this.databases = new SpareDatabases(spares);
+        this.small = new SmallTableDatabases(kept, databases);
     }
 
     @Override
@@ -69,12 +82,29 @@ public final class DuckDbEngine implements QueryEngine {
         long maxRows = query.limits().maxRows();
         Limits limits = limitsFor(query.tables(), query.limits());
         Connection c = null;
+        // a query over small files runs on a database kept bound to exactly its tables, if there is one
+        SmallTableDatabases.Bound kept = null;
+        boolean succeeded = false;
         try {
+            Optional<SmallTableDatabases.Tables> tables;
             try (Stage stage = Stage.begin("engine.prepare")) {
-                c = databases.take(limits);
+                tables = small.read(query.tables(), limits);
+                if (tables.isPresent()) {
+                    kept = small.take(tables.get()).orElse(null);
+                    c = kept == null ? null : kept.connection();
+                } else {
+                    c = databases.take(limits);
+                }
             }
-            try (Stage stage = Stage.begin("engine.bind")) {
-                bind(c, query.tables());
+            if (c == null) {
+                try (Stage stage = Stage.begin("engine.bind")) {
+                    kept = small.bind(tables.get(), limits);
+                    c = kept.connection();
+                }
+            } else if (kept == null) {
+                try (Stage stage = Stage.begin("engine.bind")) {
+                    bind(c, query.tables());
+                }
             }
             Stage running = Stage.begin("engine.run");
             try (Statement statement = c.createStatement()) {
@@ -110,11 +140,19 @@ public final class DuckDbEngine implements QueryEngine {
                 }
             }
             running.close();
+            succeeded = true;
         } catch (SQLException e) {
             throw failure(e, cancellation);
         } finally {
-            if (c != null) {
-                try (Stage stage = Stage.begin("engine.release")) {
+            try (Stage stage = Stage.begin("engine.release")) {
+                if (kept != null) {
+                    // kept only after a query that succeeded; any other end closes it
+                    if (succeeded && !cancellation.cancelled()) {
+                        small.keep(kept);
+                    } else {
+                        small.discard(kept);
+                    }
+                } else if (c != null) {
                     databases.retire(c, limits);
                 }
             }
@@ -219,7 +257,7 @@ public final class DuckDbEngine implements QueryEngine {
     }
 
     /** Binds the tables of a query into a database from {@link #open}, then locks it down. */
-    private static void bind(Connection c, List<TableBinding> tables) throws SQLException {
+    static void bind(Connection c, List<TableBinding> tables) throws SQLException {
         try (Statement s = c.createStatement()) {
             List<String> files = new ArrayList<>();
             for (TableBinding table : tables) {
@@ -403,6 +441,11 @@ public final class DuckDbEngine implements QueryEngine {
         return c;
     }
 
+    /** The databases this engine keeps bound to small tables (for tests). */
+    SmallTableDatabases small() {
+        return small;
+    }
+
     /** The databases this engine opens ahead (for tests). */
     SpareDatabases databases() {
         return databases;
@@ -411,6 +454,7 @@ public final class DuckDbEngine implements QueryEngine {
     /** Closes the databases opened ahead; each query's own was closed when it ended. */
     @Override
     public void close() {
+        small.close();
         databases.close();
     }
 }

@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * allowed files into the next one, and DuckDB's {@code enable_external_access},
  * {@code allowed_paths} and {@code lock_configuration} belong to the database and cannot be undone
  * once set; a fresh database per query keeps the sandbox exactly as strict as opening one on demand.
- * A spare is held only here, reachable by no query and no caller, until it is taken.
+ * A spare is held only here, reachable by no query and no caller, until it is taken. (A spare
+ * taken for small tables, {@link #takeFresh}, is bound to copies of their bytes and may serve later
+ * queries over exactly those tables and bytes: {@link SmallTableDatabases} says why that is safe.)
  */
 final class SpareDatabases implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SpareDatabases.class.getName());
@@ -77,6 +79,53 @@ final class SpareDatabases implements AutoCloseable {
     }
 
     /**
+     * A database as {@link #take} gives it, for a caller that will not {@link #retire} it (it is
+     * kept bound for later queries, {@link SmallTableDatabases}): a spare for a later query is opened
+     * in its place in the background.
+     */
+    Connection takeFresh(Limits limits) throws SQLException {
+        Connection c = take(limits);
+        replenish(limits);
+        return c;
+    }
+
+    /** Opens a spare with these limits in the background, if fewer than spares are ready. */
+    private void replenish(Limits limits) {
+        if (spares == 0 || closed) {
+            return;
+        }
+        try {
+            background.execute(() -> {
+                if (!closed && ready.size() < spares) {
+                    openSpare(limits);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: no spare is wanted any more
+        }
+    }
+
+    /**
+     * Closes a database in the background without opening another (one kept bound, now given up),
+     * then runs after (or both at once when the engine is closing).
+     */
+    void close(Connection c, Runnable after) {
+        Runnable closing = () -> {
+            closeQuietly(c);
+            after.run();
+        };
+        if (closed) {
+            closing.run();
+            return;
+        }
+        try {
+            background.execute(closing);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            closing.run();
+        }
+    }
+
+    /**
      * Closes a database a query has used (never to be handed out again) and opens a spare for a
      * later query with the same limits, both in the background.
      */
@@ -89,20 +138,25 @@ final class SpareDatabases implements AutoCloseable {
             background.execute(() -> {
                 closeQuietly(used);
                 if (!closed && ready.size() < spares) {
-                    try {
-                        Connection spare = DuckDbEngine.open(limits);
-                        warm(spare);
-                        ready.add(new Spare(spare, limits.memoryBytes(), limits.threads()));
-                    } catch (SQLException | RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "Cannot open a spare DuckDB database: " + e.getMessage());
-                    }
-                    if (closed) {
-                        drain();
-                    }
+                    openSpare(limits);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             closeQuietly(used);
+        }
+    }
+
+    /** Opens and warms a spare (on the background thread). */
+    private void openSpare(Limits limits) {
+        try {
+            Connection spare = DuckDbEngine.open(limits);
+            warm(spare);
+            ready.add(new Spare(spare, limits.memoryBytes(), limits.threads()));
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Cannot open a spare DuckDB database: " + e.getMessage());
+        }
+        if (closed) {
+            drain();
         }
     }
 

@@ -55,7 +55,9 @@ public final class ProtectedQueriesApi {
             Json.putIfNotNull(out, "nextToken", page.nextToken());
             return HttpResponse.ok(out);
         }));
-        router.add(new Route(Operation.GET_PROTECTED_QUERY, c -> one(queries.get(c.caller(), membership(c), protectedQuery(c)))));
+        // waits briefly for a running query to end, so a poll tends to find it ended (ProtectedQueries.poll)
+        router.add(new Route(Operation.GET_PROTECTED_QUERY,
+                c -> one(queries.poll(c.caller(), membership(c), protectedQuery(c)))));
         router.add(new Route(Operation.UPDATE_PROTECTED_QUERY, c -> {
             MembershipId membership = membership(c);
             ProtectedQueryId id = protectedQuery(c);

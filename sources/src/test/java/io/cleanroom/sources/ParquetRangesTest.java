@@ -1,0 +1,171 @@
+package io.cleanroom.sources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnMetaData;
+import org.apache.parquet.format.CompressionCodec;
+import org.apache.parquet.format.Encoding;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.SchemaElement;
+import org.apache.parquet.format.Type;
+import org.apache.parquet.format.Util;
+import org.junit.jupiter.api.Test;
+
+/** Footers written with the Parquet format's own classes, laid out as a writer lays out a file. */
+class ParquetRangesTest {
+    /** Three columns, two row groups, each chunk 100 KB: a, b, c, a, b, c from offset 4. */
+    private static final long CHUNK = 100_000;
+    private static final List<String> COLUMNS = List.of("user_id", "Notes", "segment");
+
+    private static FileMetaData metadata(Consumer<ColumnChunk> change) {
+        List<RowGroup> groups = new ArrayList<>();
+        long offset = 4;
+        for (int g = 0; g < 2; g++) {
+            List<ColumnChunk> chunks = new ArrayList<>();
+            for (String column : COLUMNS) {
+                ColumnMetaData meta = new ColumnMetaData(Type.BYTE_ARRAY, List.of(Encoding.PLAIN), List.of(column),
+                        CompressionCodec.SNAPPY, 1000, CHUNK, CHUNK, offset);
+                ColumnChunk chunk = new ColumnChunk(offset);
+                chunk.setMeta_data(meta);
+                change.accept(chunk);
+                chunks.add(chunk);
+                offset += CHUNK;
+            }
+            groups.add(new RowGroup(chunks, 3 * CHUNK, 1000));
+        }
+        return new FileMetaData(1, List.of(new SchemaElement("schema")), 2000, groups);
+    }
+
+    /** The object's size when its footer follows the six chunks. */
+    private static long size(byte[] tail) {
+        return 4 + 6 * CHUNK + tail.length;
+    }
+
+    private static byte[] tail(FileMetaData metadata) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Util.writeFileMetaData(metadata, out);
+        int footer = out.size();
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(footer).array());
+        out.write("PAR1".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** The ranges fetched; the footer alone is copied from the tail. */
+    private static List<S3Storage.Range> needed(byte[] tail, Set<String> columns) {
+        ParquetRanges.Plan plan = ParquetRanges.needed(tail, size(tail), columns).orElseThrow();
+        assertThat(plan.fromTail()).containsExactly(new S3Storage.Range(size(tail) - tail.length, size(tail)));
+        return plan.fetch();
+    }
+
+    @Test
+    void onlyTheChunksOfTheColumnsAskedForInEveryRowGroupAndTheLeadingMagic() throws IOException {
+        byte[] tail = tail(metadata(c -> { }));
+        assertThat(ParquetRanges.footerLength(tail)).isEqualTo(tail.length - 8);
+        // user_id is the first chunk of each row group: the magic before it touches it
+        assertThat(needed(tail, Set.of("USER_ID"))).containsExactly(new S3Storage.Range(0, 4 + CHUNK),
+                new S3Storage.Range(4 + 3 * CHUNK, 4 + 4 * CHUNK));
+        // segment is the last chunk of each group; the magic stands apart
+        assertThat(needed(tail, Set.of("segment"))).containsExactly(new S3Storage.Range(0, 4),
+                new S3Storage.Range(4 + 2 * CHUNK, 4 + 3 * CHUNK), new S3Storage.Range(4 + 5 * CHUNK, 4 + 6 * CHUNK));
+        // neighbouring chunks are one range; a column the file lacks (a partition column) asks nothing
+        assertThat(needed(tail, Set.of("user_id", "notes", "dt"))).containsExactly(
+                new S3Storage.Range(0, 4 + 2 * CHUNK), new S3Storage.Range(4 + 3 * CHUNK, 4 + 5 * CHUNK));
+        assertThat(needed(tail, Set.of("dt"))).containsExactly(new S3Storage.Range(0, 4));
+    }
+
+    @Test
+    void pageIndexesAndBloomFiltersOfTheColumnsComeWithThem() throws IOException {
+        long[] next = {4 + 6 * CHUNK};
+        FileMetaData metadata = metadata(c -> {
+            c.setColumn_index_offset(next[0]);
+            c.setColumn_index_length(10);
+            c.setOffset_index_offset(next[0] + 100_000);
+            c.setOffset_index_length(20);
+            c.getMeta_data().setBloom_filter_offset(next[0] + 200_000);
+            c.getMeta_data().setBloom_filter_length(30);
+            next[0] += 40_000;
+        });
+        byte[] tail = tail(metadata);
+        long size = 4 + 6 * CHUNK + 400_000 + tail.length;
+        List<S3Storage.Range> ranges = ParquetRanges.needed(tail, size, Set.of("notes")).orElseThrow().fetch();
+        long indexes = 4 + 6 * CHUNK;
+        assertThat(ranges).contains(new S3Storage.Range(indexes + 40_000, indexes + 40_010),
+                new S3Storage.Range(indexes + 140_000, indexes + 140_020),
+                new S3Storage.Range(indexes + 240_000, indexes + 240_030),
+                new S3Storage.Range(indexes + 160_000, indexes + 160_010));
+        assertThat(ranges).doesNotContain(new S3Storage.Range(indexes, indexes + 10));
+    }
+
+    @Test
+    void whatTheTailHoldsIsCopiedFromItNotFetchedAgainAndTheRestOfItIsNotWritten() throws IOException {
+        byte[] tail = tail(metadata(c -> { }));
+        // a tail that reaches back into the last chunk (segment's) and holds the end of the one before (notes')
+        int back = (int) CHUNK + 500;
+        byte[] longer = new byte[tail.length + back];
+        System.arraycopy(tail, 0, longer, back, tail.length);
+        long size = size(tail);
+        long tailStart = size - longer.length;
+        ParquetRanges.Plan plan = ParquetRanges.needed(longer, size, Set.of("segment")).orElseThrow();
+        assertThat(plan.fetch()).containsExactly(new S3Storage.Range(0, 4),
+                new S3Storage.Range(4 + 2 * CHUNK, 4 + 3 * CHUNK));
+        assertThat(plan.fromTail()).containsExactly(new S3Storage.Range(tailStart + 500, 4 + 6 * CHUNK),
+                new S3Storage.Range(size - tail.length, size));
+        // notes' bytes in the tail are neither fetched nor written
+        assertThat(plan.bytes()).isEqualTo(4 + 2 * CHUNK + tail.length);
+        // a range that starts before the tail and ends in it is fetched up to the tail, copied from there
+        ParquetRanges.Plan across = ParquetRanges.needed(longer, size, Set.of("notes", "segment")).orElseThrow();
+        assertThat(across.fetch()).contains(new S3Storage.Range(4 + 4 * CHUNK, tailStart));
+        assertThat(across.fromTail()).contains(new S3Storage.Range(tailStart, 4 + 6 * CHUNK));
+    }
+
+    @Test
+    void whatCannotBeReadForCertainAsksForTheWholeObject() throws IOException {
+        byte[] plain = tail(metadata(c -> { }));
+        // an encrypted footer
+        byte[] encrypted = plain.clone();
+        encrypted[encrypted.length - 1] = 'E';
+        assertThat(ParquetRanges.footerLength(encrypted)).isEqualTo(-1);
+        assertThat(ParquetRanges.needed(encrypted, size(plain), Set.of("notes"))).isEmpty();
+        // a footer longer than the tail holds, or than the object
+        assertThat(ParquetRanges.needed(java.util.Arrays.copyOfRange(plain, 10, plain.length), size(plain),
+                Set.of("notes"))).isEmpty();
+        assertThat(ParquetRanges.needed(plain, plain.length, Set.of("notes"))).isEmpty();
+        // bytes that are not a footer
+        byte[] garbage = plain.clone();
+        for (int i = 0; i < garbage.length - 8; i++) {
+            garbage[i] = (byte) (i * 31 + 7);
+        }
+        assertThat(ParquetRanges.needed(garbage, size(plain), Set.of("notes"))).isEmpty();
+        // a chunk in another file, offsets outside the object, a bloom filter of unknown length
+        assertThat(ParquetRanges.needed(tail(metadata(c -> c.setFile_path("other.parquet"))), size(plain),
+                Set.of("notes"))).isEmpty();
+        byte[] outside = tail(metadata(c -> c.getMeta_data().setData_page_offset(10 * CHUNK)));
+        assertThat(ParquetRanges.needed(outside, size(outside), Set.of("notes"))).isEmpty();
+        byte[] bloom = tail(metadata(c -> c.getMeta_data().setBloom_filter_offset(8)));
+        assertThat(ParquetRanges.needed(bloom, size(bloom), Set.of("notes"))).isEmpty();
+        assertThat(ParquetRanges.footerLength(new byte[] {1, 2, 3})).isEqualTo(-1);
+    }
+
+    @Test
+    void aDictionaryPageBeforeTheDataPagesStartsTheChunk() throws IOException {
+        byte[] tail = tail(metadata(c -> {
+            ColumnMetaData m = c.getMeta_data();
+            m.setDictionary_page_offset(m.getData_page_offset());
+            m.setData_page_offset(m.getData_page_offset() + 1000);
+            m.setTotal_compressed_size(CHUNK);
+        }));
+        assertThat(needed(tail, Set.of("segment"))).containsExactly(new S3Storage.Range(0, 4),
+                new S3Storage.Range(4 + 2 * CHUNK, 4 + 3 * CHUNK), new S3Storage.Range(4 + 5 * CHUNK, 4 + 6 * CHUNK));
+    }
+}
