@@ -39,6 +39,8 @@ final class NoisyRelease implements ResultSink {
     private final long threshold;
     private final List<ResultSink.Column> engineColumns = new ArrayList<>();
     private final List<List<Object>> released = new ArrayList<>();
+    /** The group keys of each released row, in the engine's order. */
+    private final List<List<Object>> releasedKeys = new ArrayList<>();
     private boolean noiseDrawn;
     private long engineRows;
 
@@ -132,6 +134,7 @@ final class NoisyRelease implements ResultSink {
                     + "is --max-result-rows)");
         }
         released.add(row);
+        releasedKeys.add(new ArrayList<>(values.subList(0, plan.keys())));
     }
 
     private Object answer(Aggregate a, List<Object> values, BigInteger noisyCount) {
@@ -217,6 +220,30 @@ final class NoisyRelease implements ResultSink {
             release(zeros);
         }
         List<List<Object>> rows = new ArrayList<>(released);
+        // first in the order of their keys (all of them, selected or not): the order the engine
+        // returns groups in (its hash tables) can depend on groups that were not released, so it must
+        // not show through ties of the ORDER BY or the lack of one
+        if (plan.keys() > 0) {
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                positions.add(i);
+            }
+            DifferentialPrivacyPlan.Order ascending = new DifferentialPrivacyPlan.Order(0, false, false);
+            positions.sort((x, y) -> {
+                for (int k = 0; k < plan.keys(); k++) {
+                    int c = compare(releasedKeys.get(x).get(k), releasedKeys.get(y).get(k), ascending);
+                    if (c != 0) {
+                        return c;
+                    }
+                }
+                return 0;
+            });
+            List<List<Object>> sorted = new ArrayList<>();
+            for (int i : positions) {
+                sorted.add(rows.get(i));
+            }
+            rows = sorted;
+        }
         if (!plan.order().isEmpty()) {
             Comparator<List<Object>> order = null;
             for (DifferentialPrivacyPlan.Order o : plan.order()) {

@@ -647,17 +647,33 @@ public final class ProtectedQueries implements AutoCloseable {
         this.beforeStart = requireNonNull(hook, "hook is null");
     }
 
+    private volatile java.util.function.Consumer<ProtectedQueryId> beforeEngine = id -> {
+    };
+
+    /**
+     * Test seam: runs on the worker just before the engine runs a differentially private query on
+     * its data (its budget reserved), so a test can cancel it while it runs.
+     */
+    public void beforeEngine(java.util.function.Consumer<ProtectedQueryId> hook) {
+        this.beforeEngine = requireNonNull(hook, "hook is null");
+    }
+
     /**
      * How the privacy budget a differentially private query holds is settled when it ends: spent
-     * when its answer is released (or when what it shows depends on its noisy answer: spend), given
-     * back otherwise, and given back too when its answer is one given again from the cache.
+     * when its answer is released, and whatever the end once the engine ran on the protected rows
+     * (spend: a failure, a timeout or a cancellation then may depend on them, as too many released
+     * rows depend on the noisy answer); given back when it ended before (refused, cancelled while
+     * waiting, its data gone), and given back too when its answer is one given again from the cache.
      */
     private static final class Settlement {
         /** The query reads a table with differential privacy. */
         volatile boolean dp;
         /** A reservation is being made: its refusal is a refusal of the query. */
         volatile boolean refusing;
-        /** The query ends in a way that depends on its noisy answer: its cost is spent. */
+        /**
+         * The query ends in a way that may depend on its data or its noisy answer (the engine ran on
+         * the protected rows): its cost is spent whatever the end.
+         */
         volatile boolean spend;
         /** The answer was given again from the cache: nothing is spent. */
         volatile boolean cached;
@@ -833,6 +849,11 @@ public final class ProtectedQueries implements AutoCloseable {
         io.cleanroom.engine.spi.Limits limits = new io.cleanroom.engine.spi.Limits(settings.memoryBytes(),
                 settings.threads(), settings.timeout(), Long.MAX_VALUE);
         List<List<Object>> rows;
+        // from here the engine reads the protected rows: how the query ends (an error, its time running
+        // out, a cancellation the querier times) can depend on them, so any end but a released answer
+        // spends too; given back, a query made slow or failing by one user's rows would be a free oracle
+        settlement.spend = true;
+        beforeEngine.accept(id);
         try {
             ready.engine().execute(ready.checked().executable(pinned.data(), limits), release, handle);
             if (handle.cancelled()) {
@@ -945,7 +966,7 @@ public final class ProtectedQueries implements AutoCloseable {
     /**
      * Ends a query unless it has ended already, and in the same transaction settles the privacy
      * budget it holds (settlement, for a differentially private query: spent when it succeeded with
-     * an answer of its own or when its end depends on its noisy answer, else given back) and does the
+     * an answer of its own or when the engine ran on its data, else given back) and does the
      * rest of the change (also, when this change ended it). Returns whether this change ended it.
      */
     private boolean finish(ProtectedQueryId id, java.util.function.UnaryOperator<ProtectedQuery> change,
@@ -964,7 +985,7 @@ public final class ProtectedQueries implements AutoCloseable {
             }
             if (settlement != null && settlement.dp) {
                 boolean released = ended.status() == ProtectedQueryStatus.SUCCESS && !settlement.cached;
-                if (released || settlement.spend && ended.status() == ProtectedQueryStatus.FAILED) {
+                if (released || settlement.spend && ended.status() != ProtectedQueryStatus.SUCCESS) {
                     ledger.commit(id.value());
                 } else {
                     ledger.refund(id.value());

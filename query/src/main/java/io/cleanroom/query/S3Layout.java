@@ -183,7 +183,19 @@ final class S3Layout {
             if (literal.kind() != ColumnFilter.Literal.Kind.NUMBER || !DECIMAL.matcher(value).matches()) {
                 return null;
             }
-            return Integer.signum(new BigDecimal(value).compareTo(new BigDecimal(literal.text())));
+            // the engine reads the value rounded to the column's scale (2.499 as decimal(10,2) is 2.50):
+            // a value with more digits is compared as the engine sees it only by the engine
+            BigDecimal v = new BigDecimal(value);
+            int scale;
+            try {
+                scale = io.cleanroom.core.model.ColumnType.parse(type).scale();
+            } catch (RuntimeException e) {
+                return null;
+            }
+            if (v.stripTrailingZeros().scale() > scale) {
+                return null;
+            }
+            return Integer.signum(v.compareTo(new BigDecimal(literal.text())));
         }
         if (type.equals("string") || type.startsWith("varchar")) {
             if (literal.kind() != ColumnFilter.Literal.Kind.STRING) {

@@ -82,4 +82,24 @@ class S3LayoutTest {
         assertThat(Optional.ofNullable(S3Layout.holds("1", "timestamp", filter("t", Operator.EQ, Kind.TIMESTAMP,
                 "2026-11-01 00:00:00")))).isEmpty();
     }
+
+    /**
+     * Attack pass 2: the engine reads a partition value as the column's type, rounded to its scale
+     * (TRY_CAST('2.499' AS DECIMAL(10,2)) is 2.50), so a filter amount >= 2.5 holds of it there;
+     * compared as written, 2.499 was pruned, and the count told rows apart by digits the column's
+     * type hides. A value with more digits than the scale is left to the engine.
+     */
+    @Test
+    void aDecimalPartitionWithMoreDigitsThanItsScaleIsLeftToTheEngine() {
+        List<Column> amount = List.of(new Column("amount", "decimal(10,2)"));
+        ColumnFilter atLeast = filter("amount", Operator.GE, Kind.NUMBER, "2.5");
+        assertThat(S3Layout.keep(List.of("2.499"), amount, List.of(atLeast))).isTrue();
+        assertThat(S3Layout.keep(List.of("2.490"), amount, List.of(atLeast))).isFalse();
+        assertThat(S3Layout.keep(List.of("2.40"), amount, List.of(atLeast))).isFalse();
+        assertThat(S3Layout.keep(List.of("2.5"), amount, List.of(atLeast))).isTrue();
+        assertThat(S3Layout.keep(List.of("3"), List.of(new Column("amount", "decimal(10,0)")),
+                List.of(filter("amount", Operator.LT, Kind.NUMBER, "3")))).isFalse();
+        assertThat(S3Layout.keep(List.of("2.6"), List.of(new Column("amount", "decimal(10,0)")),
+                List.of(filter("amount", Operator.LT, Kind.NUMBER, "3")))).isTrue();
+    }
 }

@@ -354,6 +354,35 @@ abstract class DifferentialPrivacyQuerySuite {
         assertThat(s.balance().budget().spent()).isEqualTo(Rational.of(1, 10));
     }
 
+    /**
+     * Attack pass 2: a querier who could cancel a query while the engine ran, and get its budget
+     * back, could time for free a query made slow only by one user's rows (or failing for lack of
+     * memory only then). Once the engine runs on the protected rows, a cancellation spends.
+     */
+    @Test
+    void aQueryCancelledWhileTheEngineRunsSpends() throws Exception {
+        Setup s = new Setup(1, PrivacyBudgetTemplateAutoRefresh.NONE);
+        ProtectedQueries queries = cluster.server.queries();
+        String[] id = new String[1];
+        CountDownLatch cancelled = new CountDownLatch(1);
+        queries.beforeEngine(q -> {
+            s.adv.updateProtectedQuery(r -> r.membershipIdentifier(s.advertiserMembership)
+                    .protectedQueryIdentifier(q.value()).targetStatus("CANCELLED"));
+            cancelled.countDown();
+        });
+        try {
+            id[0] = s.start("SELECT SUM(salary) FROM members");
+            assertThat(cancelled.await(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            queries.beforeEngine(q -> {
+            });
+        }
+        ProtectedQuery ended = s.await(id[0]);
+        assertThat(ended.status()).isEqualTo(ProtectedQueryStatus.CANCELLED);
+        assertThat(s.balance().budget().reserved()).isEqualTo(Rational.ZERO);
+        assertThat(s.balance().budget().spent()).isEqualTo(Rational.of(1, 10));
+    }
+
     /** Starts a query, holds its worker until the change is made, then waits for the query to end. */
     private ProtectedQuery held(Setup s, ProtectedQueries queries, String sql, ThrowingRunnable change)
             throws Exception {

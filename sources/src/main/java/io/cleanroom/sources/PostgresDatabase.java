@@ -348,7 +348,8 @@ public final class PostgresDatabase implements AutoCloseable {
 
     /**
      * The condition to push down for a filter, if PostgreSQL's comparison keeps at least every row
-     * the engine's keeps: integers and decimals against numbers, dates against dates, timestamps
+     * the engine's keeps: integers, and decimals whose PostgreSQL scale is at most the catalog's (the
+     * engine rounds to it), against numbers, dates against dates, timestamps
      * (without a time zone) against timestamps, booleans by equality, and text against strings, by
      * equality, or in byte order (COLLATE "C", as the engines compare) for ranges. Floating point,
      * time zones and everything else are left to the engine.
@@ -391,8 +392,11 @@ public final class PostgresDatabase implements AutoCloseable {
                 case BIGINT, INTEGER, SMALLINT, TINYINT -> literal.kind() == ColumnFilter.Literal.Kind.NUMBER
                         && column.databaseType().matches("(smallint|integer|bigint)")
                         ? new BigDecimal(literal.text()) : null;
+                // the engine reads a value rounded to the catalog's scale (2.499 as decimal(10,2) is 2.50):
+                // PostgreSQL compares what it stores, so only a column that holds no more digits is pushed
                 case DECIMAL -> literal.kind() == ColumnFilter.Literal.Kind.NUMBER
-                        && column.databaseType().startsWith("numeric") ? new BigDecimal(literal.text()) : null;
+                        && numericScale(column.databaseType()) <= column.type().scale()
+                        ? new BigDecimal(literal.text()) : null;
                 case DATE -> literal.kind() == ColumnFilter.Literal.Kind.DATE && column.databaseType().equals("date")
                         ? LocalDate.parse(literal.text()) : null;
                 case TIMESTAMP -> literal.kind() == ColumnFilter.Literal.Kind.TIMESTAMP
@@ -406,6 +410,15 @@ public final class PostgresDatabase implements AutoCloseable {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    private static final java.util.regex.Pattern NUMERIC = java.util.regex.Pattern.compile(
+            "numeric\\((\\d+),(\\d+)\\)");
+
+    /** The scale of numeric(p,s) as format_type writes it; unbounded for numeric without one. */
+    static int numericScale(String databaseType) {
+        java.util.regex.Matcher m = NUMERIC.matcher(databaseType);
+        return m.matches() ? Integer.parseInt(m.group(2)) : Integer.MAX_VALUE;
     }
 
     /** A PostgreSQL identifier, quoted. */

@@ -38,8 +38,11 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * list of literals, or {@code BETWEEN} two (not NOT BETWEEN, not SYMMETRIC). Such a conjunct is never
  * true for a NULL column, so it holds of every row of the table that reaches anything, whatever
  * joins (inner or outer) surround the table. ORs, NOTs, expressions on the column, subqueries and
- * join conditions are left alone. Skipping by a filter never changes the answer: the engine applies
- * the query's own conditions to what it reads.
+ * join conditions are left alone, and so is a cast that changes a value (a column cast to fewer
+ * decimal digits, a literal cast to another value: CAST(7.6 AS BIGINT) is 8 to the engines), an
+ * approximate number literal and a timestamp finer than microseconds: the filter holds the value
+ * the engine compares, or there is none. Skipping by a filter never changes the answer: the engine
+ * applies the query's own conditions to what it reads.
  */
 final class Filters {
     private Filters() {
@@ -241,18 +244,37 @@ final class Filters {
     }
 
     private static boolean keepsValues(String columnType, SqlDataTypeSpec spec) {
-        if (columnType == null || !(spec.getTypeNameSpec() instanceof org.apache.calcite.sql.SqlBasicTypeNameSpec)) {
+        if (columnType == null || !(spec.getTypeNameSpec() instanceof org.apache.calcite.sql.SqlBasicTypeNameSpec basic)) {
             return false;
         }
         String target = spec.getTypeName().getSimple().toUpperCase(Locale.ROOT);
-        boolean exactColumn = columnType.matches("(bigint|int|integer|smallint|tinyint|decimal.*)");
+        boolean integerColumn = columnType.matches("(bigint|int|integer|smallint|tinyint)");
+        // a decimal column keeps its values only in a type with at least its scale: a cast to fewer
+        // digits rounds (CAST(2.46 AS DECIMAL(10,1)) is 2.5, CAST(2.4 AS INTEGER) is 2), and a
+        // filter on the column would then drop rows the rounded comparison keeps. Overflow is NULL
+        // in both engines, which no comparison keeps.
+        int columnScale = integerColumn ? 0 : decimalScale(columnType);
         return switch (target) {
-            case "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DECIMAL" -> exactColumn;
+            case "BIGINT", "INTEGER", "SMALLINT", "TINYINT" -> columnScale == 0;
+            case "DECIMAL" -> columnScale >= 0 && basic.getScale() >= columnScale
+                    && (basic.getPrecision() >= 0 || columnScale == 0);
             case "DATE" -> columnType.equals("date");
             case "TIMESTAMP" -> columnType.equals("timestamp");
             case "VARCHAR" -> columnType.equals("string") && spec.getTypeNameSpec().toString().equals("VARCHAR");
             default -> false;
         };
+    }
+
+    /** The scale of a decimal column's catalog type, or -1 when it is not a decimal. */
+    private static int decimalScale(String columnType) {
+        if (!columnType.startsWith("decimal")) {
+            return -1;
+        }
+        try {
+            return io.cleanroom.core.model.ColumnType.parse(columnType).scale();
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     /** A literal as SQL types it: a string, number, date, timestamp or boolean; a CAST of one to such a type. */
@@ -263,26 +285,43 @@ final class Filters {
             if (inner.isEmpty()) {
                 return Optional.empty();
             }
+            // only a cast that keeps the literal's text as the engine's value: a string read as a date,
+            // timestamp or string, a whole number as an integer, a number as a decimal of at least its
+            // scale. Others change the value (CAST(7.6 AS BIGINT) is 8, CAST(TIMESTAMP '... .500' AS
+            // VARCHAR) is '... .5') and a filter with the literal as written would drop rows.
             String type = spec.getTypeName().getSimple().toUpperCase(Locale.ROOT);
+            ColumnFilter.Literal.Kind from = inner.get().kind();
             ColumnFilter.Literal.Kind kind = switch (type) {
-                case "DATE" -> ColumnFilter.Literal.Kind.DATE;
-                case "TIMESTAMP" -> ColumnFilter.Literal.Kind.TIMESTAMP;
-                case "VARCHAR", "CHAR" -> ColumnFilter.Literal.Kind.STRING;
-                case "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "DECIMAL" ->
-                        inner.get().kind() == ColumnFilter.Literal.Kind.NUMBER ? ColumnFilter.Literal.Kind.NUMBER : null;
+                case "DATE" -> from == ColumnFilter.Literal.Kind.STRING || from == ColumnFilter.Literal.Kind.DATE
+                        ? ColumnFilter.Literal.Kind.DATE : null;
+                case "TIMESTAMP" -> (from == ColumnFilter.Literal.Kind.STRING
+                        || from == ColumnFilter.Literal.Kind.TIMESTAMP) && microseconds(inner.get().text())
+                        ? ColumnFilter.Literal.Kind.TIMESTAMP : null;
+                case "VARCHAR", "CHAR" -> from == ColumnFilter.Literal.Kind.STRING
+                        && spec.getTypeNameSpec() instanceof org.apache.calcite.sql.SqlBasicTypeNameSpec basic
+                        && basic.getPrecision() < 0 ? ColumnFilter.Literal.Kind.STRING : null;
+                case "INTEGER", "BIGINT", "SMALLINT", "TINYINT" -> from == ColumnFilter.Literal.Kind.NUMBER
+                        && new BigDecimal(inner.get().text()).stripTrailingZeros().scale() <= 0
+                        ? ColumnFilter.Literal.Kind.NUMBER : null;
+                case "DECIMAL" -> from == ColumnFilter.Literal.Kind.NUMBER
+                        && spec.getTypeNameSpec() instanceof org.apache.calcite.sql.SqlBasicTypeNameSpec basic
+                        && basic.getPrecision() >= 0
+                        && new BigDecimal(inner.get().text()).stripTrailingZeros().scale() <= Math.max(0,
+                                basic.getScale()) ? ColumnFilter.Literal.Kind.NUMBER : null;
                 default -> null;
             };
             return kind == null ? Optional.empty() : Optional.of(new ColumnFilter.Literal(kind, inner.get().text()));
         }
         if (node instanceof SqlCall call && call.getKind() == SqlKind.MINUS_PREFIX && call.operandCount() == 1
-                && call.operand(0) instanceof SqlNumericLiteral number) {
+                && call.operand(0) instanceof SqlNumericLiteral number && number.isExact()) {
             return Optional.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.NUMBER,
                     number.getValueAs(BigDecimal.class).negate().toPlainString()));
         }
         if (node instanceof SqlCharStringLiteral string) {
             return Optional.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.STRING, string.getValueAs(String.class)));
         }
-        if (node instanceof SqlNumericLiteral number) {
+        if (node instanceof SqlNumericLiteral number && number.isExact()) {
+            // an approximate literal (1e1) is a DOUBLE to the engines, with another text and value
             return Optional.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.NUMBER,
                     number.getValueAs(BigDecimal.class).toPlainString()));
         }
@@ -290,8 +329,10 @@ final class Filters {
             return Optional.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.DATE, date.toFormattedString()));
         }
         if (node instanceof SqlTimestampLiteral timestamp) {
-            return Optional.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.TIMESTAMP,
-                    timestamp.toFormattedString()));
+            // the engines keep microseconds: a literal with finer digits is not the value they compare
+            String text = timestamp.toFormattedString();
+            return microseconds(text) ? Optional.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.TIMESTAMP,
+                    text)) : Optional.empty();
         }
         if (node instanceof SqlLiteral literal && literal.getTypeName() == SqlTypeName.BOOLEAN
                 && literal.getValue() != null) {
@@ -299,5 +340,11 @@ final class Filters {
                     String.valueOf(literal.booleanValue())));
         }
         return Optional.empty();
+    }
+
+    /** Whether a timestamp's text has at most microseconds, the engines' precision. */
+    private static boolean microseconds(String text) {
+        int dot = text.indexOf('.');
+        return dot < 0 || text.length() - dot - 1 <= 6;
     }
 }

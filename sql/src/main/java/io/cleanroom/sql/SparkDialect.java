@@ -33,6 +33,10 @@ import org.apache.calcite.util.NlsString;
  *   <li>String literals escape quotes and backslashes with a backslash (Spark reads {@code \} as
  *       an escape: a literal rendered the standard way could end early and turn the rest of a
  *       string into SQL); identifiers are backquoted.</li>
+ *   <li>Spark substitutes variables ({@code ${env:NAME}}, {@code ${system:name}}, Spark settings)
+ *       in the text of a query before parsing it, in literals and quoted identifiers too: a dollar
+ *       sign in a literal is written as Spark's escape backslash-u0024, a name holding {@code ${} is
+ *       refused, and rendered SQL holding {@code ${} never leaves query control.</li>
  *   <li>Division is IEEE division in DOUBLE, as in DuckDB: by zero it is an infinity or NaN
  *       (Spark answers NULL); LN and LOG10 answer NaN below zero and minus infinity at zero.</li>
  *   <li>CONCAT skips NULL arguments, SIMILAR TO is a whole-string regular expression match,
@@ -76,12 +80,27 @@ final class SparkDialect extends SqlDialect {
         buf.append('\'');
         for (int i = 0; i < val.length(); i++) {
             char c = val.charAt(i);
+            if (c == '$') {
+                // Spark substitutes ${...} in the text before parsing: the escape keeps the dollar
+                buf.append("\\u0024");
+                continue;
+            }
             if (c == '\'' || c == '\\') {
                 buf.append('\\');
             }
             buf.append(c);
         }
         buf.append('\'');
+    }
+
+    /** A backquoted identifier; one holding "${" cannot be written so that Spark does not substitute it. */
+    @Override
+    public StringBuilder quoteIdentifier(StringBuilder buf, String val) {
+        if (val.contains("${")) {
+            throw Rejection.of("On the Spark engine, a name may not contain ${ (Spark would read a variable "
+                    + "reference there)");
+        }
+        return super.quoteIdentifier(buf, val);
     }
 
     @Override
@@ -383,6 +402,9 @@ final class SparkDialect extends SqlDialect {
         }
         if (quote != 0) {
             throw new IllegalStateException("rendered Spark SQL holds an unterminated quote");
+        }
+        if (sql.contains("${")) {
+            throw new IllegalStateException("rendered Spark SQL holds a variable reference");
         }
         return sql;
     }

@@ -117,7 +117,7 @@ class SparkDialectTest {
                 + "species LIKE 'c%' AS l, STARTS_WITH(species, 'c') AS w, EXTRACT(DOW FROM CURRENT_DATE) AS d, "
                 + "age BETWEEN 1 AND 5 AS b FROM pets"));
         assertThat(sql).contains("concat_ws('', CAST(`pets`.`species` AS STRING), CAST('x' AS STRING))")
-                .contains("(`pets`.`species` RLIKE '^(?:c.t)$')").contains("LIKE 'c%' ESCAPE '!'")
+                .contains("(`pets`.`species` RLIKE '^(?:c.t)\\u0024')").contains("LIKE 'c%' ESCAPE '!'")
                 .contains("STARTSWITH(`pets`.`species`, 'c')").contains("(dayofweek(CURRENT_DATE ) - 1)")
                 .contains("BETWEEN").doesNotContain("ASYMMETRIC");
     }

@@ -97,6 +97,8 @@ record SparkSettings(String master, String executorMemory, int executorCores, St
         conf.put("spark.sql.ansi.enabled", "false");
         // no SELECT * FROM json.`/path`: a query reads its bound tables only
         conf.put("spark.sql.runSQLOnFiles", "false");
+        // no ${env:NAME}, ${system:name} or ${spark.setting} replaced in a query's text before it parses
+        conf.put("spark.sql.variable.substitute", "false");
         conf.put("spark.sql.session.timeZone", "UTC");
         conf.put("spark.sql.timestampType", "TIMESTAMP_NTZ");
         conf.put("spark.sql.datetime.java8API.enabled", "true");

@@ -23,13 +23,15 @@ class SparkSettingsTest {
         Map<String, String> conf = SparkSettings.from(new EngineSettings(Map.of("master", "spark://10.0.0.5:7077",
                 "executor-memory", "4g", "executor-cores", "3", "spark.kubernetes.namespace", "cleanroom",
                 "spark.sql.ansi.enabled", "true", "spark.sql.runSQLOnFiles", "true", "spark.ui.enabled", "true",
+                "spark.sql.variable.substitute", "true",
                 "spark.locality.wait", "3s"))).sparkConf(Path.of("/tmp/x"));
         assertThat(conf).containsEntry("spark.master", "spark://10.0.0.5:7077")
                 .containsEntry("spark.executor.memory", "4g").containsEntry("spark.executor.cores", "3")
                 .containsEntry("spark.kubernetes.namespace", "cleanroom").containsEntry("spark.locality.wait", "3s");
-        // no error oracle, no files as tables, no UI
+        // no error oracle, no files as tables, no UI, no variables substituted in a query's text
         assertThat(conf).containsEntry("spark.sql.ansi.enabled", "false")
-                .containsEntry("spark.sql.runSQLOnFiles", "false").containsEntry("spark.ui.enabled", "false");
+                .containsEntry("spark.sql.runSQLOnFiles", "false").containsEntry("spark.ui.enabled", "false")
+                .containsEntry("spark.sql.variable.substitute", "false");
     }
 
     @Test
