@@ -3,7 +3,6 @@ package io.cleanroom.sources;
 import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,16 @@ import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
-import org.apache.parquet.format.Util;
+import org.apache.parquet.format.SchemaElement;
+import shaded.parquet.org.apache.thrift.TConfiguration;
+import shaded.parquet.org.apache.thrift.TException;
+import shaded.parquet.org.apache.thrift.protocol.TCompactProtocol;
+import shaded.parquet.org.apache.thrift.protocol.TList;
+import shaded.parquet.org.apache.thrift.protocol.TMap;
+import shaded.parquet.org.apache.thrift.protocol.TProtocolException;
+import shaded.parquet.org.apache.thrift.protocol.TSet;
+import shaded.parquet.org.apache.thrift.protocol.TStruct;
+import shaded.parquet.org.apache.thrift.transport.TIOStreamTransport;
 
 /**
  * Which bytes of a Parquet object an engine needs to read some of its columns, from the object's
@@ -89,9 +97,8 @@ public final class ParquetRanges {
         }
         FileMetaData metadata;
         try {
-            metadata = Util.readFileMetaData(new ByteArrayInputStream(tail, (int) (tail.length - 8 - footer),
-                    (int) footer));
-        } catch (IOException | RuntimeException e) {
+            metadata = readFooter(tail, (int) (tail.length - 8 - footer), (int) footer);
+        } catch (TException | RuntimeException e) {
             return Optional.empty();
         }
         Set<String> wanted = columns.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
@@ -101,14 +108,22 @@ public final class ParquetRanges {
         if (metadata.getRow_groups() == null) {
             return Optional.empty();
         }
+        Optional<List<List<String>>> leaves = leaves(metadata.getSchema());
+        if (leaves.isEmpty()) {
+            return Optional.empty();
+        }
         for (RowGroup group : metadata.getRow_groups()) {
-            if (group.getColumns() == null) {
+            if (group.getColumns() == null || group.getColumns().size() != leaves.get().size()) {
                 return Optional.empty();
             }
-            for (ColumnChunk chunk : group.getColumns()) {
+            for (int i = 0; i < group.getColumns().size(); i++) {
+                ColumnChunk chunk = group.getColumns().get(i);
                 ColumnMetaData meta = chunk.getMeta_data();
+                // an engine takes the i-th chunk of a row group as the i-th leaf of the schema, whatever
+                // the chunk says it is: a chunk that says otherwise cannot be placed for certain
                 if (chunk.isSetFile_path() || chunk.isSetCrypto_metadata() || meta == null
-                        || meta.getPath_in_schema() == null || meta.getPath_in_schema().isEmpty()) {
+                        || meta.getPath_in_schema() == null || meta.getPath_in_schema().isEmpty()
+                        || !meta.getPath_in_schema().equals(leaves.get().get(i))) {
                     return Optional.empty();
                 }
                 if (!wanted.contains(meta.getPath_in_schema().get(0).toLowerCase(Locale.ROOT))) {
@@ -154,6 +169,144 @@ public final class ParquetRanges {
         }
         fromTail.add(new S3Storage.Range(size - footer - 8, size));
         return Optional.of(new Plan(fetch, fromTail));
+    }
+
+    /**
+     * The path of every leaf (primitive column) of a schema, in the order of the chunks of a row
+     * group: the schema's elements depth first, each group followed by its children. Empty when the
+     * elements do not form exactly one tree under the root.
+     */
+    static Optional<List<List<String>>> leaves(List<SchemaElement> schema) {
+        if (schema == null || schema.isEmpty()) {
+            return Optional.empty();
+        }
+        List<List<String>> out = new ArrayList<>();
+        int[] next = {1};
+        if (!walk(schema, schema.get(0), new ArrayList<>(), next, out, 0) || next[0] != schema.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(out);
+    }
+
+    private static boolean walk(List<SchemaElement> schema, SchemaElement group, List<String> path, int[] next,
+            List<List<String>> out, int depth) {
+        if (depth > MAX_DEPTH || !group.isSetNum_children() || group.getNum_children() < 0) {
+            return false;
+        }
+        for (int c = 0; c < group.getNum_children(); c++) {
+            if (next[0] >= schema.size()) {
+                return false;
+            }
+            SchemaElement element = schema.get(next[0]++);
+            if (element.getName() == null) {
+                return false;
+            }
+            List<String> child = new ArrayList<>(path);
+            child.add(element.getName());
+            if (element.isSetNum_children()) {
+                if (!walk(schema, element, child, next, out, depth + 1)) {
+                    return false;
+                }
+            } else {
+                out.add(child);
+            }
+        }
+        return true;
+    }
+
+    /** Deeper than this, structures and containers nested in a footer are refused (the format nests a few levels). */
+    static final int MAX_DEPTH = 32;
+
+    /**
+     * The file metadata of a footer, read with bounds that its own bytes set: no list, set, map or
+     * string may claim more elements or bytes than remain of the footer (each element takes at
+     * least one), nor nest deeper than {@link #MAX_DEPTH}. The format's own reader takes a claimed
+     * length as it comes: a footer of a few bytes claiming two billion row groups would exhaust the
+     * heap, and a few kilobytes of nested structures the stack.
+     */
+    static FileMetaData readFooter(byte[] bytes, int offset, int length) throws TException {
+        ByteArrayInputStream in = new ByteArrayInputStream(bytes, offset, length);
+        TConfiguration configuration = new TConfiguration(Math.max(length, 1), Math.max(length, 1), MAX_DEPTH);
+        FileMetaData metadata = new FileMetaData();
+        metadata.read(new BoundedProtocol(new TIOStreamTransport(configuration, in), in, length));
+        return metadata;
+    }
+
+    /** A compact protocol that refuses sizes beyond the bytes left, and nesting beyond {@link #MAX_DEPTH}. */
+    private static final class BoundedProtocol extends TCompactProtocol {
+        private final ByteArrayInputStream in;
+        private int depth;
+
+        BoundedProtocol(TIOStreamTransport transport, ByteArrayInputStream in, int length) {
+            super(transport, length, length);
+            this.in = in;
+        }
+
+        private void enter() throws TProtocolException {
+            if (++depth > MAX_DEPTH) {
+                throw new TProtocolException(TProtocolException.DEPTH_LIMIT, "footer nested too deeply");
+            }
+        }
+
+        private void fits(int size) throws TProtocolException {
+            if (size < 0 || size > in.available()) {
+                throw new TProtocolException(TProtocolException.SIZE_LIMIT, "footer claims more than it holds");
+            }
+        }
+
+        @Override
+        public TStruct readStructBegin() throws TException {
+            enter();
+            return super.readStructBegin();
+        }
+
+        @Override
+        public void readStructEnd() throws TException {
+            depth--;
+            super.readStructEnd();
+        }
+
+        @Override
+        public TList readListBegin() throws TException {
+            enter();
+            TList list = super.readListBegin();
+            fits(list.size);
+            return list;
+        }
+
+        @Override
+        public void readListEnd() throws TException {
+            depth--;
+            super.readListEnd();
+        }
+
+        @Override
+        public TSet readSetBegin() throws TException {
+            enter();
+            TSet set = super.readSetBegin();
+            fits(set.size);
+            return set;
+        }
+
+        @Override
+        public void readSetEnd() throws TException {
+            depth--;
+            super.readSetEnd();
+        }
+
+        @Override
+        public TMap readMapBegin() throws TException {
+            enter();
+            TMap map = super.readMapBegin();
+            fits(map.size);
+            return map;
+        }
+
+        @Override
+        public void readMapEnd() throws TException {
+            depth--;
+            super.readMapEnd();
+        }
     }
 
     private static boolean add(List<S3Storage.Range> ranges, long start, long length, long size) {

@@ -44,7 +44,17 @@ class ParquetRangesTest {
             }
             groups.add(new RowGroup(chunks, 3 * CHUNK, 1000));
         }
-        return new FileMetaData(1, List.of(new SchemaElement("schema")), 2000, groups);
+        return new FileMetaData(1, schema(), 2000, groups);
+    }
+
+    /** The root and one leaf per column, as a writer lays out a flat schema. */
+    private static List<SchemaElement> schema() {
+        List<SchemaElement> schema = new ArrayList<>();
+        schema.add(new SchemaElement("schema").setNum_children(COLUMNS.size()));
+        for (String column : COLUMNS) {
+            schema.add(new SchemaElement(column).setType(Type.BYTE_ARRAY));
+        }
+        return schema;
     }
 
     /** The object's size when its footer follows the six chunks. */
@@ -167,5 +177,148 @@ class ParquetRangesTest {
         }));
         assertThat(needed(tail, Set.of("segment"))).containsExactly(new S3Storage.Range(0, 4),
                 new S3Storage.Range(4 + 2 * CHUNK, 4 + 3 * CHUNK), new S3Storage.Range(4 + 5 * CHUNK, 4 + 6 * CHUNK));
+    }
+
+    /** A tail whose footer is exactly these bytes. */
+    private static byte[] rawTail(byte[] footer) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(footer);
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(footer.length).array());
+        out.write("PAR1".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    private static void varint(ByteArrayOutputStream out, int value) {
+        while ((value & ~0x7F) != 0) {
+            out.write((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        out.write(value);
+    }
+
+    @Test
+    void aFooterOfAFewBytesClaimingBillionsOfRowGroupsOrAHugeStringExhaustsNothing() throws IOException {
+        // the format's own reader allocates what a list's header claims: 2^31 row groups from 7 bytes
+        // was an OutOfMemoryError that escaped the query, 10^8 a 400 MB allocation
+        for (int claimed : new int[] {0x7FFFFFF0, 100_000_000, 1000}) {
+            ByteArrayOutputStream footer = new ByteArrayOutputStream();
+            footer.write(0x49); // field 4 (row_groups), a list
+            footer.write(0xFC); // of structs, its size follows
+            varint(footer, claimed);
+            assertThat(ParquetRanges.needed(rawTail(footer.toByteArray()), 1_000_000, Set.of("notes"))).isEmpty();
+        }
+        ByteArrayOutputStream string = new ByteArrayOutputStream();
+        string.write(0x68); // field 6 (created_by), a string
+        varint(string, 0x7FFFFFF0);
+        assertThat(ParquetRanges.needed(rawTail(string.toByteArray()), 1_000_000, Set.of("notes"))).isEmpty();
+    }
+
+    @Test
+    void aFooterOfStructuresNestedThousandsDeepDoesNotExhaustTheStack() throws IOException {
+        // unknown fields are skipped recursively: 16 KB of struct headers was a StackOverflowError
+        for (int depth : new int[] {16_000, 1_000_000}) {
+            byte[] footer = new byte[depth];
+            java.util.Arrays.fill(footer, (byte) 0x1C); // field +1, a struct
+            assertThat(ParquetRanges.needed(rawTail(footer), 10_000_000, Set.of("notes"))).isEmpty();
+        }
+        // lists of lists, too
+        ByteArrayOutputStream lists = new ByteArrayOutputStream();
+        lists.write(0x49);
+        for (int i = 0; i < 20_000; i++) {
+            lists.write(0x19); // a list of one element, a list
+        }
+        assertThat(ParquetRanges.needed(rawTail(lists.toByteArray()), 10_000_000, Set.of("notes"))).isEmpty();
+    }
+
+    @Test
+    void negativeHugeOrOverflowingOffsetsAndLengthsAskForTheWholeObject() throws IOException {
+        List<Consumer<ColumnChunk>> hostile = List.of(
+                c -> c.getMeta_data().setData_page_offset(-CHUNK),
+                c -> c.getMeta_data().setTotal_compressed_size(Long.MAX_VALUE),
+                c -> c.getMeta_data().setTotal_compressed_size(-1),
+                c -> c.getMeta_data().setData_page_offset(Long.MAX_VALUE - 10),
+                c -> {
+                    c.setColumn_index_offset(-5);
+                    c.setColumn_index_length(10);
+                },
+                c -> {
+                    c.setOffset_index_offset(8);
+                    c.setOffset_index_length(Integer.MAX_VALUE);
+                },
+                c -> {
+                    c.getMeta_data().setBloom_filter_offset(8);
+                    c.getMeta_data().setBloom_filter_length(-3);
+                });
+        for (Consumer<ColumnChunk> change : hostile) {
+            byte[] tail = tail(metadata(change));
+            assertThat(ParquetRanges.needed(tail, size(tail), Set.of("notes"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aChunkIsPlacedByItsPositionInTheSchemaAndOneThatSaysOtherwiseAsksForTheWholeObject() throws IOException {
+        // an engine reads the i-th chunk of a row group as the schema's i-th leaf: a footer whose chunks
+        // name other columns (Notes' chunk labelled user_id) would have the plan fetch bytes the engine
+        // takes for another column, and leave a hole where the allowed one lies
+        byte[] swapped = tail(metadata(c -> {
+            List<String> path = c.getMeta_data().getPath_in_schema();
+            if (path.equals(List.of("user_id"))) {
+                c.getMeta_data().setPath_in_schema(List.of("Notes"));
+            } else if (path.equals(List.of("Notes"))) {
+                c.getMeta_data().setPath_in_schema(List.of("user_id"));
+            }
+        }));
+        assertThat(ParquetRanges.needed(swapped, size(swapped), Set.of("user_id"))).isEmpty();
+        // a chunk naming a column the schema lacks, a row group with a chunk fewer than leaves
+        byte[] unknown = tail(metadata(c -> {
+            if (c.getMeta_data().getPath_in_schema().equals(List.of("segment"))) {
+                c.getMeta_data().setPath_in_schema(List.of("user_id"));
+            }
+        }));
+        assertThat(ParquetRanges.needed(unknown, size(unknown), Set.of("user_id"))).isEmpty();
+        FileMetaData fewer = metadata(c -> { });
+        fewer.getRow_groups().get(1).getColumns().remove(2);
+        byte[] shortGroup = tail(fewer);
+        assertThat(ParquetRanges.needed(shortGroup, size(shortGroup), Set.of("user_id"))).isEmpty();
+        // a schema whose groups claim more children than it has elements, or fewer
+        FileMetaData more = metadata(c -> { });
+        more.getSchema().get(0).setNum_children(4);
+        byte[] tooMany = tail(more);
+        assertThat(ParquetRanges.needed(tooMany, size(tooMany), Set.of("user_id"))).isEmpty();
+        FileMetaData less = metadata(c -> { });
+        less.getSchema().get(0).setNum_children(2);
+        byte[] tooFew = tail(less);
+        assertThat(ParquetRanges.needed(tooFew, size(tooFew), Set.of("user_id"))).isEmpty();
+    }
+
+    @Test
+    void aNestedColumnIsFetchedWithAllItsLeavesUnderItsTopLevelNameOnly() throws IOException {
+        // user_id, then a struct address {city, zip}: three chunks per row group
+        List<SchemaElement> schema = List.of(new SchemaElement("schema").setNum_children(2),
+                new SchemaElement("user_id").setType(Type.INT64),
+                new SchemaElement("address").setNum_children(2),
+                new SchemaElement("city").setType(Type.BYTE_ARRAY),
+                new SchemaElement("zip").setType(Type.BYTE_ARRAY));
+        List<List<String>> paths = List.of(List.of("user_id"), List.of("address", "city"), List.of("address", "zip"));
+        List<ColumnChunk> chunks = new ArrayList<>();
+        long offset = 4;
+        for (List<String> path : paths) {
+            ColumnMetaData meta = new ColumnMetaData(Type.BYTE_ARRAY, List.of(Encoding.PLAIN), path,
+                    CompressionCodec.SNAPPY, 1000, CHUNK, CHUNK, offset);
+            ColumnChunk chunk = new ColumnChunk(offset);
+            chunk.setMeta_data(meta);
+            chunks.add(chunk);
+            offset += CHUNK;
+        }
+        FileMetaData metadata = new FileMetaData(1, schema, 1000, List.of(new RowGroup(chunks, 3 * CHUNK, 1000)));
+        byte[] tail = tail(metadata);
+        long size = 4 + 3 * CHUNK + tail.length;
+        assertThat(ParquetRanges.needed(tail, size, Set.of("ADDRESS")).orElseThrow().fetch()).containsExactly(
+                new S3Storage.Range(0, 4), new S3Storage.Range(4 + CHUNK, 4 + 3 * CHUNK));
+        assertThat(ParquetRanges.needed(tail, size, Set.of("user_id")).orElseThrow().fetch()).containsExactly(
+                new S3Storage.Range(0, 4 + CHUNK));
+        // a leaf's own name is no top-level column
+        assertThat(ParquetRanges.needed(tail, size, Set.of("city")).orElseThrow().fetch()).containsExactly(
+                new S3Storage.Range(0, 4));
     }
 }
