@@ -193,14 +193,25 @@ public final class Sources {
      */
     private static long fetchParquet(S3Storage storage, String bucket, S3Storage.Listed object,
             List<BoundColumn> columns, Path file) {
-        if (object.size() <= PARQUET_TAIL) {
+        // without an entity tag, ranges fetched one after another could be of two versions of the object
+        // (the footer of one placing the chunks of another): it is fetched whole, in one GET
+        if (object.size() <= PARQUET_TAIL || object.etag() == null) {
             return storage.fetch(bucket, object.key(), file);
         }
-        byte[] tail = storage.tail(object, bucket, PARQUET_TAIL);
+        Optional<byte[]> first = storage.tail(object, bucket, PARQUET_TAIL);
+        if (first.isEmpty()) {
+            // a storage that ignores ranges
+            return storage.fetch(bucket, object.key(), file);
+        }
+        byte[] tail = first.get();
         long fetched = tail.length;
         long footer = ParquetRanges.footerLength(tail);
         if (footer >= 0 && footer + 8 > tail.length && footer <= MAX_FOOTER && footer + 8 < object.size()) {
-            tail = storage.tail(object, bucket, (int) (footer + 8));
+            Optional<byte[]> whole = storage.tail(object, bucket, (int) (footer + 8));
+            if (whole.isEmpty()) {
+                return fetched + storage.fetch(bucket, object.key(), file);
+            }
+            tail = whole.get();
             fetched += tail.length;
         }
         Set<String> names = new java.util.HashSet<>();

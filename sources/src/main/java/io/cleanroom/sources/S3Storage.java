@@ -210,20 +210,37 @@ public final class S3Storage implements AutoCloseable {
 
     /**
      * The last bytes of an object, at most length of them (all of it when it is shorter), of the
-     * version the entity tag names when one is given (an object replaced since is a failure).
+     * version the entity tag names when one is given (an object replaced since is a failure). Empty
+     * when the storage answers more bytes than asked (it ignores ranges): it is not read on, so an
+     * object of any size costs at most length bytes of memory; the caller fetches it whole, to disk.
      */
-    public byte[] tail(Listed object, String bucket, int length) {
+    public java.util.Optional<byte[]> tail(Listed object, String bucket, int length) {
         if (length <= 0) {
             throw new IllegalArgumentException("length must be positive");
         }
-        byte[] bytes = call("GetObject", "s3://" + bucket + "/" + object.key(), () -> client.getObjectAsBytes(r -> {
-            r.bucket(bucket).key(object.key()).range("bytes=-" + length);
-            if (object.etag() != null) {
-                r.ifMatch(object.etag());
+        return call("GetObject", "s3://" + bucket + "/" + object.key(), () -> {
+            try (software.amazon.awssdk.core.ResponseInputStream<software.amazon.awssdk.services.s3.model
+                    .GetObjectResponse> in = client.getObject(r -> {
+                        r.bucket(bucket).key(object.key()).range("bytes=-" + length);
+                        if (object.etag() != null) {
+                            r.ifMatch(object.etag());
+                        }
+                    })) {
+                Long declared = in.response().contentLength();
+                if (declared != null && declared > length) {
+                    in.abort();
+                    return java.util.Optional.<byte[]>empty();
+                }
+                byte[] bytes = in.readNBytes(length + 1);
+                if (bytes.length > length) {
+                    in.abort();
+                    return java.util.Optional.<byte[]>empty();
+                }
+                return java.util.Optional.of(bytes);
+            } catch (IOException e) {
+                throw new Unchecked(e);
             }
-        }).asByteArray());
-        // a storage that ignores the range answers the whole object: its end is the tail
-        return bytes.length > length ? java.util.Arrays.copyOfRange(bytes, bytes.length - length, bytes.length) : bytes;
+        });
     }
 
     /**
@@ -233,6 +250,10 @@ public final class S3Storage implements AutoCloseable {
      */
     public long fetchRanges(Listed object, String bucket, List<Range> ranges, Path target) {
         String what = "s3://" + bucket + "/" + object.key();
+        if (object.etag() == null) {
+            // without a tag, ranges fetched one after another could be of two versions of the object
+            throw new IllegalArgumentException("ranges of an object are fetched only under its entity tag");
+        }
         java.nio.channels.FileChannel channel;
         try {
             channel = java.nio.channels.FileChannel.open(target, StandardOpenOption.CREATE_NEW,
@@ -250,9 +271,7 @@ public final class S3Storage implements AutoCloseable {
                 total += call("GetObject", what, () -> {
                     try (InputStream in = client.getObject(r -> {
                         r.bucket(bucket).key(object.key()).range("bytes=" + range.start() + "-" + (range.end() - 1));
-                        if (object.etag() != null) {
-                            r.ifMatch(object.etag());
-                        }
+                        r.ifMatch(object.etag());
                     })) {
                         return copy(in, file, range, what);
                     } catch (IOException e) {
