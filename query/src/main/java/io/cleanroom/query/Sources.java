@@ -48,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sources {
     private static final Logger LOG = LoggerFactory.getLogger(Sources.class);
-    private static final List<String> COMPRESSED = List.of(".gz", ".gzip", ".bz2", ".zst", ".zstd", ".lz4",
-            ".snappy", ".deflate", ".zip", ".xz");
 
     /**
      * Where queries stage what they read (a directory of the server's, never shared with members),
@@ -284,7 +282,7 @@ public final class Sources {
             return;
         }
         String lower = key.toLowerCase(Locale.ROOT);
-        for (String suffix : COMPRESSED) {
+        for (String suffix : DataLocation.COMPRESSED) {
             if (lower.endsWith(suffix)) {
                 throw new SourceException(SourceException.Category.FAILED, "Object s3://" + bucket
                         + "/" + key + " is compressed (" + suffix + "); Cleanroom reads CSV and JSON objects "

@@ -118,20 +118,25 @@ final class SmallTableDatabases implements AutoCloseable {
                     return Optional.empty();
                 }
                 byte[] content;
+                long room = DuckDbEngine.SMALL_INPUT_BYTES - total;
                 try {
                     Path path = Path.of(location);
-                    if (Files.size(path) > DuckDbEngine.SMALL_INPUT_BYTES - total) {
+                    if (Files.size(path) >= room) {
                         return Optional.empty();
                     }
-                    content = Files.readAllBytes(path);
+                    // never more than the room left, whatever the file has become since its size was read
+                    // (grown, or a device that never ends): readAllBytes would take what comes
+                    try (java.io.InputStream in = Files.newInputStream(path)) {
+                        content = in.readNBytes((int) room);
+                    }
                 } catch (IOException | RuntimeException e) {
                     // the query says what is wrong with the file when it reads it
                     return Optional.empty();
                 }
-                total += content.length;
-                if (total >= DuckDbEngine.SMALL_INPUT_BYTES) {
+                if (content.length >= room) {
                     return Optional.empty();
                 }
+                total += content.length;
                 bytes.add(content);
                 field(key, "file " + HexFormat.of().formatHex(sha.digest(content)));
                 if (!source.partitionColumns().isEmpty()) {

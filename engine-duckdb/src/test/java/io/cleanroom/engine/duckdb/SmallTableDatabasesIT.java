@@ -186,4 +186,72 @@ class SmallTableDatabasesIT {
             assertThat(bound.copies()).doesNotExist();
         }
     }
+
+    @Test
+    void aFileIsNeverReadBeyondTheSmallLimitWhateverItsSizeSaidBefore() throws Exception {
+        // a file that grows after its size was read, at the extreme a device whose size reads 0 and that
+        // never ends: reading it whole was an OutOfMemoryError that escaped the query
+        Engines.Table endless = new Engines.Table("t", List.of(Path.of("/dev/zero")), TableFormat.CSV, KV);
+        Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\n");
+        Engines.Table small = new Engines.Table("u", List.of(file), TableFormat.CSV, KV);
+        try (DuckDbEngine engine = new DuckDbEngine(0)) {
+            assertThat(engine.small().read(Engines.bind(List.of(endless)), LIMITS)).isEmpty();
+            assertThat(engine.small().read(Engines.bind(List.of(small, endless)), LIMITS)).isEmpty();
+            assertThat(engine.small().read(Engines.bind(List.of(small)), LIMITS)).isPresent();
+            // a file of exactly the limit is not small
+            Path limit = Files.write(dir.resolve("limit.csv"), new byte[(int) DuckDbEngine.SMALL_INPUT_BYTES]);
+            assertThat(engine.small().read(Engines.bind(List.of(new Engines.Table("t", List.of(limit),
+                    TableFormat.CSV, KV))), LIMITS)).isEmpty();
+        }
+    }
+
+    @Test
+    void keysOfBindingsThatConcatenateAlikeDiffer() throws Exception {
+        Path file = Files.writeString(dir.resolve("t.csv"), "ab,c,a,bc\n1,2,3,4\n");
+        try (DuckDbEngine engine = new DuckDbEngine(0)) {
+            java.util.function.Function<List<Engines.Table>, String> key = tables -> engine.small()
+                    .read(Engines.bind(tables), LIMITS).orElseThrow().key();
+            // columns "ab", "c" against "a", "bc"; table "t" with column "x" against table "tx"...
+            List<String> keys = List.of(
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("ab", "string"), new Column("c", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "string"))), new Engines.Table("t2", List.of(file),
+                            TableFormat.CSV, List.of(new Column("bc", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))), new Engines.Table("t2",
+                            List.of(file), TableFormat.CSV, List.of()))),
+                    // the same file read twice by one table, against once
+                    key.apply(List.of(new Engines.Table("t", List.of(file, file), TableFormat.CSV,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))))),
+                    // the same columns, another type; the same bytes read as JSON
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "bigint"), new Column("bc", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.JSON,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))))));
+            assertThat(keys).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aKeptDatabaseServesOneQueryAtATime() throws Exception {
+        Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
+        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+            run(engine, "SELECT k FROM t", file, KV, LIMITS);
+            Engines.Table table = new Engines.Table("t", List.of(file), TableFormat.CSV, KV);
+            SmallTableDatabases.Tables tables = engine.small().read(Engines.bind(List.of(table)), LIMITS).orElseThrow();
+            SmallTableDatabases.Bound bound = engine.small().take(tables).orElseThrow();
+            // while one query holds it, another over the same tables binds a database of its own
+            assertThat(engine.small().take(tables)).isEmpty();
+            assertThat(run(engine, "SELECT k FROM t ORDER BY k", file, KV, LIMITS))
+                    .containsExactly(List.of("k"), List.of("a"), List.of("b"));
+            // the first given back finds the second kept: one of the two is closed, never both kept
+            engine.small().keep(bound);
+            assertThat(engine.small().kept()).isEqualTo(1);
+            engine.databases().settle();
+            assertThat(bound.connection().isClosed()).isTrue();
+        }
+    }
 }
