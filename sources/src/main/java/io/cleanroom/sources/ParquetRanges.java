@@ -109,7 +109,7 @@ public final class ParquetRanges {
             return Optional.empty();
         }
         Optional<List<List<String>>> leaves = leaves(metadata.getSchema());
-        if (leaves.isEmpty()) {
+        if (leaves.isEmpty() || !distinctTopLevel(leaves.get())) {
             return Optional.empty();
         }
         for (RowGroup group : metadata.getRow_groups()) {
@@ -186,6 +186,28 @@ public final class ParquetRanges {
             return Optional.empty();
         }
         return Optional.of(out);
+    }
+
+    /**
+     * Whether no two top-level columns have the same name without regard to case. An engine renames
+     * the second of two ("Email", "email") to "email_1": which chunks such a name reads is the
+     * engine's to say, not the footer's, so such a file is fetched whole.
+     */
+    private static boolean distinctTopLevel(List<List<String>> leaves) {
+        Set<String> seen = new java.util.HashSet<>();
+        String previous = null;
+        for (List<String> leaf : leaves) {
+            String top = leaf.get(0);
+            // the leaves of one nested column follow one another
+            if (top.equals(previous)) {
+                continue;
+            }
+            if (!seen.add(top.toLowerCase(Locale.ROOT))) {
+                return false;
+            }
+            previous = top;
+        }
+        return true;
     }
 
     private static boolean walk(List<SchemaElement> schema, SchemaElement group, List<String> path, int[] next,

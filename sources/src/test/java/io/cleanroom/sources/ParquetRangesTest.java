@@ -321,4 +321,21 @@ class ParquetRangesTest {
         assertThat(ParquetRanges.needed(tail, size, Set.of("city")).orElseThrow().fetch()).containsExactly(
                 new S3Storage.Range(0, 4));
     }
+
+    @Test
+    void twoColumnsOfOneNameInDifferentCaseAskForTheWholeObject() throws IOException {
+        // a writer other than DuckDB may write "Notes" and "notes"; DuckDB reads the second as "notes_1", so
+        // which chunks "notes" or "notes_1" reads is not the footer's to say (matching "notes" without
+        // case fetched both, "notes_1" none)
+        FileMetaData metadata = metadata(c -> {
+            if (c.getMeta_data().getPath_in_schema().equals(List.of("segment"))) {
+                c.getMeta_data().setPath_in_schema(List.of("notes"));
+            }
+        });
+        metadata.getSchema().get(3).setName("notes");
+        byte[] tail = tail(metadata);
+        assertThat(ParquetRanges.needed(tail, size(tail), Set.of("notes"))).isEmpty();
+        assertThat(ParquetRanges.needed(tail, size(tail), Set.of("notes_1"))).isEmpty();
+        assertThat(ParquetRanges.needed(tail, size(tail), Set.of("user_id"))).isEmpty();
+    }
 }
