@@ -218,22 +218,30 @@ public final class Sources {
         if (plan.isEmpty() || plan.get().bytes() > object.size() * 9 / 10) {
             return fetched + storage.fetch(bucket, object.key(), file);
         }
-        fetched += storage.fetchRanges(object, bucket, plan.get().fetch(), file);
+        fetched += storage.fetchRanges(object, bucket, plan.get().fetch(), plan.get().write(), file);
         long tailStart = object.size() - tail.length;
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
                 java.nio.file.StandardOpenOption.WRITE)) {
             for (S3Storage.Range range : plan.get().fromTail()) {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(tail, (int) (range.start() - tailStart),
-                        (int) range.length());
-                long position = range.start();
-                while (bytes.hasRemaining()) {
-                    position += channel.write(bytes, position);
-                }
+                write(channel, java.nio.ByteBuffer.wrap(tail, (int) (range.start() - tailStart), (int) range.length()),
+                        range.start());
             }
+            // the footer (without what it says of the values of columns not read) ends the file
+            byte[] ending = plan.get().footer();
+            write(channel, java.nio.ByteBuffer.wrap(ending), plan.get().footerAt());
+            channel.truncate(plan.get().footerAt() + ending.length);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return fetched;
+    }
+
+    private static void write(java.nio.channels.FileChannel channel, java.nio.ByteBuffer bytes, long at)
+            throws java.io.IOException {
+        long position = at;
+        while (bytes.hasRemaining()) {
+            position += channel.write(bytes, position);
+        }
     }
 
     /** Streams the rows of a PostgreSQL table, only the columns bound, into the staging area. */

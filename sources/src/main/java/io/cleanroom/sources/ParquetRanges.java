@@ -31,13 +31,14 @@ import shaded.parquet.org.apache.thrift.transport.TIOStreamTransport;
 /**
  * Which bytes of a Parquet object an engine needs to read some of its columns, from the object's
  * footer (the file metadata of the Parquet format: row groups, and in each the offset and size of
- * every column chunk, its page indexes and bloom filter). A reader that fetches those ranges into a
- * file as long as the object, leaving the rest a hole, gives the engine a file it reads exactly as
- * the whole object for those columns: engines read a chunk only for a column they project.
+ * every column chunk, its page indexes and bloom filter). A reader that writes those ranges at
+ * their offsets into a file, leaving the rest a hole, and ends it with the footer (without what it
+ * says of the values of the other columns), gives the engine a file it reads exactly as the whole
+ * object for those columns: engines read a chunk only for a column they project.
  *
  * <p>Fails safe: whatever it cannot read for certain (an encrypted footer, a chunk in another file,
- * a malformed footer, offsets outside the object) answers empty, and the caller fetches the whole
- * object.
+ * a malformed or hostile footer, offsets outside the object, chunks that are not the schema's
+ * leaves in order, two columns of one name) answers empty, and the caller fetches the whole object.
  */
 public final class ParquetRanges {
     private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
@@ -67,19 +68,33 @@ public final class ParquetRanges {
     }
 
     /**
-     * What to write of an object into a file as long as it: the ranges to fetch, before the tail,
-     * and those to copy from the tail (the footer, and what of the needed ranges the tail holds).
+     * What to write of an object into a file: the ranges to fetch before the tail (one request each,
+     * neighbouring needed ranges merged across small gaps), the ranges of those bytes to write
+     * (exactly the needed ones: a gap's bytes, of a column not read, are dropped as they come), those
+     * to copy from the tail (what of the needed ranges it holds), and the footer that ends the file,
+     * where the object's began: the object's own, without the statistics (minimum and maximum
+     * values...), bloom filters, page indexes and key-value metadata of the chunks of columns not
+     * read, when it can be written back exactly as it was read (else as it is).
      */
-    public record Plan(List<S3Storage.Range> fetch, List<S3Storage.Range> fromTail) {
+    public record Plan(List<S3Storage.Range> fetch, List<S3Storage.Range> write, List<S3Storage.Range> fromTail,
+            long footerAt, byte[] footer) {
         public Plan {
             fetch = List.copyOf(fetch);
+            write = List.copyOf(write);
             fromTail = List.copyOf(fromTail);
+            footer = footer.clone();
         }
 
-        /** The bytes written to the file. */
+        /** The bytes fetched and copied from the tail. */
         public long bytes() {
             return fetch.stream().mapToLong(S3Storage.Range::length).sum()
-                    + fromTail.stream().mapToLong(S3Storage.Range::length).sum();
+                    + fromTail.stream().mapToLong(S3Storage.Range::length).sum() + footer.length;
+        }
+
+        /** The footer to write at {@link #footerAt}, with its length and magic: the file ends with it. */
+        @Override
+        public byte[] footer() {
+            return footer.clone();
         }
     }
 
@@ -87,7 +102,8 @@ public final class ParquetRanges {
      * What an engine reading the columns named (top-level names, compared without case) needs of an
      * object of size bytes whose last bytes are tail (holding its whole footer): the leading magic,
      * of every row group each chunk of those columns with its page indexes and bloom filter, and the
-     * footer. Ranges are in offset order, merged where they touch or nearly do; those the tail holds
+     * footer. Ranges are in offset order, fetched merged where they touch or nearly do but written
+     * only where needed; those the tail holds
      * are copied from it, not fetched again. Empty when the footer cannot be read for certain.
      */
     public static Optional<Plan> needed(byte[] tail, long size, Set<String> columns) {
@@ -155,20 +171,67 @@ public final class ParquetRanges {
                 }
             }
         }
-        List<S3Storage.Range> fetch = new ArrayList<>();
+        List<S3Storage.Range> write = new ArrayList<>();
         List<S3Storage.Range> fromTail = new ArrayList<>();
-        for (S3Storage.Range r : merge(ranges)) {
+        for (S3Storage.Range r : merge(ranges, 0)) {
             if (r.end() <= tailStart) {
-                fetch.add(r);
+                write.add(r);
             } else if (r.start() >= tailStart) {
                 fromTail.add(r);
             } else {
-                fetch.add(new S3Storage.Range(r.start(), tailStart));
+                write.add(new S3Storage.Range(r.start(), tailStart));
                 fromTail.add(new S3Storage.Range(tailStart, r.end()));
             }
         }
-        fromTail.add(new S3Storage.Range(size - footer - 8, size));
-        return Optional.of(new Plan(fetch, fromTail));
+        int footerStart = (int) (tail.length - 8 - footer);
+        byte[] original = java.util.Arrays.copyOfRange(tail, footerStart, tail.length);
+        return Optional.of(new Plan(merge(write, MERGE_GAP), write, fromTail, size - footer - 8,
+                stripped(metadata, original, wanted).orElse(original)));
+    }
+
+    /**
+     * The footer (with its length and magic) without what the chunks of columns not wanted say of
+     * their values, or empty when the footer, written back as read, would not be the same bytes
+     * (fields these classes do not know would be lost).
+     */
+    private static Optional<byte[]> stripped(FileMetaData metadata, byte[] original, Set<String> wanted) {
+        try {
+            if (!java.util.Arrays.equals(serialize(metadata), original)) {
+                return Optional.empty();
+            }
+            FileMetaData copy = metadata.deepCopy();
+            for (RowGroup group : copy.getRow_groups()) {
+                for (ColumnChunk chunk : group.getColumns()) {
+                    ColumnMetaData meta = chunk.getMeta_data();
+                    if (wanted.contains(meta.getPath_in_schema().get(0).toLowerCase(Locale.ROOT))) {
+                        continue;
+                    }
+                    meta.unsetStatistics();
+                    meta.unsetSize_statistics();
+                    meta.unsetGeospatial_statistics();
+                    meta.unsetBloom_filter_offset();
+                    meta.unsetBloom_filter_length();
+                    meta.unsetKey_value_metadata();
+                    chunk.unsetColumn_index_offset();
+                    chunk.unsetColumn_index_length();
+                    chunk.unsetOffset_index_offset();
+                    chunk.unsetOffset_index_length();
+                }
+            }
+            return Optional.of(serialize(copy));
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The footer of this metadata: its bytes, their length (little-endian) and the magic. */
+    private static byte[] serialize(FileMetaData metadata) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.apache.parquet.format.Util.writeFileMetaData(metadata, out);
+        int length = out.size();
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(length).array());
+        out.write(MAGIC);
+        return out.toByteArray();
     }
 
     /**
@@ -342,7 +405,7 @@ public final class ParquetRanges {
         return true;
     }
 
-    private static List<S3Storage.Range> merge(List<S3Storage.Range> ranges) {
+    private static List<S3Storage.Range> merge(List<S3Storage.Range> ranges, long gap) {
         List<S3Storage.Range> sorted = new ArrayList<>(ranges);
         sorted.sort(Comparator.comparingLong(S3Storage.Range::start));
         List<S3Storage.Range> out = new ArrayList<>();
@@ -350,7 +413,7 @@ public final class ParquetRanges {
         for (S3Storage.Range r : sorted) {
             if (current == null) {
                 current = r;
-            } else if (r.start() <= current.end() + MERGE_GAP) {
+            } else if (r.start() <= current.end() + gap) {
                 current = new S3Storage.Range(current.start(), Math.max(current.end(), r.end()));
             } else {
                 out.add(current);

@@ -249,6 +249,20 @@ public final class S3Storage implements AutoCloseable {
      * bytes fetched. A storage that answers a range with more or fewer bytes than asked is a failure.
      */
     public long fetchRanges(Listed object, String bucket, List<Range> ranges, Path target) {
+        return fetchRanges(object, bucket, ranges, ranges, target);
+    }
+
+    /**
+     * As {@link #fetchRanges(Listed, String, List, Path)}, writing of the bytes fetched only those
+     * inside the ranges to keep (in offset order, not overlapping): what else a request brings (a
+     * small gap between two needed ranges, fetched with them in one request) is dropped as it comes.
+     */
+    public long fetchRanges(Listed object, String bucket, List<Range> ranges, List<Range> keep, Path target) {
+        for (int i = 1; i < keep.size(); i++) {
+            if (keep.get(i).start() < keep.get(i - 1).end()) {
+                throw new IllegalArgumentException("the ranges to keep must be in order and apart");
+            }
+        }
         String what = "s3://" + bucket + "/" + object.key();
         if (object.etag() == null) {
             // without a tag, ranges fetched one after another could be of two versions of the object
@@ -273,7 +287,7 @@ public final class S3Storage implements AutoCloseable {
                         r.bucket(bucket).key(object.key()).range("bytes=" + range.start() + "-" + (range.end() - 1));
                         r.ifMatch(object.etag());
                     })) {
-                        return copy(in, file, range, what);
+                        return copy(in, file, range, keep, what);
                     } catch (IOException e) {
                         throw new Unchecked(e);
                     }
@@ -289,9 +303,14 @@ public final class S3Storage implements AutoCloseable {
         }
     }
 
-    private long copy(InputStream in, java.nio.channels.FileChannel file, Range range, String what) {
+    private long copy(InputStream in, java.nio.channels.FileChannel file, Range range, List<Range> keep, String what) {
         byte[] buffer = new byte[1 << 16];
         long position = range.start();
+        // the first range to keep that ends after the request starts
+        int k = 0;
+        while (k < keep.size() && keep.get(k).end() <= range.start()) {
+            k++;
+        }
         while (true) {
             int n;
             try {
@@ -306,20 +325,36 @@ public final class S3Storage implements AutoCloseable {
                 throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
                         + " answered more bytes than the range asked for");
             }
-            try {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(buffer, 0, n);
-                while (bytes.hasRemaining()) {
-                    position += file.write(bytes, position);
+            long end = position + n;
+            for (int j = k; j < keep.size() && keep.get(j).start() < end; j++) {
+                long from = Math.max(position, keep.get(j).start());
+                long to = Math.min(end, keep.get(j).end());
+                if (from < to) {
+                    write(file, buffer, (int) (from - position), (int) (to - from), from);
                 }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
             }
+            while (k < keep.size() && keep.get(k).end() <= end) {
+                k++;
+            }
+            position = end;
         }
         if (position != range.end()) {
             throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
                     + " answered fewer bytes than the range asked for");
         }
         return range.length();
+    }
+
+    private static void write(java.nio.channels.FileChannel file, byte[] buffer, int offset, int length, long at) {
+        try {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(buffer, offset, length);
+            long position = at;
+            while (bytes.hasRemaining()) {
+                position += file.write(bytes, position);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Writes a file as an object (a query's result). */

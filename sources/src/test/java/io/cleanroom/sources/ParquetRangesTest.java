@@ -71,10 +71,12 @@ class ParquetRangesTest {
         return out.toByteArray();
     }
 
-    /** The ranges fetched; the footer alone is copied from the tail. */
+    /** The ranges fetched; nothing else is copied from the tail, and the footer, as it was, ends the file. */
     private static List<S3Storage.Range> needed(byte[] tail, Set<String> columns) {
         ParquetRanges.Plan plan = ParquetRanges.needed(tail, size(tail), columns).orElseThrow();
-        assertThat(plan.fromTail()).containsExactly(new S3Storage.Range(size(tail) - tail.length, size(tail)));
+        assertThat(plan.fromTail()).isEmpty();
+        assertThat(plan.footerAt()).isEqualTo(size(tail) - tail.length);
+        assertThat(plan.footer()).isEqualTo(tail);
         return plan.fetch();
     }
 
@@ -129,8 +131,8 @@ class ParquetRangesTest {
         ParquetRanges.Plan plan = ParquetRanges.needed(longer, size, Set.of("segment")).orElseThrow();
         assertThat(plan.fetch()).containsExactly(new S3Storage.Range(0, 4),
                 new S3Storage.Range(4 + 2 * CHUNK, 4 + 3 * CHUNK));
-        assertThat(plan.fromTail()).containsExactly(new S3Storage.Range(tailStart + 500, 4 + 6 * CHUNK),
-                new S3Storage.Range(size - tail.length, size));
+        assertThat(plan.fromTail()).containsExactly(new S3Storage.Range(tailStart + 500, 4 + 6 * CHUNK));
+        assertThat(plan.footerAt()).isEqualTo(size - tail.length);
         // notes' bytes in the tail are neither fetched nor written
         assertThat(plan.bytes()).isEqualTo(4 + 2 * CHUNK + tail.length);
         // a range that starts before the tail and ends in it is fetched up to the tail, copied from there
@@ -337,5 +339,81 @@ class ParquetRangesTest {
         assertThat(ParquetRanges.needed(tail, size(tail), Set.of("notes"))).isEmpty();
         assertThat(ParquetRanges.needed(tail, size(tail), Set.of("notes_1"))).isEmpty();
         assertThat(ParquetRanges.needed(tail, size(tail), Set.of("user_id"))).isEmpty();
+    }
+
+    @Test
+    void aSmallChunkOfAnotherColumnBetweenTwoNeededOnesIsFetchedWithThemButNeverWritten() throws IOException {
+        // user_id 100 KB, Notes 1 KB (a column the rule does not allow), segment 100 KB: one request spans
+        // all three, but Notes' bytes are dropped as they come, never written to the staging file
+        long[] offset = {4};
+        FileMetaData metadata = metadata(c -> {
+            ColumnMetaData m = c.getMeta_data();
+            long length = m.getPath_in_schema().equals(List.of("Notes")) ? 1000 : CHUNK;
+            m.setData_page_offset(offset[0]);
+            m.setTotal_compressed_size(length);
+            c.setFile_offset(offset[0]);
+            offset[0] += length;
+        });
+        byte[] tail = tail(metadata);
+        long data = offset[0];
+        long size = data + tail.length;
+        ParquetRanges.Plan plan = ParquetRanges.needed(tail, size, Set.of("user_id", "segment")).orElseThrow();
+        long group = 2 * CHUNK + 1000;
+        assertThat(plan.fetch()).containsExactly(new S3Storage.Range(0, data));
+        assertThat(plan.write()).containsExactly(new S3Storage.Range(0, 4 + CHUNK),
+                new S3Storage.Range(4 + CHUNK + 1000, 4 + group + CHUNK),
+                new S3Storage.Range(4 + group + CHUNK + 1000, data));
+        // and what the tail holds of a gap is not copied either
+        byte[] longer = new byte[tail.length + (int) (CHUNK + 1000 + 10)];
+        System.arraycopy(tail, 0, longer, longer.length - tail.length, tail.length);
+        ParquetRanges.Plan inTail = ParquetRanges.needed(longer, size, Set.of("user_id", "segment")).orElseThrow();
+        long tailStart = size - longer.length;
+        assertThat(inTail.fromTail()).containsExactly(new S3Storage.Range(tailStart, 4 + group + CHUNK),
+                new S3Storage.Range(4 + group + CHUNK + 1000, data));
+    }
+
+    @Test
+    void theFooterWrittenSaysNothingOfTheValuesOfColumnsNotRead() throws IOException {
+        // the minimum and maximum of a column are two of its values; its bloom filter and page indexes
+        // tell of the others; its key-value metadata may hold anything
+        FileMetaData metadata = metadata(c -> {
+            String column = c.getMeta_data().getPath_in_schema().get(0);
+            c.getMeta_data().setStatistics(new org.apache.parquet.format.Statistics()
+                    .setMin_value(("min of " + column).getBytes(StandardCharsets.UTF_8))
+                    .setMax_value(("max of " + column).getBytes(StandardCharsets.UTF_8)));
+            c.getMeta_data().setKey_value_metadata(List.of(new org.apache.parquet.format.KeyValue("note")
+                    .setValue("kv of " + column)));
+            c.setColumn_index_offset(c.getMeta_data().getData_page_offset() + 10);
+            c.setColumn_index_length(5);
+        });
+        byte[] tail = tail(metadata);
+        ParquetRanges.Plan plan = ParquetRanges.needed(tail, size(tail), Set.of("segment")).orElseThrow();
+        assertThat(plan.footerAt()).isEqualTo(size(tail) - tail.length);
+        byte[] footer = plan.footer();
+        String text = new String(footer, StandardCharsets.ISO_8859_1);
+        assertThat(text).contains("min of segment", "max of segment", "kv of segment")
+                .doesNotContain("of user_id").doesNotContain("of Notes");
+        assertThat(footer.length).isLessThan(tail.length);
+        // the same file for what an engine reads of segment: its chunks and indexes are where they were
+        assertThat(ParquetRanges.footerLength(footer)).isEqualTo(footer.length - 8);
+        FileMetaData written = org.apache.parquet.format.Util.readFileMetaData(
+                new java.io.ByteArrayInputStream(footer, 0, footer.length - 8));
+        for (int g = 0; g < 2; g++) {
+            ColumnChunk read = written.getRow_groups().get(g).getColumns().get(2);
+            assertThat(read).isEqualTo(metadata.getRow_groups().get(g).getColumns().get(2));
+            assertThat(written.getRow_groups().get(g).getColumns().get(0).getMeta_data().isSetStatistics()).isFalse();
+            assertThat(written.getRow_groups().get(g).getColumns().get(1).isSetColumn_index_offset()).isFalse();
+        }
+        assertThat(written.getSchema()).isEqualTo(metadata.getSchema());
+        // a footer that would not be written back as it was read (here: a field these classes do not know,
+        // 99, a string) is kept as it is: dropping what is not understood could change what an engine reads
+        ByteArrayOutputStream unknown = new ByteArrayOutputStream();
+        byte[] body = java.util.Arrays.copyOfRange(tail, 0, tail.length - 8);
+        unknown.write(body, 0, body.length - 1); // without the struct's stop
+        unknown.write(new byte[] {0x08, (byte) 0xC6, 0x01, 0x01, 'x', 0x00});
+        byte[] odd = rawTail(unknown.toByteArray());
+        long oddSize = 4 + 6 * CHUNK + odd.length;
+        ParquetRanges.Plan kept = ParquetRanges.needed(odd, oddSize, Set.of("segment")).orElseThrow();
+        assertThat(kept.footer()).isEqualTo(odd);
     }
 }

@@ -101,6 +101,17 @@ class S3StorageIT {
                 assertThat(staged[i]).as("byte %d", i).isEqualTo(fetchedByte ? all[i] : (byte) 0);
             }
 
+            // one request over 0..100 keeping 0..10 and 50..60: the rest it brings is never written
+            Path kept = dir.resolve("kept.txt");
+            assertThat(storage.fetchRanges(object, "lake", List.of(new S3Storage.Range(0, 100)),
+                    List.of(new S3Storage.Range(0, 10), new S3Storage.Range(50, 60)), kept)).isEqualTo(100);
+            byte[] keptBytes = Files.readAllBytes(kept);
+            assertThat(keptBytes).hasSize(10_000);
+            for (int i = 0; i < keptBytes.length; i++) {
+                boolean keptByte = i < 10 || (i >= 50 && i < 60);
+                assertThat(keptBytes[i]).as("byte %d", i).isEqualTo(keptByte ? all[i] : (byte) 0);
+            }
+
             // an object replaced since it was listed is not read in pieces of two versions
             s3.put("lake", "ranges/object.txt", text.toString().replace('7', '8'));
             SourceException changed = catchThrowableOfType(SourceException.class, () -> storage.fetchRanges(object,
