@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
  * collaboration where the publisher's users are protected by differential privacy.
  */
 @Command(name = "demo", description = "Replay the tutorial (publisher and advertiser audience overlap) on an "
-        + "embedded server, printing each step and the results.")
+        + "embedded server, printing each step and the results; --keep leaves the server running with the lab "
+        + "loaded, to explore in the web console.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where to keep the demo's data (default: a new temporary directory)")
     Path dataDir;
@@ -39,12 +40,23 @@ final class DemoCommand implements Callable<Integer> {
             description = "Publisher users in the generated dataset (default ${DEFAULT-VALUE})")
     int users;
 
+    @Option(names = "--keep", description = "Leave the server running afterwards, with the lab's collaboration, "
+            + "tables and queries, and print how to sign in to its web console (stop it with Ctrl-C)")
+    boolean keep;
+
+    @Option(names = "--port", defaultValue = "-1",
+            description = "Port of the demo's server (default: 8080 with --keep, a free one without)")
+    int port;
+
     @Option(names = "--dp", description = "Also run the overlap under differential privacy: a noisy count per "
             + "campaign, the privacy budget going down, and the same answer given again for free")
     boolean dp;
 
     @Spec
     CommandSpec spec;
+
+    private JsonNode publisherKeys;
+    private JsonNode advertiserKeys;
 
     private PrintWriter out;
     private SignedHttpClient operator;
@@ -59,15 +71,50 @@ final class DemoCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("cleanroom-demo");
         long start = System.nanoTime();
-        server = CleanroomServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("server")));
+        int listen = port >= 0 ? port : keep ? 8080 : 0;
+        server = CleanroomServer.start(ServerConfig.defaults().withPort(listen).withDataDir(dir.resolve("server")));
+        boolean kept = false;
         try {
             run(dir);
+            out.printf("%nDemo finished in %.1f s. Data in %s%n", (System.nanoTime() - start) / 1e9, dir);
+            if (keep) {
+                keepServing(dir);
+                kept = true;
+            }
         } finally {
-            server.close();
+            if (!kept) {
+                server.close();
+            }
         }
-        out.printf("%nDemo finished in %.1f s. Data in %s%n", (System.nanoTime() - start) / 1e9, dir);
         out.flush();
         return 0;
+    }
+
+    /**
+     * Leaves the server running with the lab loaded, says how to sign in to the web console as
+     * either party (the demo's own throwaway accounts), and waits until the process is stopped.
+     */
+    private void keepServing(Path dir) throws IOException, InterruptedException {
+        Path credentials = dir.resolve("demo-credentials.json");
+        ObjectNode both = Calls.MAPPER.createObjectNode();
+        both.set("publisher", publisherKeys);
+        both.set("advertiser", advertiserKeys);
+        Files.deleteIfExists(credentials);
+        Files.createFile(credentials, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(credentials, Calls.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(both) + "\n");
+        step("The server keeps running with the lab loaded (Ctrl-C stops it)");
+        say("Web console: " + server.endpoint() + "/console");
+        say("Sign in as the advertiser (who runs the queries): access key id "
+                + advertiserKeys.get("accessKeyId").asText() + ", secret " + advertiserKeys.get("secretAccessKey").asText());
+        say("or as the publisher: access key id " + publisherKeys.get("accessKeyId").asText() + ", secret "
+                + publisherKeys.get("secretAccessKey").asText());
+        say("(both are in " + credentials + "; the operator's in " + server.config().operatorCredentialsFile() + ")");
+        say("API endpoint for the SDKs and the cleanroom CLI: " + server.endpoint());
+        out.flush();
+        CleanroomServer running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cleanroom-demo-stop"));
+        new java.util.concurrent.CountDownLatch(1).await();
     }
 
     private void step(String title) {
@@ -118,9 +165,9 @@ final class DemoCommand implements Callable<Integer> {
         // real paths: locations are compared with the roots as the operator granted them
         Path publisherData = Files.createDirectories(dir.resolve("lab").resolve("publisher")).toRealPath();
         Path advertiserData = Files.createDirectories(dir.resolve("lab").resolve("advertiser")).toRealPath();
-        JsonNode publisherKeys = call(operator, "CreateAccount", "POST", "/admin/accounts",
+        publisherKeys = call(operator, "CreateAccount", "POST", "/admin/accounts",
                 account(PUBLISHER, "publisher", publisherData), "cleanroom", Map.of());
-        JsonNode advertiserKeys = call(operator, "CreateAccount", "POST", "/admin/accounts",
+        advertiserKeys = call(operator, "CreateAccount", "POST", "/admin/accounts",
                 account(ADVERTISER, "advertiser", advertiserData), "cleanroom", Map.of());
         SignedHttpClient pub = client(publisherKeys);
         SignedHttpClient adv = client(advertiserKeys);

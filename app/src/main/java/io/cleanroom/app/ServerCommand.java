@@ -230,6 +230,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "(env CLEANROOM_REQUIRE_TLS; default ${DEFAULT-VALUE})")
     boolean requireTls;
 
+    @Option(names = "--console-idle-minutes", defaultValue = "${env:CLEANROOM_CONSOLE_IDLE_MINUTES:-30}",
+            description = "Sign a web console session out after this many minutes unused (env "
+                    + "CLEANROOM_CONSOLE_IDLE_MINUTES; default ${DEFAULT-VALUE})")
+    long consoleIdleMinutes;
+
     @Option(names = "--idle-timeout-seconds", defaultValue = "${env:CLEANROOM_IDLE_TIMEOUT_SECONDS:-30}",
             description = "Close a connection on which nothing happens for this long (env "
                     + "CLEANROOM_IDLE_TIMEOUT_SECONDS; default ${DEFAULT-VALUE})")
@@ -320,7 +325,8 @@ final class ServerCommand implements Callable<Integer> {
                     new ServerConfig.Engine(engineMemoryLimit, engineThreads, queryWorkers,
                             Duration.ofSeconds(queryTimeoutSeconds), maxResultRows, backends()), buckets,
                     new ServerConfig.Audit(Duration.ofMinutes(auditDigestMinutes),
-                            Duration.ofDays(auditRetentionDays)), allowAnyPath, quotas(), transport());
+                            Duration.ofDays(auditRetentionDays)), allowAnyPath, quotas(), transport(),
+                    Duration.ofMinutes(consoleIdleMinutes));
         } catch (IllegalArgumentException e) {
             throw new CliException("error: " + e.getMessage(), Main.USAGE_ERROR);
         }

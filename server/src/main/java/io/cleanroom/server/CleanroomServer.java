@@ -40,6 +40,8 @@ import io.cleanroom.core.service.TagService;
 import io.cleanroom.core.service.TemplateService;
 import io.cleanroom.query.Engines;
 import io.cleanroom.query.LocalTableInspector;
+import io.cleanroom.server.console.Backend;
+import io.cleanroom.server.console.Console;
 import io.cleanroom.query.SourceTableInspector;
 import io.cleanroom.query.Sources;
 import io.cleanroom.core.service.ConnectionService;
@@ -177,8 +179,10 @@ public final class CleanroomServer implements AutoCloseable {
 
             Front front = new Front(cleanRooms, admin, glue,
                     new CloudTrailApi(new io.cleanroom.core.audit.AuditService(store, pages)), verifier, store);
+            Console console = new Console(consoleBackend(front, accounts), Console.Settings.defaults(config.region(),
+                    config.quotas()).withIdleTimeout(config.consoleIdleTimeout()));
             HttpTransport http = HttpTransport.start(config.host(), config.port(), transport, tls, config.threads(),
-                    config.maxBodyBytes(), front);
+                    config.maxBodyBytes(), front, console);
             warmUpQueryControl();
             if (config.allowAnyPath()) {
                 LOG.warn(ANY_PATH_WARNING);
@@ -194,6 +198,8 @@ public final class CleanroomServer implements AutoCloseable {
             LOG.info("Cleanroom serving on {}://{}:{} (data in {}, store {}, engines {}, by default {})",
                     tls == null ? "http" : "https", config.host(), http.port(), config.dataDir().toAbsolutePath(),
                     config.storeUrl() == null ? "SQLite" : "PostgreSQL", engines.names(), engines.defaultName());
+            LOG.info("Web console: {}://{}:{}{}", tls == null ? "http" : "https", config.host().contains(":")
+                    ? "[" + config.host() + "]" : config.host(), http.port(), Console.PREFIX);
             return new CleanroomServer(http, tls, store, config, queries, engines, keepAudit(keeper, config.audit()));
         } catch (IOException e) {
             if (engines != null) {
@@ -209,6 +215,30 @@ public final class CleanroomServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * What the web console calls: the front door, serving each call as a signed request is served
+     * for the caller the console's session authenticated, and the account service's key lookup.
+     */
+    private static Backend consoleBackend(Front front, AccountService accounts) {
+        return new Backend() {
+            @Override
+            public io.cleanroom.server.wire.Reply call(io.cleanroom.core.service.Caller caller,
+                    io.cleanroom.server.wire.HttpRequest request) {
+                return front.callAs(caller, request);
+            }
+
+            @Override
+            public java.util.Optional<AccountService.Credential> credential(String accessKeyId) {
+                return accounts.credential(accessKeyId);
+            }
+
+            @Override
+            public void recordSignIn(String accessKeyId, String account, String sourceAddress, String failure) {
+                front.recordSignIn(accessKeyId, account, sourceAddress, failure);
+            }
+        };
     }
 
     private static boolean isLoopback(String host) {

@@ -58,11 +58,44 @@ final class Front {
 
     private enum Protocol { REST, AWS_JSON, CLOUDTRAIL }
 
+    /** Who made a call: the verified signer of a request on the wire, or an in-process client's caller. */
+    @FunctionalInterface
+    private interface Identify {
+        Caller caller(HttpRequest request, String service);
+    }
+
     /** Serves one request that arrived whole: always a reply, never an exception. */
     Reply handle(HttpRequest request) {
         try (Stage stage = Stage.begin("call")) {
-            return serve(request, null);
+            return serve(request, null, this::verified);
         }
+    }
+
+    /**
+     * Serves one call of an in-process client, the web console, for a caller its session
+     * authenticated: exactly as a signed request is served (the same routing, the same role check,
+     * handler, services and query control, and the same audit event) except that the caller is not
+     * read from a signature. The request is built by the console, never taken from a browser.
+     */
+    Reply callAs(Caller caller, HttpRequest request) {
+        requireNonNull(caller, "caller is null");
+        try (Stage stage = Stage.begin("call")) {
+            return serve(request, null, (r, service) -> caller);
+        }
+    }
+
+    /**
+     * Records a console sign-in attempt (CloudTrail's ConsoleLogin) in the audit trail: the access key
+     * it named, the account when the key is known, where it came from, and the failure if it failed.
+     */
+    void recordSignIn(String accessKeyId, String account, String sourceAddress, String failure) {
+        String requestId = UUID.randomUUID().toString();
+        AuditEvent event = AuditEvent.draft(requestId,
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), sourceAddress)
+                .withCall("signin.amazonaws.com", "ConsoleLogin", java.util.List.of(), null, null)
+                .withIdentity(account, accessKeyId);
+        AuditEvent recorded = failure == null ? event : event.withError("AccessDeniedException", failure);
+        store.inTransaction(tx -> AuditChain.append(tx, recorded));
     }
 
     /**
@@ -70,10 +103,10 @@ final class Front {
      * accepts): the refusal is rendered and audited like any other failed call.
      */
     Reply refuse(HttpRequest head, CleanroomException why) {
-        return serve(head, requireNonNull(why, "why is null"));
+        return serve(head, requireNonNull(why, "why is null"), this::verified);
     }
 
-    private Reply serve(HttpRequest request, CleanroomException refused) {
+    private Reply serve(HttpRequest request, CleanroomException refused, Identify identify) {
         String requestId = UUID.randomUUID().toString();
         Protocol protocol = Protocol.REST;
         AuditContext audit = AuditContext.begin(AuditEvent.draft(requestId,
@@ -90,9 +123,9 @@ final class Front {
             }
             HttpResponse response;
             if (awsJson) {
-                response = dispatchAwsJson(request, target);
+                response = dispatchAwsJson(request, target, identify);
             } else {
-                response = dispatchRest(request);
+                response = dispatchRest(request, identify);
             }
             record(audit);
             return reply(requestId, protocol, response, null);
@@ -255,12 +288,16 @@ final class Front {
         return node;
     }
 
-    private Caller authenticate(HttpRequest request, String service, String operation) {
+    private Caller verified(HttpRequest request, String service) {
         AccountService.Credential credential;
         try (Stage stage = Stage.begin("call.verify")) {
             credential = verifier.verify(request, service);
         }
-        Caller caller = new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
+        return new Caller(credential.key().accountId(), credential.key().accessKeyId(), credential.key().role());
+    }
+
+    private Caller authenticate(HttpRequest request, String service, String operation, Identify identify) {
+        Caller caller = identify.caller(request, service);
         AuditContext.current().update(d -> d.withIdentity(caller.account() == null ? "operator"
                 : caller.account().value(), caller.accessKeyId()));
         if (!Policy.allows(caller.role(), operation)) {
@@ -270,7 +307,7 @@ final class Front {
         return caller;
     }
 
-    private HttpResponse dispatchRest(HttpRequest request) {
+    private HttpResponse dispatchRest(HttpRequest request, Identify identify) {
         boolean isAdmin = request.rawPath().startsWith("/admin/");
         Router router = isAdmin ? admin : cleanRooms;
         Router.Match match = router.find(request.method(), request.rawPath()).orElseThrow(() ->
@@ -283,7 +320,7 @@ final class Front {
                 ? auditedSecretParameters(request) : auditedParameters(request);
         AuditContext.current().update(d -> d.withCall(isAdmin ? "cleanroom-admin" : "cleanrooms.amazonaws.com",
                 operation, resources, parameters, collaboration));
-        Caller caller = authenticate(request, isAdmin ? AdminApi.SIGNING_NAME : "cleanrooms", operation);
+        Caller caller = authenticate(request, isAdmin ? AdminApi.SIGNING_NAME : "cleanrooms", operation, identify);
         if (isAdmin && !caller.operator()) {
             throw CleanroomException.accessDenied("Only the operator's key may call " + operation);
         }
@@ -300,11 +337,11 @@ final class Front {
         };
     }
 
-    private HttpResponse dispatchAwsJson(HttpRequest request, String target) {
+    private HttpResponse dispatchAwsJson(HttpRequest request, String target, Identify identify) {
         if (CloudTrailApi.isLookupEvents(target)) {
             AuditContext.current().update(d -> d.withCall("cloudtrail.amazonaws.com", "LookupEvents",
                     java.util.List.of(), auditedParameters(request), null));
-            Caller caller = authenticate(request, "cloudtrail", "LookupEvents");
+            Caller caller = authenticate(request, "cloudtrail", "LookupEvents", identify);
             return cloudTrail.lookupEvents(caller, Json.parse(request.body()));
         }
         int dot = target.indexOf('.');
@@ -317,7 +354,7 @@ final class Front {
                 : auditedParameters(request);
         AuditContext.current().update(d -> d.withCall("glue.amazonaws.com", operation, java.util.List.of(),
                 parameters, null));
-        Caller caller = authenticate(request, "glue", operation);
+        Caller caller = authenticate(request, "glue", operation, identify);
         return glue.handle(operation, caller, Json.parse(request.body()));
     }
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.cleanroom.core.CleanroomException;
 import io.cleanroom.core.ErrorCode;
+import io.cleanroom.server.console.Console;
+import io.cleanroom.server.console.WebReply;
 import io.cleanroom.server.wire.HttpRequest;
 import io.cleanroom.server.wire.Reply;
 import java.io.IOException;
@@ -77,6 +79,7 @@ final class HttpTransport implements AutoCloseable {
     private final ServerConnector connector;
     private final ScheduledExecutorService timers;
     private final Front front;
+    private final Console console;
     private final int maxBodyBytes;
     private final ServerConfig.Transport limits;
     private final boolean secure;
@@ -84,8 +87,9 @@ final class HttpTransport implements AutoCloseable {
     private volatile int boundPort = -1;
 
     private HttpTransport(String host, int port, ServerConfig.Transport limits, TlsMaterial tls, int threads,
-            int maxBodyBytes, Front front) {
+            int maxBodyBytes, Front front, Console console) {
         this.front = requireNonNull(front, "front is null");
+        this.console = requireNonNull(console, "console is null");
         this.limits = requireNonNull(limits, "limits is null");
         this.maxBodyBytes = maxBodyBytes;
         this.secure = tls != null;
@@ -141,8 +145,8 @@ final class HttpTransport implements AutoCloseable {
 
     /** Starts listening; throws IOException when the address cannot be bound. */
     static HttpTransport start(String host, int port, ServerConfig.Transport limits, TlsMaterial tls, int threads,
-            int maxBodyBytes, Front front) throws IOException {
-        HttpTransport transport = new HttpTransport(host, port, limits, tls, threads, maxBodyBytes, front);
+            int maxBodyBytes, Front front, Console console) throws IOException {
+        HttpTransport transport = new HttpTransport(host, port, limits, tls, threads, maxBodyBytes, front, console);
         try {
             transport.server.start();
         } catch (IOException e) {
@@ -275,7 +279,7 @@ final class HttpTransport implements AutoCloseable {
             if (length > drainLimit() || (length > maxBodyBytes && waitsToSend)) {
                 // too much to read only to throw away, or a client that waits to be asked for it: refused
                 // at once, and the connection closed unread
-                call(() -> send(response, done, front.refuse(head, tooLarge()), true), done);
+                call(() -> refuse(response, done, head, true), done);
                 return true;
             }
             new BodyReader(request, response, done, socket, head, length).start();
@@ -401,7 +405,7 @@ final class HttpTransport implements AutoCloseable {
                     if ((whole || discarded > drainLimit()) && finished.compareAndSet(false, true)) {
                         stopTimer();
                         // read to its end, the connection can serve the next request; else it is closed
-                        call(() -> send(response, done, front.refuse(head, tooLarge()), !whole), done);
+                        call(() -> refuse(response, done, head, !whole), done);
                         return;
                     }
                     if (last) {
@@ -422,12 +426,44 @@ final class HttpTransport implements AutoCloseable {
                         byte[] all = size == body.length ? body : java.util.Arrays.copyOf(body, size);
                         HttpRequest whole = new HttpRequest(head.method(), head.rawPath(), head.rawQuery(),
                                 head.headers(), all, head.sourceAddress());
-                        call(() -> send(response, done, front.handle(whole), false), done);
+                        call(() -> serve(response, done, whole), done);
                     }
                     return;
                 }
             }
         }
+    }
+
+    /** A whole request: the web console's pages under /console, every other path the API's front door. */
+    private void serve(Response response, Callback done, HttpRequest request) {
+        if (Console.serves(request.rawPath())) {
+            sendPage(response, done, console.handle(request, secure), false);
+        } else {
+            send(response, done, front.handle(request), false);
+        }
+    }
+
+    /** A request whose body is over the limit: refused by the console or the front door, whichever it is for. */
+    private void refuse(Response response, Callback done, HttpRequest head, boolean close) {
+        if (Console.serves(head.rawPath())) {
+            sendPage(response, done, console.tooLarge(secure), close);
+        } else {
+            send(response, done, front.refuse(head, tooLarge()), close);
+        }
+    }
+
+    private static void sendPage(Response response, Callback done, WebReply reply, boolean close) {
+        response.setStatus(reply.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        for (WebReply.Header header : reply.headers()) {
+            headers.add(header.name(), header.value());
+        }
+        if (close) {
+            headers.put(HttpHeader.CONNECTION, "close");
+        }
+        headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+        response.write(true, ByteBuffer.wrap(reply.body()), done);
     }
 
     /** The request as the front door sees it: raw path and query as sent, lower-case header names. */

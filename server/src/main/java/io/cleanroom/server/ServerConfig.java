@@ -10,7 +10,8 @@ import java.time.Duration;
  * ./cleanroom-data, SQLite metadata. storeUrl (jdbc:postgresql://...) switches to PostgreSQL.
  * allowAnyPath (development only) lets accounts without data roots register and read any file the
  * server can read; by default such accounts can register nothing. quotas are AWS's defaults for the
- * region unless the operator sets others.
+ * region unless the operator sets others. consoleIdleTimeout: a web console session unused for this
+ * long ends (null: 30 minutes).
  */
 public record ServerConfig(
         String host,
@@ -29,7 +30,8 @@ public record ServerConfig(
         Audit audit,
         boolean allowAnyPath,
         io.cleanroom.core.service.Quotas quotas,
-        Transport transport) {
+        Transport transport,
+        Duration consoleIdleTimeout) {
     /**
      * How the audit trail is kept: how often the server signs a digest of the chain (zero: only on
      * request), and how long events are kept before they are pruned behind a signed checkpoint
@@ -210,7 +212,8 @@ public record ServerConfig(
 
     public ServerConfig withTransport(Transport newTransport) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, newTransport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, newTransport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withTls(Tls tls) {
@@ -220,7 +223,8 @@ public record ServerConfig(
     /** At most this many calls run at once (request threads). */
     public ServerConfig withThreads(int newThreads) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, newThreads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, newThreads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     // --- end of transport ---
@@ -242,6 +246,10 @@ public record ServerConfig(
         requireNonNull(engine, "engine is null");
         audit = audit == null ? Audit.DEFAULTS : audit;
         transport = transport == null ? Transport.DEFAULTS : transport;
+        consoleIdleTimeout = consoleIdleTimeout == null ? DEFAULT_CONSOLE_IDLE : consoleIdleTimeout;
+        if (consoleIdleTimeout.isNegative() || consoleIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("the console's idle timeout must be positive");
+        }
         s3Buckets = java.util.Map.copyOf(s3Buckets == null ? java.util.Map.of() : s3Buckets);
     }
 
@@ -251,76 +259,104 @@ public record ServerConfig(
         return quotas == null ? io.cleanroom.core.service.Quotas.defaults(region) : quotas;
     }
 
+    /** A web console session ends after this long unused. */
+    public static final Duration DEFAULT_CONSOLE_IDLE = Duration.ofMinutes(30);
+
+    /** A configuration with the console's default idle timeout. */
+    public ServerConfig(String host, int port, Path dataDir, String storeUrl, String storeUser, String storePassword,
+            String region, int maxBodyBytes, Duration maxClockSkew, int threads, Path masterKeyFile, Engine engine,
+            java.util.Map<String, Path> s3Buckets, Audit audit, boolean allowAnyPath,
+            io.cleanroom.core.service.Quotas quotas, Transport transport) {
+        this(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes, maxClockSkew, threads,
+                masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport, null);
+    }
+
+    /** The web console signs a browser out after this long unused. */
+    public ServerConfig withConsoleIdleTimeout(Duration idle) {
+        return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport, idle);
+    }
+
     /** A configuration with AWS's default quotas for the region and the default transport (plain HTTP). */
     public ServerConfig(String host, int port, Path dataDir, String storeUrl, String storeUser, String storePassword,
             String region, int maxBodyBytes, Duration maxClockSkew, int threads, Path masterKeyFile, Engine engine,
             java.util.Map<String, Path> s3Buckets, Audit audit, boolean allowAnyPath) {
         this(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes, maxClockSkew, threads,
-                masterKeyFile, engine, s3Buckets, audit, allowAnyPath, null, Transport.DEFAULTS);
+                masterKeyFile, engine, s3Buckets, audit, allowAnyPath, null, Transport.DEFAULTS, null);
     }
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("cleanroom-data"), null, null, null, "us-east-1",
                 2 * 1024 * 1024, Duration.ofMinutes(15), 16, null, Engine.DEFAULTS, java.util.Map.of(), Audit.DEFAULTS,
-                false, null, Transport.DEFAULTS);
+                false, null, Transport.DEFAULTS, null);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, port, newDataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withStore(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, region, maxBodyBytes, maxClockSkew,
-                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport, consoleIdleTimeout);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(newHost, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withRegion(String newRegion) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, newRegion, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withMaxBodyBytes(int bytes) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, bytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withEngine(Engine newEngine) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, newEngine, s3Buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     /** S3-style result output: each bucket name maps to a local directory. */
     public ServerConfig withS3Buckets(java.util.Map<String, Path> buckets) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, buckets, audit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     public ServerConfig withAudit(Audit newAudit) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, newAudit, allowAnyPath, quotas, transport,
+                consoleIdleTimeout);
     }
 
     /** Development only: accounts without data roots may use any path the server can read. */
     public ServerConfig withAllowAnyPath(boolean allow) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow, quotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allow, quotas, transport,
+                consoleIdleTimeout);
     }
 
     /** The quotas the server enforces (see {@link io.cleanroom.core.service.Quota}). */
     public ServerConfig withQuotas(io.cleanroom.core.service.Quotas newQuotas) {
         return new ServerConfig(host, port, dataDir, storeUrl, storeUser, storePassword, region, maxBodyBytes,
-                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, newQuotas, transport);
+                maxClockSkew, threads, masterKeyFile, engine, s3Buckets, audit, allowAnyPath, newQuotas, transport,
+                consoleIdleTimeout);
     }
 
     public Path effectiveMasterKeyFile() {

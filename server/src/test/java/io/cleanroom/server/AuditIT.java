@@ -177,10 +177,12 @@ class AuditIT {
         assertThat(verify().get("verified").asBoolean()).isTrue();
         String key = String.format("%019d", 3);
         String original;
+        String eventName;
         try (Connection c = db(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT body FROM audit_events WHERE id = '" + key + "'")) {
+            try (ResultSet rs = s.executeQuery("SELECT body, event_name FROM audit_events WHERE id = '" + key + "'")) {
                 rs.next();
                 original = rs.getString(1);
+                eventName = rs.getString(2);
             }
             // altered: an attacker renames the caller
             s.execute("UPDATE audit_events SET body = replace(body, '" + keys.accountId() + "', '999999999999') "
@@ -205,8 +207,8 @@ class AuditIT {
         assertThat(removed.at("/firstProblem/sequence").asLong()).isEqualTo(3);
         try (Connection c = db(); Statement s = c.createStatement()) {
             // put back as it was, columns included (the event of a CreateCollaboration names no collaboration)
-            s.execute("INSERT INTO audit_events (id, account_id, collaboration_id, body) VALUES ('" + key + "', '"
-                    + keys.accountId() + "', '', '" + original.replace("'", "''") + "')");
+            s.execute("INSERT INTO audit_events (id, account_id, collaboration_id, event_name, body) VALUES ('" + key
+                    + "', '" + keys.accountId() + "', '', '" + eventName + "', '" + original.replace("'", "''") + "')");
         }
         assertThat(verify().get("verified").asBoolean()).isTrue();
 

@@ -187,6 +187,7 @@ final class Fuzzer {
                 + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"${loc}\",\"Columns\":"
                 + "[{\"Name\":\"a\",\"Type\":\"string\"},{\"Name\":\"b\",\"Type\":\"string\"}]}}}");
         VALID.put("GetTable", "{\"DatabaseName\":\"${db}\",\"Name\":\"${tbl}\"}");
+        VALID.put("GetTableSchema", "{\"DatabaseName\":\"${db}\",\"Name\":\"${tbl}\"}");
         VALID.put("GetTables", "{\"DatabaseName\":\"${db}\",\"MaxResults\":5,\"Expression\":\"t*\"}");
         VALID.put("UpdateTable", "{\"DatabaseName\":\"${db}\",\"TableInput\":{\"Name\":\"${tbl}\",\"Parameters\":"
                 + "{\"classification\":\"csv\"},\"StorageDescriptor\":{\"Location\":\"${loc}\",\"Columns\":"
@@ -208,8 +209,8 @@ final class Fuzzer {
 
     /** Glue operations the server serves. */
     static final List<String> GLUE = List.of("CreateDatabase", "GetDatabase", "GetDatabases", "DeleteDatabase",
-            "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "CreateConnection", "GetConnection",
-            "GetConnections", "UpdateConnection", "DeleteConnection");
+            "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema", "CreateConnection",
+            "GetConnection", "GetConnections", "UpdateConnection", "DeleteConnection");
 
     /** The admin API: name, method, path template. */
     static final List<String[]> ADMIN = List.of(

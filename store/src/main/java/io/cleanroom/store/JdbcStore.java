@@ -141,7 +141,7 @@ public final class JdbcStore implements Store {
         Flyway.configure()
                 .dataSource(url, user, password)
                 .locations("classpath:db/migration")
-                .javaMigrations(new ListOrderMigration())
+                .javaMigrations(new ListOrderMigration(), new AuditEventNameMigration())
                 .load()
                 .migrate();
     }
@@ -751,6 +751,19 @@ public final class JdbcStore implements Store {
             }
             return key == null ? queryRows("ORDER BY id DESC LIMIT " + limit)
                     : queryRows("WHERE id < ? ORDER BY id DESC LIMIT " + limit, key);
+        }
+
+        @Override
+        public List<Row<V>> rowsBefore(String index, String value, String key, int limit) {
+            if (!kind.indexes().containsKey(index)) {
+                throw new IllegalArgumentException(kind + " has no index " + index);
+            }
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be positive");
+            }
+            // the kind's index on (index, id) serves both the condition and the order
+            return key == null ? queryRows("WHERE " + index + " = ? ORDER BY id DESC LIMIT " + limit, value)
+                    : queryRows("WHERE " + index + " = ? AND id < ? ORDER BY id DESC LIMIT " + limit, value, key);
         }
 
         @Override

@@ -180,6 +180,16 @@ public final class ConfiguredTableService {
 
     // ---- analysis rules ----
 
+    /**
+     * What {@link #createRule} checks of a rule on its own, for a table with these allowed columns:
+     * the type matches the policy, and every column and combination is admissible. Reads and
+     * writes nothing (the web console checks a rule as its author types it).
+     */
+    public static void checkRule(AnalysisRuleType type, AnalysisRulePolicy policy, List<String> allowedColumns) {
+        AnalysisRules.checkTypeMatches(type, policy);
+        AnalysisRules.validate(policy, allowedColumns);
+    }
+
     public ConfiguredTableAnalysisRule createRule(Caller caller, ConfiguredTableId id, AnalysisRuleType type,
             AnalysisRulePolicy policy) {
         AccountId account = caller.requireAccount();

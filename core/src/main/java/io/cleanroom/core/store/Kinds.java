@@ -116,6 +116,8 @@ public final class Kinds {
             Kind.of("audit_events", io.cleanroom.core.audit.AuditEvent.class, io.cleanroom.core.audit.AuditEvent::key)
                     .index("account_id", e -> e.accountId() == null ? "" : e.accountId())
                     .index("collaboration_id", e -> e.collaborationId() == null ? "" : e.collaborationId())
+                    // LookupEvents by EventName reads only the events of that name (migration V12)
+                    .index("event_name", io.cleanroom.core.audit.AuditEvent::eventName)
                     .build();
 
     public static final Kind<io.cleanroom.core.model.QueryLogEntry> QUERY_LOGS =

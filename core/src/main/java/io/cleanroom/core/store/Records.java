@@ -41,6 +41,12 @@ public interface Records<V> {
     List<Row<V>> rowsBefore(String key, int limit);
 
     /**
+     * As {@link #rowsBefore(String, int)}, only the rows whose index column equals value: one range
+     * scan of an index on (index, id), however many other rows lie between them.
+     */
+    List<Row<V>> rowsBefore(String index, String value, String key, int limit);
+
+    /**
      * At most limit rows with keys above the given key (all keys when null), least key first, each
      * with its stored columns: a long listing read in bounded batches.
      */

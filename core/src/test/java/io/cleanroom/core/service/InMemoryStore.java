@@ -123,6 +123,13 @@ final class InMemoryStore implements Store {
         }
 
         @Override
+        public List<Row<V>> rowsBefore(String index, String value, String key, int limit) {
+            var below = key == null ? rows.descendingMap() : rows.headMap(key, false).descendingMap();
+            return below.entrySet().stream().map(this::row)
+                    .filter(r -> java.util.Objects.equals(r.columns().get(index), value)).limit(limit).toList();
+        }
+
+        @Override
         public List<Row<V>> rowsAfter(String key, int limit) {
             var above = key == null ? rows : rows.tailMap(key, false);
             return above.entrySet().stream().limit(limit).map(this::row).toList();

@@ -78,6 +78,22 @@ public final class ConfiguredTablesApi {
         return rule(c, tables.createRule(c.caller(), id, type, policy));
     }
 
+    /**
+     * Checks a CreateConfiguredTableAnalysisRule body as that operation does (shape, size, type,
+     * columns against the table's allowed columns) without creating anything: throws the
+     * ValidationException the operation would answer. The web console checks a rule with it as
+     * its author types; the table's allowed columns come from an API call of the author's.
+     */
+    public static void checkRule(com.fasterxml.jackson.databind.JsonNode json, java.util.List<String> allowedColumns,
+            io.cleanroom.core.service.Quotas quotas) {
+        In body = In.of(json);
+        AnalysisRuleType type = body.enumValue("analysisRuleType", AnalysisRuleType.class, true);
+        Handlers.checkRuleSize(body, quotas);
+        AnalysisRulePolicy policy = PolicyWire.read(body);
+        body.done();
+        ConfiguredTableService.checkRule(type, policy, allowedColumns);
+    }
+
     private HttpResponse updateRule(Call c) {
         ConfiguredTableId id = configuredTable(c);
         AnalysisRuleType type = ruleType(c);

@@ -62,6 +62,7 @@ public final class CloudTrailApi {
         In body = In.of(json);
         Predicate<AuditView> filter = e -> true;
         String[] attributeText = {null};
+        AuditService.Column[] column = {null};
         List<Predicate<AuditView>> filters = body.list("LookupAttributes", false, 0, 1, e -> {
             In attribute = e.object();
             if (attribute == null) {
@@ -74,6 +75,12 @@ public final class CloudTrailApi {
                 return null;
             }
             attributeText[0] = key + "=" + value;
+            // the two attributes that are columns of the trail are read through their index
+            column[0] = switch (key) {
+                case "EventName" -> new AuditService.Column("event_name", value);
+                case "Username" -> new AuditService.Column("account_id", value);
+                default -> null;
+            };
             // each filter reads only what the caller sees of the event (the access key only of its own)
             return switch (key) {
                 case "EventId" -> (Predicate<AuditView>) ev -> ev.eventId().equals(value);
@@ -98,7 +105,8 @@ public final class CloudTrailApi {
         if (start != null && end != null && start.isAfter(end)) {
             throw CleanroomException.validation("StartTime", "StartTime must not be after EndTime");
         }
-        Page<AuditView> page = audit.lookup(caller, new AuditService.Lookup(filter, attributeText[0], start, end),
+        Page<AuditView> page = audit.lookup(caller, new AuditService.Lookup(filter, attributeText[0], start, end,
+                column[0]),
                 new Page.Request(max == null ? 50 : max, token));
         ObjectNode out = Json.object();
         ArrayNode events = out.putArray("Events");

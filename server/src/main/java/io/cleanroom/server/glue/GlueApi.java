@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class GlueApi {
     public static final Set<String> OPERATIONS = Set.of("CreateDatabase", "GetDatabase", "GetDatabases",
-            "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable",
+            "DeleteDatabase", "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "GetTableSchema",
             "CreateConnection", "GetConnection", "GetConnections", "UpdateConnection", "DeleteConnection");
     /** The operations whose request bodies carry a secret, which the audit trail records hidden. */
     public static final Set<String> SECRET_BEARING = Set.of("CreateConnection", "UpdateConnection");
@@ -114,6 +114,15 @@ public final class GlueApi {
                 Json.putIfNotNull(out, "NextToken", result.nextToken());
                 yield HttpResponse.ok(out);
             }
+            case "GetTableSchema" -> {
+                // Cleanroom's own: the table as Cleanroom reads it, the columns it inferred included
+                String database = body.string("DatabaseName", true, 1, 255, null);
+                String name = body.string("Name", true, 1, 255, null);
+                body.done();
+                ObjectNode out = Json.object();
+                out.set("Table", reading(catalog.getTable(caller, database, name)));
+                yield HttpResponse.ok(out);
+            }
             case "DeleteTable" -> {
                 String database = body.string("DatabaseName", true, 1, 255, null);
                 String name = body.string("Name", true, 1, 255, null);
@@ -191,6 +200,38 @@ public final class GlueApi {
         node.put("UpdateTime", Json.time(t.updateTime()));
         node.put("CatalogId", t.accountId().value());
         node.put("IsRegisteredWithLakeFormation", false);
+        return node;
+    }
+
+    /**
+     * Cleanroom's reading of a table (GetTableSchema): its location, format and columns with their
+     * types, whether the columns were inferred from the data (the definition gives none), the
+     * connection it is read through (when it lies in S3 or PostgreSQL), and its partition columns
+     * (the last of its columns, an S3 table's Hive-style folders).
+     */
+    private ObjectNode reading(CatalogTable t) {
+        ObjectNode node = Json.object();
+        node.put("Name", t.name());
+        node.put("DatabaseName", t.databaseName());
+        node.put("Location", t.location());
+        node.put("Format", t.format().name().toLowerCase(java.util.Locale.ROOT));
+        ArrayNode columns = node.putArray("Columns");
+        t.columns().forEach(c -> columns.addObject().put("Name", c.name()).put("Type", c.type()));
+        boolean given = false;
+        if (t.definition() != null) {
+            try {
+                given = Json.MAPPER.readTree(t.definition()).path("StorageDescriptor").path("Columns").size() > 0;
+            } catch (java.io.IOException e) {
+                throw CleanroomException.internal("cannot read the stored definition of table " + t.name(), e);
+            }
+        } else {
+            given = true;
+        }
+        node.put("ColumnsInferred", !given);
+        t.connectionName().ifPresent(c -> node.put("ConnectionName", c));
+        ArrayNode partitions = node.putArray("PartitionKeys");
+        t.partitionKeys().forEach(partitions::add);
+        node.put("CatalogId", t.accountId().value());
         return node;
     }
 
