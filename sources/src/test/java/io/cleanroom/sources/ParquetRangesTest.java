@@ -416,4 +416,85 @@ class ParquetRangesTest {
         ParquetRanges.Plan kept = ParquetRanges.needed(odd, oddSize, Set.of("segment")).orElseThrow();
         assertThat(kept.footer()).isEqualTo(odd);
     }
+
+    @Test
+    void whateverAFooterClaimsNoByteIsWrittenOutsideTheExtentsItDeclaresForTheColumnsRead() throws IOException {
+        // random footers: overlapping chunks, chunks of other columns claimed inside those read, dictionary
+        // offsets before or after the data, indexes and bloom filters anywhere. Whatever the plan, the bytes
+        // written (fetched and kept, copied from the tail) lie in the magic, the footer, or an extent the
+        // footer declares for a chunk of a column read: so an engine reading the file never finds bytes the
+        // footer places in a column not read, and never more than the whole object
+        java.util.Random random = new java.util.Random(20261130);
+        long body = 4 + 6 * CHUNK;
+        int planned = 0;
+        for (int round = 0; round < 500; round++) {
+            List<long[]> allowed = new ArrayList<>();
+            FileMetaData metadata = metadata(c -> {
+                ColumnMetaData m = c.getMeta_data();
+                m.setData_page_offset(random.nextInt((int) body));
+                m.setTotal_compressed_size(1 + random.nextInt((int) CHUNK));
+                if (random.nextBoolean()) {
+                    m.setDictionary_page_offset(random.nextInt((int) body));
+                }
+                if (random.nextBoolean()) {
+                    c.setColumn_index_offset(random.nextInt((int) body));
+                    c.setColumn_index_length(1 + random.nextInt(5000));
+                }
+                if (random.nextInt(4) == 0) {
+                    m.setBloom_filter_offset(random.nextInt((int) body));
+                    m.setBloom_filter_length(1 + random.nextInt(5000));
+                }
+                if (m.getPath_in_schema().equals(List.of("segment"))) {
+                    long start = m.getData_page_offset();
+                    if (m.isSetDictionary_page_offset() && m.getDictionary_page_offset() > 0
+                            && m.getDictionary_page_offset() < start) {
+                        start = m.getDictionary_page_offset();
+                    }
+                    allowed.add(new long[] {start, start + m.getTotal_compressed_size()});
+                    if (c.isSetColumn_index_offset()) {
+                        allowed.add(new long[] {c.getColumn_index_offset(),
+                                c.getColumn_index_offset() + c.getColumn_index_length()});
+                    }
+                    if (m.isSetBloom_filter_offset()) {
+                        allowed.add(new long[] {m.getBloom_filter_offset(),
+                                m.getBloom_filter_offset() + m.getBloom_filter_length()});
+                    }
+                }
+            });
+            byte[] footer = tail(metadata);
+            // a tail that reaches back into the data, sometimes
+            byte[] tail = new byte[footer.length + random.nextInt(3) * 20_000];
+            System.arraycopy(footer, 0, tail, tail.length - footer.length, footer.length);
+            long size = body + footer.length;
+            java.util.Optional<ParquetRanges.Plan> plan = ParquetRanges.needed(tail, size, Set.of("segment"));
+            if (plan.isEmpty()) {
+                continue;
+            }
+            planned++;
+            allowed.add(new long[] {0, 4});
+            List<S3Storage.Range> written = new ArrayList<>(plan.get().write());
+            written.addAll(plan.get().fromTail());
+            for (S3Storage.Range r : written) {
+                // every byte of r lies in the union of the allowed extents
+                long at = r.start();
+                while (at < r.end()) {
+                    long reach = -1;
+                    for (long[] a : allowed) {
+                        if (a[0] <= at && at < a[1]) {
+                            reach = Math.max(reach, a[1]);
+                        }
+                    }
+                    assertThat(reach).as("round %d: byte %d of %s", round, at, r).isGreaterThan(at);
+                    at = reach;
+                }
+            }
+            // the requests cover what is written, within the object
+            for (S3Storage.Range w : plan.get().write()) {
+                assertThat(plan.get().fetch()).anyMatch(f -> f.start() <= w.start() && w.end() <= f.end());
+            }
+            assertThat(plan.get().fetch()).allMatch(f -> f.end() <= size);
+            assertThat(plan.get().footerAt()).isEqualTo(size - footer.length);
+        }
+        assertThat(planned).as("footers planned").isGreaterThan(50);
+    }
 }
