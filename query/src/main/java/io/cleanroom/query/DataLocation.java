@@ -59,7 +59,9 @@ final class DataLocation {
         UNSUPPORTED("its location is not on the server's disk (s3:// and JDBC locations are read through a "
                 + "connection)"),
         INVALID("its location is not a valid absolute path or glob"),
-        PLATFORM("this server's platform cannot read data files safely (a Unix file system is needed)");
+        PLATFORM("this server's platform cannot read data files safely (a Unix file system is needed)"),
+        COMPRESSED("its data files are compressed (.gz, .zst...); Cleanroom reads CSV and JSON files uncompressed "
+                + "(or use Parquet, whose compression is inside the file)");
 
         private final String forQuery;
 
@@ -101,6 +103,33 @@ final class DataLocation {
             return locate(location, roots);
         } catch (Unreadable e) {
             throw CleanroomException.validation(FIELD, e.getMessage());
+        }
+    }
+
+    /** Endings of compressed files, which a CSV or JSON reader would read as garbage. */
+    static final List<String> COMPRESSED = List.of(".gz", ".gzip", ".bz2", ".zst", ".zstd", ".lz4", ".snappy",
+            ".deflate", ".zip", ".xz");
+
+    /**
+     * Refuses compressed CSV and JSON files. Engines tell a file's compression by how its name ends,
+     * and they read a pinned file as /proc/self/fd/N, whose name has no ending: a t.csv.gz would be
+     * read as CSV text, garbage. So such a file is refused, when it is registered and when a query
+     * reads it, as an S3 object is; Parquet's compression is inside the file.
+     */
+    static void requireUncompressed(List<CheckedFile> files, io.cleanroom.core.model.TableFormat format) {
+        if (format != io.cleanroom.core.model.TableFormat.CSV && format != io.cleanroom.core.model.TableFormat.JSON) {
+            return;
+        }
+        for (CheckedFile file : files) {
+            Path name = file.path().getFileName();
+            String lower = name == null ? "" : name.toString().toLowerCase(java.util.Locale.ROOT);
+            for (String suffix : COMPRESSED) {
+                if (lower.endsWith(suffix)) {
+                    throw new Unreadable(Problem.COMPRESSED, "Data file " + name + " is compressed (" + suffix
+                            + "); Cleanroom reads CSV and JSON files uncompressed (or use Parquet, whose "
+                            + "compression is inside the file)");
+                }
+            }
         }
     }
 

@@ -75,8 +75,13 @@ public final class LocalTableInspector implements TableInspector {
     }
 
     @Override
-    public void checkLocation(String location, List<String> dataRoots) {
-        files(location, dataRoots);
+    public void checkLocation(String location, List<String> dataRoots, TableFormat format) {
+        List<DataLocation.CheckedFile> files = files(location, dataRoots);
+        try {
+            DataLocation.requireUncompressed(files, format);
+        } catch (DataLocation.Unreadable e) {
+            throw CleanroomException.validation(DataLocation.FIELD, e.getMessage());
+        }
     }
 
     @Override

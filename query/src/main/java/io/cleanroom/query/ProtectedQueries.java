@@ -536,6 +536,7 @@ public final class ProtectedQueries implements AutoCloseable {
             List<DataLocation.CheckedFile> files;
             try {
                 files = DataLocation.locate(catalog.location(), ownerRoots);
+                DataLocation.requireUncompressed(files, catalog.format());
             } catch (DataLocation.Unreadable e) {
                 throw CleanroomException.invalidConfiguration(table + " cannot be read: " + e.problem().forQuery()
                         + ". Its owner must put the data back or register the table where the data is now");

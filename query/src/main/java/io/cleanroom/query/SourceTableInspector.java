@@ -24,8 +24,8 @@ public final class SourceTableInspector implements TableInspector {
     }
 
     @Override
-    public void checkLocation(String location, List<String> dataRoots) {
-        local.checkLocation(location, dataRoots);
+    public void checkLocation(String location, List<String> dataRoots, TableFormat format) {
+        local.checkLocation(location, dataRoots, format);
     }
 
     @Override

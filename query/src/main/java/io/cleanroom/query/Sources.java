@@ -48,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sources {
     private static final Logger LOG = LoggerFactory.getLogger(Sources.class);
-    private static final List<String> COMPRESSED = List.of(".gz", ".gzip", ".bz2", ".zst", ".zstd", ".lz4",
-            ".snappy", ".deflate", ".zip", ".xz");
 
     /**
      * Where queries stage what they read (a directory of the server's, never shared with members),
@@ -193,14 +191,25 @@ public final class Sources {
      */
     private static long fetchParquet(S3Storage storage, String bucket, S3Storage.Listed object,
             List<BoundColumn> columns, Path file) {
-        if (object.size() <= PARQUET_TAIL) {
+        // without an entity tag, ranges fetched one after another could be of two versions of the object
+        // (the footer of one placing the chunks of another): it is fetched whole, in one GET
+        if (object.size() <= PARQUET_TAIL || object.etag() == null) {
             return storage.fetch(bucket, object.key(), file);
         }
-        byte[] tail = storage.tail(object, bucket, PARQUET_TAIL);
+        Optional<byte[]> first = storage.tail(object, bucket, PARQUET_TAIL);
+        if (first.isEmpty()) {
+            // a storage that ignores ranges
+            return storage.fetch(bucket, object.key(), file);
+        }
+        byte[] tail = first.get();
         long fetched = tail.length;
         long footer = ParquetRanges.footerLength(tail);
         if (footer >= 0 && footer + 8 > tail.length && footer <= MAX_FOOTER && footer + 8 < object.size()) {
-            tail = storage.tail(object, bucket, (int) (footer + 8));
+            Optional<byte[]> whole = storage.tail(object, bucket, (int) (footer + 8));
+            if (whole.isEmpty()) {
+                return fetched + storage.fetch(bucket, object.key(), file);
+            }
+            tail = whole.get();
             fetched += tail.length;
         }
         Set<String> names = new java.util.HashSet<>();
@@ -209,7 +218,7 @@ public final class Sources {
         if (plan.isEmpty() || plan.get().bytes() > object.size() * 9 / 10) {
             return fetched + storage.fetch(bucket, object.key(), file);
         }
-        fetched += storage.fetchRanges(object, bucket, plan.get().fetch(), file);
+        fetched += storage.fetchRanges(object, bucket, plan.get().fetch(), plan.get().write(), file);
         long tailStart = object.size() - tail.length;
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
                 java.nio.file.StandardOpenOption.WRITE)) {
@@ -217,6 +226,10 @@ public final class Sources {
                 S3Storage.writeAt(channel, tail, (int) (range.start() - tailStart), (int) range.length(),
                         range.start());
             }
+            // the footer (without what it says of the values of columns not read) ends the file
+            byte[] ending = plan.get().footer();
+            S3Storage.writeAt(channel, ending, 0, ending.length, plan.get().footerAt());
+            channel.truncate(plan.get().footerAt() + ending.length);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -269,7 +282,7 @@ public final class Sources {
             return;
         }
         String lower = key.toLowerCase(Locale.ROOT);
-        for (String suffix : COMPRESSED) {
+        for (String suffix : DataLocation.COMPRESSED) {
             if (lower.endsWith(suffix)) {
                 throw new SourceException(SourceException.Category.FAILED, "Object s3://" + bucket
                         + "/" + key + " is compressed (" + suffix + "); Cleanroom reads CSV and JSON objects "

@@ -67,7 +67,7 @@ class LocalTableInspectorTest {
         for (String location : List.of("relative/path.csv", "s3://bucket/key", "jdbc:postgresql://h/db",
                 dir.resolve("missing.csv").toString(), dir + "/*.parquet")) {
             CleanroomException e = catchThrowableOfType(CleanroomException.class,
-                    () -> inspector.checkLocation(location, roots));
+                    () -> inspector.checkLocation(location, roots, TableFormat.CSV));
             assertThat(e).as(location).isNotNull();
             assertThat(e.fieldErrors()).extracting(CleanroomException.FieldError::name)
                     .containsExactly("TableInput.StorageDescriptor.Location");
@@ -86,6 +86,30 @@ class LocalTableInspectorTest {
     }
 
     @Test
+    void aCompressedCsvOrJsonFileIsRefusedAtRegistration() throws Exception {
+        // read pinned, as /proc/self/fd/N, an engine cannot tell t.csv.gz is compressed: it reads garbage
+        Path root = Files.createDirectories(dir.resolve("gz"));
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(root.resolve("t.csv.gz")))) {
+            out.write("a\n1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Files.writeString(root.resolve("u.csv"), "a\n2\n");
+        Files.writeString(root.resolve("v.JSON.ZST"), "{}");
+        List<String> roots = List.of(root.toRealPath().toString());
+        for (String location : List.of(root.resolve("t.csv.gz").toString(), root.toString(), root + "/*")) {
+            CleanroomException e = catchThrowableOfType(CleanroomException.class,
+                    () -> inspector.checkLocation(location, roots, TableFormat.CSV));
+            assertThat(e).as(location).isNotNull();
+            assertThat(e.code()).isEqualTo(io.cleanroom.core.ErrorCode.VALIDATION);
+            assertThat(e.getMessage()).contains("compressed").contains("uncompressed");
+        }
+        assertThat(catchThrowableOfType(CleanroomException.class,
+                () -> inspector.checkLocation(root.resolve("v.JSON.ZST").toString(), roots, TableFormat.JSON))
+                .getMessage()).contains("compressed (.zst)");
+        // an uncompressed file beside them is read as ever
+        inspector.checkLocation(root.resolve("u.csv").toString(), roots, TableFormat.CSV);
+    }
+
+    @Test
     void dataRootsConfineLocationsEvenThroughSymlinks() throws Exception {
         Path root = Files.createDirectories(dir.resolve("mine"));
         Path other = Files.createDirectories(dir.resolve("theirs"));
@@ -93,11 +117,11 @@ class LocalTableInspectorTest {
         Files.writeString(other.resolve("b.csv"), "x\n2\n");
         Files.createSymbolicLink(root.resolve("link.csv"), other.resolve("b.csv"));
         List<String> mine = List.of(root.toRealPath().toString());
-        inspector.checkLocation(root.resolve("a.csv").toString(), mine);
+        inspector.checkLocation(root.resolve("a.csv").toString(), mine, TableFormat.CSV);
         for (String outside : List.of(other.resolve("b.csv").toString(), root.resolve("link.csv").toString(),
                 root + "/../theirs/b.csv", root.toString())) {
             CleanroomException e = catchThrowableOfType(CleanroomException.class,
-                    () -> inspector.checkLocation(outside, mine));
+                    () -> inspector.checkLocation(outside, mine, TableFormat.CSV));
             assertThat(e).as(outside).isNotNull();
             assertThat(e.getMessage()).contains(DataLocation.UNAVAILABLE);
         }
@@ -107,7 +131,7 @@ class LocalTableInspectorTest {
     void anAccountWithoutDataRootsCanRegisterNothing() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "a\n1\n");
         CleanroomException e = catchThrowableOfType(CleanroomException.class,
-                () -> inspector.checkLocation(file.toString(), List.of()));
+                () -> inspector.checkLocation(file.toString(), List.of(), TableFormat.CSV));
         assertThat(e.code()).isEqualTo(io.cleanroom.core.ErrorCode.ACCESS_DENIED);
         assertThat(e.getMessage()).contains("no data roots").contains("operator must grant one");
         assertThat(catchThrowableOfType(CleanroomException.class,
@@ -119,12 +143,12 @@ class LocalTableInspectorTest {
     void theDevelopmentSwitchLetsAnAccountWithoutRootsUseAnyPathButRootsStillConfine() throws Exception {
         LocalTableInspector open = new LocalTableInspector(true, ENGINE);
         Path file = Files.writeString(dir.resolve("t.csv"), "a\n1\n");
-        open.checkLocation(file.toString(), List.of());
+        open.checkLocation(file.toString(), List.of(), TableFormat.CSV);
         assertThat(open.inferColumns(file.toString(), List.of(), TableFormat.CSV)).extracting(Column::name)
                 .containsExactly("a");
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         assertThat(catchThrowableOfType(CleanroomException.class,
-                () -> open.checkLocation(file.toString(), List.of(elsewhere.toString()))).getMessage())
+                () -> open.checkLocation(file.toString(), List.of(elsewhere.toString()), TableFormat.CSV)).getMessage())
                 .contains(DataLocation.UNAVAILABLE);
     }
 

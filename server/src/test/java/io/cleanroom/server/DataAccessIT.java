@@ -304,6 +304,30 @@ class DataAccessIT {
     }
 
     @Test
+    void aCompressedFileAddedToATablesDirectoryRefusesTheQueryInsteadOfBeingReadAsGarbage() throws Exception {
+        Solo solo = new Solo(root -> {
+            Path dir = Files.createDirectories(root.resolve("gz-parts"));
+            Files.write(dir.resolve("part-0.csv"), rows("mine", 2));
+            return dir.toString();
+        });
+        // read pinned, as /proc/self/fd/N, an engine cannot tell the file is compressed by its name
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(
+                solo.root.resolve("gz-parts").resolve("part-1.csv.gz")))) {
+            out.write(String.join("\n", rows("gz", 2)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        AwsServiceException refused = catchThrowableOfType(AwsServiceException.class,
+                () -> solo.start("SELECT k FROM mine"));
+        assertThat(refused).isNotNull();
+        assertThat(refused.awsErrorDetails().errorMessage()).startsWith("Table mine (configured table solo_mine of "
+                + "account " + solo.keys.accountId() + ") cannot be read: its data files are compressed")
+                .doesNotContain(solo.root.toString()).doesNotContain("part-1");
+        Files.delete(solo.root.resolve("gz-parts").resolve("part-1.csv.gz"));
+        List<String> refusals = new ArrayList<>();
+        assertThat(solo.rows(solo.start("SELECT k FROM mine"), refusals)).as(String.valueOf(refusals))
+                .containsExactlyInAnyOrder("mine-0", "mine-1");
+    }
+
+    @Test
     void aLinkInsideTheRootToAnotherFileInsideItIsReadAsThatFile() throws Exception {
         Solo solo = new Solo(root -> {
             Path versions = Files.createDirectories(root.resolve("v1"));

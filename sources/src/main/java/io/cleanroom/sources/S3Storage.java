@@ -210,20 +210,37 @@ public final class S3Storage implements AutoCloseable {
 
     /**
      * The last bytes of an object, at most length of them (all of it when it is shorter), of the
-     * version the entity tag names when one is given (an object replaced since is a failure).
+     * version the entity tag names when one is given (an object replaced since is a failure). Empty
+     * when the storage answers more bytes than asked (it ignores ranges): it is not read on, so an
+     * object of any size costs at most length bytes of memory; the caller fetches it whole, to disk.
      */
-    public byte[] tail(Listed object, String bucket, int length) {
+    public java.util.Optional<byte[]> tail(Listed object, String bucket, int length) {
         if (length <= 0) {
             throw new IllegalArgumentException("length must be positive");
         }
-        byte[] bytes = call("GetObject", "s3://" + bucket + "/" + object.key(), () -> client.getObjectAsBytes(r -> {
-            r.bucket(bucket).key(object.key()).range("bytes=-" + length);
-            if (object.etag() != null) {
-                r.ifMatch(object.etag());
+        return call("GetObject", "s3://" + bucket + "/" + object.key(), () -> {
+            try (software.amazon.awssdk.core.ResponseInputStream<software.amazon.awssdk.services.s3.model
+                    .GetObjectResponse> in = client.getObject(r -> {
+                        r.bucket(bucket).key(object.key()).range("bytes=-" + length);
+                        if (object.etag() != null) {
+                            r.ifMatch(object.etag());
+                        }
+                    })) {
+                Long declared = in.response().contentLength();
+                if (declared != null && declared > length) {
+                    in.abort();
+                    return java.util.Optional.<byte[]>empty();
+                }
+                byte[] bytes = in.readNBytes(length + 1);
+                if (bytes.length > length) {
+                    in.abort();
+                    return java.util.Optional.<byte[]>empty();
+                }
+                return java.util.Optional.of(bytes);
+            } catch (IOException e) {
+                throw new Unchecked(e);
             }
-        }).asByteArray());
-        // a storage that ignores the range answers the whole object: its end is the tail
-        return bytes.length > length ? java.util.Arrays.copyOfRange(bytes, bytes.length - length, bytes.length) : bytes;
+        });
     }
 
     /**
@@ -232,7 +249,25 @@ public final class S3Storage implements AutoCloseable {
      * bytes fetched. A storage that answers a range with more or fewer bytes than asked is a failure.
      */
     public long fetchRanges(Listed object, String bucket, List<Range> ranges, Path target) {
+        return fetchRanges(object, bucket, ranges, ranges, target);
+    }
+
+    /**
+     * As {@link #fetchRanges(Listed, String, List, Path)}, writing of the bytes fetched only those
+     * inside the ranges to keep (in offset order, not overlapping): what else a request brings (a
+     * small gap between two needed ranges, fetched with them in one request) is dropped as it comes.
+     */
+    public long fetchRanges(Listed object, String bucket, List<Range> ranges, List<Range> keep, Path target) {
+        for (int i = 1; i < keep.size(); i++) {
+            if (keep.get(i).start() < keep.get(i - 1).end()) {
+                throw new IllegalArgumentException("the ranges to keep must be in order and apart");
+            }
+        }
         String what = "s3://" + bucket + "/" + object.key();
+        if (object.etag() == null) {
+            // without a tag, ranges fetched one after another could be of two versions of the object
+            throw new IllegalArgumentException("ranges of an object are fetched only under its entity tag");
+        }
         java.nio.channels.FileChannel channel;
         try {
             channel = java.nio.channels.FileChannel.open(target, StandardOpenOption.CREATE_NEW,
@@ -250,11 +285,9 @@ public final class S3Storage implements AutoCloseable {
                 total += call("GetObject", what, () -> {
                     try (InputStream in = client.getObject(r -> {
                         r.bucket(bucket).key(object.key()).range("bytes=" + range.start() + "-" + (range.end() - 1));
-                        if (object.etag() != null) {
-                            r.ifMatch(object.etag());
-                        }
+                        r.ifMatch(object.etag());
                     })) {
-                        return copy(in, file, range, what);
+                        return copy(in, file, range, keep, what);
                     } catch (IOException e) {
                         throw new Unchecked(e);
                     }
@@ -270,9 +303,14 @@ public final class S3Storage implements AutoCloseable {
         }
     }
 
-    private long copy(InputStream in, java.nio.channels.FileChannel file, Range range, String what) {
+    private long copy(InputStream in, java.nio.channels.FileChannel file, Range range, List<Range> keep, String what) {
         byte[] buffer = new byte[1 << 16];
         long position = range.start();
+        // the first range to keep that ends after the request starts
+        int k = 0;
+        while (k < keep.size() && keep.get(k).end() <= range.start()) {
+            k++;
+        }
         while (true) {
             int n;
             try {
@@ -287,8 +325,18 @@ public final class S3Storage implements AutoCloseable {
                 throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)
                         + " answered more bytes than the range asked for");
             }
-            writeAt(file, buffer, 0, n, position);
-            position += n;
+            long end = position + n;
+            for (int j = k; j < keep.size() && keep.get(j).start() < end; j++) {
+                long from = Math.max(position, keep.get(j).start());
+                long to = Math.min(end, keep.get(j).end());
+                if (from < to) {
+                    writeAt(file, buffer, (int) (from - position), (int) (to - from), from);
+                }
+            }
+            while (k < keep.size() && keep.get(k).end() <= end) {
+                k++;
+            }
+            position = end;
         }
         if (position != range.end()) {
             throw new SourceException(SourceException.Category.FAILED, prefix("GetObject", what)

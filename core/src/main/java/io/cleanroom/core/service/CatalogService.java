@@ -178,7 +178,7 @@ public final class CatalogService {
         }
         // the partition keys of a table on the server's disk are kept in its definition but not read
         List<String> local = roots.stream().filter(r -> !r.startsWith("s3://")).toList();
-        inspector.checkLocation(input.location(), local);
+        inspector.checkLocation(input.location(), local, input.format());
         List<Column> columns = input.columns().isEmpty()
                 ? inspector.inferColumns(input.location(), local, input.format())
                 : input.columns();

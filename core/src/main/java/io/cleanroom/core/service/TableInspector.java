@@ -20,9 +20,10 @@ public interface TableInspector {
     /**
      * Throws a validation error naming the location if it cannot be read as a table, or if any of
      * its files lies outside dataRoots (symbolic links are resolved); the same error whether a path
-     * outside the roots exists or not. Throws access denied when dataRoots is empty.
+     * outside the roots exists or not, or if its files cannot be read in that format (a compressed
+     * CSV or JSON file). Throws access denied when dataRoots is empty.
      */
-    void checkLocation(String location, List<String> dataRoots);
+    void checkLocation(String location, List<String> dataRoots, TableFormat format);
 
     /** Columns with Glue-style types, inferred from the data of a location checked as above. */
     List<Column> inferColumns(String location, List<String> dataRoots, TableFormat format);

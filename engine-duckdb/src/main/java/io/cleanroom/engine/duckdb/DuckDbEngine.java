@@ -60,8 +60,16 @@ public final class DuckDbEngine implements QueryEngine {
      * tables of small queries (0: every query binds its tables on a database of its own).
      */
     DuckDbEngine(int spares, int kept) {
+        this(spares, kept, SmallTableDatabases.PINNED);
+    }
+
+    /**
+     * As {@link #DuckDbEngine(int, int)}, keeping databases over the files keepable says may be kept
+     * (the server: only pinned descriptors of members' own files; tests: plain files too).
+     */
+    DuckDbEngine(int spares, int kept, java.util.function.Predicate<Path> keepable) {
         this.databases = new SpareDatabases(spares);
-        this.small = new SmallTableDatabases(kept, databases);
+        this.small = new SmallTableDatabases(kept, keepable, databases);
     }
 
     @Override

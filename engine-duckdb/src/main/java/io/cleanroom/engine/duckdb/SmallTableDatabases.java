@@ -48,7 +48,10 @@ import java.util.Optional;
  * </ul>
  * Only tables of files holding less than {@link DuckDbEngine#SMALL_INPUT_BYTES} in all are kept:
  * reading and hashing them as each query starts costs far less than binding them, and larger
- * tables gain nothing worth holding their bytes twice.
+ * tables gain nothing worth holding their bytes twice. And only tables of the members' own files on
+ * the server's disk, read through the descriptors the server pinned ({@link #PINNED}): what a query
+ * staged for itself (objects fetched from S3, rows of a PostgreSQL table) is deleted when it ends,
+ * never cached, and a copy kept past it would outlive it, in a directory a crash leaves behind.
  */
 final class SmallTableDatabases implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SmallTableDatabases.class.getName());
@@ -64,7 +67,15 @@ final class SmallTableDatabases implements AutoCloseable {
     record Tables(String key, List<TableBinding> bindings, List<List<byte[]>> contents) {
     }
 
+    /**
+     * The files whose bytes may be kept past a query: those read through a descriptor the server
+     * pinned ({@code /proc/self/fd/N}), a member's own file on the server's disk; never a file the
+     * query staged.
+     */
+    static final java.util.function.Predicate<Path> PINNED = path -> path.startsWith("/proc/self/fd/");
+
     private final int kept;
+    private final java.util.function.Predicate<Path> keepable;
     private final SpareDatabases spares;
     private final Map<String, Bound> ready = new LinkedHashMap<>(16, 0.75f, true);
     private boolean closed;
@@ -72,10 +83,16 @@ final class SmallTableDatabases implements AutoCloseable {
     private long misses;
 
     SmallTableDatabases(int kept, SpareDatabases spares) {
+        this(kept, PINNED, spares);
+    }
+
+    /** Keeping databases only over files keepable says may be kept (tests keep plain files). */
+    SmallTableDatabases(int kept, java.util.function.Predicate<Path> keepable, SpareDatabases spares) {
         if (kept < 0) {
             throw new IllegalArgumentException("kept must not be negative");
         }
         this.kept = kept;
+        this.keepable = keepable;
         this.spares = spares;
     }
 
@@ -118,20 +135,25 @@ final class SmallTableDatabases implements AutoCloseable {
                     return Optional.empty();
                 }
                 byte[] content;
+                long room = DuckDbEngine.SMALL_INPUT_BYTES - total;
                 try {
                     Path path = Path.of(location);
-                    if (Files.size(path) > DuckDbEngine.SMALL_INPUT_BYTES - total) {
+                    if (!keepable.test(path) || Files.size(path) >= room) {
                         return Optional.empty();
                     }
-                    content = Files.readAllBytes(path);
+                    // never more than the room left, whatever the file has become since its size was read
+                    // (grown, or a device that never ends): readAllBytes would take what comes
+                    try (java.io.InputStream in = Files.newInputStream(path)) {
+                        content = in.readNBytes((int) room);
+                    }
                 } catch (IOException | RuntimeException e) {
                     // the query says what is wrong with the file when it reads it
                     return Optional.empty();
                 }
-                total += content.length;
-                if (total >= DuckDbEngine.SMALL_INPUT_BYTES) {
+                if (content.length >= room) {
                     return Optional.empty();
                 }
+                total += content.length;
                 bytes.add(content);
                 field(key, "file " + HexFormat.of().formatHex(sha.digest(content)));
                 if (!source.partitionColumns().isEmpty()) {

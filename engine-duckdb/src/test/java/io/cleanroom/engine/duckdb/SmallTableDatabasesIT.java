@@ -60,12 +60,17 @@ class SmallTableDatabasesIT {
         return rows;
     }
 
+    /** An engine keeping databases over plain files too (the server keeps them over pinned descriptors only). */
+    private static DuckDbEngine engine(int spares) {
+        return new DuckDbEngine(spares, SmallTableDatabases.KEPT, path -> true);
+    }
+
     private static final List<Column> KV = List.of(new Column("k", "string"), new Column("v", "string"));
 
     @Test
     void theSameTablesOverTheSameBytesReuseTheirDatabase() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
-        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+        try (DuckDbEngine engine = engine(1)) {
             assertThat(run(engine, "SELECT k, v FROM t ORDER BY k", file, KV, LIMITS))
                     .containsExactly(List.of("k", "v"), List.of("a", "1"), List.of("b", "2"));
             assertThat(run(engine, "SELECT COUNT(*) AS n FROM t", file, KV, LIMITS))
@@ -78,7 +83,7 @@ class SmallTableDatabasesIT {
     @Test
     void aFileChangedInAnyByteIsReadAgainEvenWithItsSizeAndTimes() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
-        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+        try (DuckDbEngine engine = engine(1)) {
             assertThat(run(engine, "SELECT k, v FROM t ORDER BY k", file, KV, LIMITS))
                     .containsExactly(List.of("k", "v"), List.of("a", "1"), List.of("b", "2"));
             FileTime modified = Files.getLastModifiedTime(file);
@@ -94,7 +99,7 @@ class SmallTableDatabasesIT {
     @Test
     void aChangedBindingGetsDatabaseOfItsOwn() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
-        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+        try (DuckDbEngine engine = engine(1)) {
             assertThat(run(engine, "SELECT * FROM t ORDER BY k", file, KV, LIMITS))
                     .containsExactly(List.of("k", "v"), List.of("a", "1"), List.of("b", "2"));
             // the rule now allows k only: the view holds k only
@@ -121,7 +126,7 @@ class SmallTableDatabasesIT {
         try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
             out.write("k,v\na,1\nb,2\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+        try (DuckDbEngine engine = engine(1)) {
             for (int i = 0; i < 2; i++) {
                 assertThat(run(engine, "SELECT k, v FROM t ORDER BY k", file, KV, LIMITS))
                         .containsExactly(List.of("k", "v"), List.of("a", "1"), List.of("b", "2"));
@@ -133,7 +138,7 @@ class SmallTableDatabasesIT {
     @Test
     void aDatabaseIsKeptOnlyAfterAQueryThatSucceeded() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
-        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+        try (DuckDbEngine engine = engine(1)) {
             Engines.Table table = new Engines.Table("t", List.of(file), TableFormat.CSV, KV);
             ResultSink failing = new ResultSink() {
                 @Override
@@ -159,7 +164,7 @@ class SmallTableDatabasesIT {
     void aKeptDatabaseReadsOnlyItsCopiesAndIsLockedDown() throws Exception {
         Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
         Path other = Files.writeString(dir.resolve("other.csv"), "secret\nx\n");
-        try (DuckDbEngine engine = new DuckDbEngine(1)) {
+        try (DuckDbEngine engine = engine(1)) {
             run(engine, "SELECT k FROM t", file, KV, LIMITS);
             Engines.Table table = new Engines.Table("t", List.of(file), TableFormat.CSV, KV);
             SmallTableDatabases.Tables tables = engine.small().read(Engines.bind(List.of(table)), LIMITS).orElseThrow();
@@ -184,6 +189,109 @@ class SmallTableDatabasesIT {
             engine.databases().settle();
             assertThat(bound.connection().isClosed()).isTrue();
             assertThat(bound.copies()).doesNotExist();
+        }
+    }
+
+    @Test
+    void aFileIsNeverReadBeyondTheSmallLimitWhateverItsSizeSaidBefore() throws Exception {
+        // a file that grows after its size was read, at the extreme a device whose size reads 0 and that
+        // never ends: reading it whole was an OutOfMemoryError that escaped the query
+        Engines.Table endless = new Engines.Table("t", List.of(Path.of("/dev/zero")), TableFormat.CSV, KV);
+        Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\n");
+        Engines.Table small = new Engines.Table("u", List.of(file), TableFormat.CSV, KV);
+        try (DuckDbEngine engine = engine(0)) {
+            assertThat(engine.small().read(Engines.bind(List.of(endless)), LIMITS)).isEmpty();
+            assertThat(engine.small().read(Engines.bind(List.of(small, endless)), LIMITS)).isEmpty();
+            assertThat(engine.small().read(Engines.bind(List.of(small)), LIMITS)).isPresent();
+            // a file of exactly the limit is not small
+            Path limit = Files.write(dir.resolve("limit.csv"), new byte[(int) DuckDbEngine.SMALL_INPUT_BYTES]);
+            assertThat(engine.small().read(Engines.bind(List.of(new Engines.Table("t", List.of(limit),
+                    TableFormat.CSV, KV))), LIMITS)).isEmpty();
+        }
+    }
+
+    @Test
+    void keysOfBindingsThatConcatenateAlikeDiffer() throws Exception {
+        Path file = Files.writeString(dir.resolve("t.csv"), "ab,c,a,bc\n1,2,3,4\n");
+        try (DuckDbEngine engine = engine(0)) {
+            java.util.function.Function<List<Engines.Table>, String> key = tables -> engine.small()
+                    .read(Engines.bind(tables), LIMITS).orElseThrow().key();
+            // columns "ab", "c" against "a", "bc"; table "t" with column "x" against table "tx"...
+            List<String> keys = List.of(
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("ab", "string"), new Column("c", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "string"))), new Engines.Table("t2", List.of(file),
+                            TableFormat.CSV, List.of(new Column("bc", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))), new Engines.Table("t2",
+                            List.of(file), TableFormat.CSV, List.of()))),
+                    // the same file read twice by one table, against once
+                    key.apply(List.of(new Engines.Table("t", List.of(file, file), TableFormat.CSV,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))))),
+                    // the same columns, another type; the same bytes read as JSON
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.CSV,
+                            List.of(new Column("a", "bigint"), new Column("bc", "string"))))),
+                    key.apply(List.of(new Engines.Table("t", List.of(file), TableFormat.JSON,
+                            List.of(new Column("a", "string"), new Column("bc", "string"))))));
+            assertThat(keys).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aKeptDatabaseServesOneQueryAtATime() throws Exception {
+        Path file = Files.writeString(dir.resolve("t.csv"), "k,v\na,1\nb,2\n");
+        try (DuckDbEngine engine = engine(1)) {
+            run(engine, "SELECT k FROM t", file, KV, LIMITS);
+            Engines.Table table = new Engines.Table("t", List.of(file), TableFormat.CSV, KV);
+            SmallTableDatabases.Tables tables = engine.small().read(Engines.bind(List.of(table)), LIMITS).orElseThrow();
+            SmallTableDatabases.Bound bound = engine.small().take(tables).orElseThrow();
+            // while one query holds it, another over the same tables binds a database of its own
+            assertThat(engine.small().take(tables)).isEmpty();
+            assertThat(run(engine, "SELECT k FROM t ORDER BY k", file, KV, LIMITS))
+                    .containsExactly(List.of("k"), List.of("a"), List.of("b"));
+            // the first given back finds the second kept: one of the two is closed, never both kept
+            engine.small().keep(bound);
+            assertThat(engine.small().kept()).isEqualTo(1);
+            engine.databases().settle();
+            assertThat(bound.connection().isClosed()).isTrue();
+        }
+    }
+
+    @Test
+    void onlyAMembersOwnFileReadThroughItsPinnedDescriptorIsKeptNeverAFileAQueryStaged() throws Exception {
+        // a staged file (an S3 object, a PostgreSQL table's rows) is deleted when its query ends and never
+        // cached: a copy kept for the next query would outlive it, in a directory a crash leaves behind
+        Path staged = Files.writeString(dir.resolve("part-0.csv"), "k,v\na,1\nb,2\n");
+        try (DuckDbEngine engine = new DuckDbEngine(1, SmallTableDatabases.KEPT)) {
+            assertThat(run(engine, "SELECT k FROM t ORDER BY k", staged, KV, LIMITS))
+                    .containsExactly(List.of("k"), List.of("a"), List.of("b"));
+            assertThat(engine.small().kept()).isZero();
+            assertThat(engine.small().counts()).as("hits, misses").containsExactly(0, 0);
+            // the same bytes through a descriptor the server holds open, as a local table is read
+            try (java.nio.channels.FileChannel open = java.nio.channels.FileChannel.open(staged)) {
+                Path pinned = null;
+                try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+                    for (Path fd : descriptors.toList()) {
+                        try {
+                            if (Files.readSymbolicLink(fd).equals(staged)) {
+                                pinned = fd;
+                            }
+                        } catch (java.io.IOException gone) {
+                            // a descriptor closed while listed
+                        }
+                    }
+                }
+                assertThat(pinned).isNotNull();
+                for (int i = 0; i < 2; i++) {
+                    assertThat(run(engine, "SELECT k FROM t ORDER BY k", pinned, KV, LIMITS))
+                            .containsExactly(List.of("k"), List.of("a"), List.of("b"));
+                }
+                assertThat(engine.small().kept()).isEqualTo(1);
+                assertThat(engine.small().counts()).as("hits, misses").containsExactly(1, 1);
+            }
         }
     }
 }
