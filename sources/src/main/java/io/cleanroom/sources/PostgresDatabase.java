@@ -320,8 +320,11 @@ public final class PostgresDatabase implements AutoCloseable {
                 return rs.wasNull() ? null : Double.toString(v);
             }
             case DECIMAL -> {
-                BigDecimal v = rs.getBigDecimal(i);
-                return v == null ? null : v.toPlainString();
+                // numeric holds NaN (and, unbounded, infinities) where a decimal cannot: such a value is
+                // read as NULL, as a file's value that is not of its column's type is, rather than failing
+                // the export (whether a row holds one would be told by which filters make a query fail)
+                String v = rs.getString(i);
+                return v == null || !DECIMAL_TEXT.matcher(v).matches() ? null : new BigDecimal(v).toPlainString();
             }
             case BOOLEAN -> {
                 boolean v = rs.getBoolean(i);
@@ -411,6 +414,10 @@ public final class PostgresDatabase implements AutoCloseable {
             return null;
         }
     }
+
+    /** A finite numeric as PostgreSQL writes it (not NaN, Infinity or -Infinity). */
+    private static final java.util.regex.Pattern DECIMAL_TEXT = java.util.regex.Pattern.compile(
+            "-?[0-9]+(\\.[0-9]+)?");
 
     private static final java.util.regex.Pattern NUMERIC = java.util.regex.Pattern.compile(
             "numeric\\((\\d+),(\\d+)\\)");

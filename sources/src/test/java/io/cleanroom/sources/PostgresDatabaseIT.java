@@ -47,6 +47,9 @@ class PostgresDatabaseIT {
                 "INSERT INTO " + schema + ".customers SELECT 'g' || g, CASE WHEN g % 2 = 0 THEN 'news' ELSE 'finance' "
                         + "END, g, g, g, g % 3 = 0, DATE '2026-01-01' + g, NULL, NULL, 'n', NULL, NULL "
                         + "FROM generate_series(1, 25000) g",
+                "CREATE TABLE " + schema + ".measures (id integer, spend numeric(10,2))",
+                "INSERT INTO " + schema + ".measures VALUES (1, 1.25), (2, 'NaN'), (3, NULL), (4, -0.50)",
+                "GRANT SELECT ON " + schema + ".measures TO " + reader,
                 "CREATE TABLE " + schema + ".secret (x text)",
                 "GRANT USAGE ON SCHEMA " + schema + " TO " + reader,
                 "GRANT SELECT ON " + schema + ".customers TO " + reader);
@@ -120,6 +123,27 @@ class PostgresDatabaseIT {
             // news and 100..199: the even visits only; ratio (floating point) is never pushed down
             assertThat(filtered).hasSize(50).allSatisfy(l -> assertThat(l).contains("\"segment\":\"news\""));
             assertThat(filtered.get(0)).isEqualTo("{\"userid\":\"g100\",\"segment\":\"news\",\"visits\":\"100\"}");
+        }
+    }
+
+    @Test
+    void aNumericNaNIsReadAsNullNotAFailureThatFiltersCouldProbe() throws Exception {
+        List<PostgresDatabase.Export> columns = List.of(export("id", "int", "integer"),
+                export("spend", "decimal(10,2)", "numeric(10,2)"));
+        try (PostgresDatabase db = PostgresDatabase.open(connection(reader, PASSWORD), Duration.ofSeconds(30))) {
+            Path all = dir.resolve("measures.json");
+            db.export(schema, "measures", columns, List.of(), all, () -> false);
+            assertThat(Files.readAllLines(all)).containsExactlyInAnyOrder("{\"id\":\"1\",\"spend\":\"1.25\"}",
+                    "{\"id\":\"2\",\"spend\":null}", "{\"id\":\"3\",\"spend\":null}",
+                    "{\"id\":\"4\",\"spend\":\"-0.50\"}");
+            // PostgreSQL sorts NaN above every number, so a pushed-down range keeps its row: it must
+            // still be read, as NULL (the engine's own comparison then drops it), not end the query
+            Path above = dir.resolve("above.json");
+            ColumnFilter positive = new ColumnFilter("spend", ColumnFilter.Operator.GT,
+                    List.of(new ColumnFilter.Literal(ColumnFilter.Literal.Kind.NUMBER, "1")));
+            db.export(schema, "measures", columns, List.of(positive), above, () -> false);
+            assertThat(Files.readAllLines(above)).containsExactlyInAnyOrder("{\"id\":\"1\",\"spend\":\"1.25\"}",
+                    "{\"id\":\"2\",\"spend\":null}");
         }
     }
 
