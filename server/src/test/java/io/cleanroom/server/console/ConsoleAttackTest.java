@@ -324,6 +324,17 @@ class ConsoleAttackTest {
                 .isEqualTo("attachment; filename=\"q.csv\"");
     }
 
+    @Test
+    void theAuditFiltersGoIntoTheOlderEventsLinkAsValuesNotParameters() {
+        String session = signIn(KEY, SECRET);
+        backend.answer("POST / CloudTrail_20131101.LookupEvents", "{\"Events\":[],\"NextToken\":\"t+1/2=\"}");
+        // a filter typed (or put in a link sent to the user) with "&" cannot add a parameter to the next page
+        WebReply page = get("/console/audit?user=a%26nextToken%3Dforged%26x%3D%22%3E", session);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(body(page)).contains("href=\"/console/audit?operation=&amp;user=a%26nextToken%3Dforged%26x%3D%22"
+                + "%3E&amp;from=&amp;to=&amp;nextToken=t%2B1%2F2%3D\"").doesNotContain("user=a&amp;nextToken=forged");
+    }
+
     // ---------------------------------------------------------------- errors
 
     @Test
