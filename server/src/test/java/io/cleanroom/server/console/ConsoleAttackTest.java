@@ -204,6 +204,30 @@ class ConsoleAttackTest {
         assertThat(body(form)).doesNotContain("evil.example");
     }
 
+    @Test
+    void oneKeySigningInAgainAndAgainCannotLockOtherKeysOut() {
+        ConsoleTest.MutableClock clock = new ConsoleTest.MutableClock();
+        Console small = new Console(backend, new Console.Settings(Duration.ofMinutes(30), Duration.ofHours(12),
+                Sessions.PER_KEY + 1, clock, "us-east-1", Quotas.DEFAULTS));
+        java.util.function.BiFunction<String, String, WebReply> signInTo = (key, secret) -> {
+            clock.now = clock.now.plusSeconds(1);
+            WebReply form = small.handle(request("GET", "/console/sign-in", null, Map.of()), false);
+            return small.handle(request("POST", "/console/sign-in", "_csrf=" + csrf(form) + "&accessKeyId=" + key
+                    + "&secretAccessKey=" + URLEncoder.encode(secret, StandardCharsets.UTF_8), Map.of("Cookie",
+                    "cleanroom-console-signin=" + cookie(form, "cleanroom-console-signin"))), false);
+        };
+        String first = cookie(signInTo.apply(KEY, SECRET), "cleanroom-console");
+        for (int i = 1; i < Sessions.PER_KEY + 5; i++) {
+            assertThat(signInTo.apply(KEY, SECRET).status()).isEqualTo(303);
+        }
+        assertThat(small.sessionCount()).isEqualTo(Sessions.PER_KEY);
+        // another key still signs in
+        assertThat(signInTo.apply(OTHER, OTHER_SECRET).status()).isEqualTo(303);
+        // the key's least recently used session is the one that ended
+        assertThat(small.handle(request("GET", "/console/collaborations", null, Map.of("Cookie",
+                "cleanroom-console=" + first)), false).status()).isEqualTo(303);
+    }
+
     // ---------------------------------------------------------------- authorization
 
     @Test
