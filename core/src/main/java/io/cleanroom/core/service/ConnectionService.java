@@ -114,6 +114,10 @@ public final class ConnectionService {
     public Connection create(Caller caller, AccountId account, String name, Spec spec) {
         requireManager(caller, account);
         checkName("name", name);
+        if (name.equals(".") || name.equals("..")) {
+            // a path segment a browser or client resolves away: the console (and any REST path) could not name it
+            throw CleanroomException.validation("name", "A connection name cannot be . or ..");
+        }
         Checked checked = check(spec, null);
         String sealed = sealer.seal(checked.secret());
         return context.store().inTransaction(tx -> {

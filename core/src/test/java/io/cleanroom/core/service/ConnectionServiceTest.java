@@ -81,6 +81,13 @@ class ConnectionServiceTest extends ServiceTestSupport {
                 .extracting(CleanroomException.FieldError::name).containsExactly("name");
         assertThat(refused(() -> connections.create(pub, pub.account(), "x".repeat(65), s3(SECRET))).code())
                 .isEqualTo(ErrorCode.VALIDATION);
+        // dot segments: a link or form to /connections/.. would resolve to another page of the console
+        for (String dots : java.util.List.of(".", "..")) {
+            assertThat(refused(() -> connections.create(pub, pub.account(), dots, s3(SECRET))).fieldErrors())
+                    .extracting(CleanroomException.FieldError::name).containsExactly("name");
+        }
+        connections.create(pub, pub.account(), "...", s3(SECRET));
+        connections.create(pub, pub.account(), "a..b", s3(SECRET));
         assertThat(connections.get(pub, pub.account(), "PUB-s3").name()).isEqualTo("Pub-S3");
     }
 

@@ -111,7 +111,7 @@ final class CollaborationPages {
         String id = created.path("collaboration").path("id").asText();
         x.session().notice("Collaboration \u201c" + f.get("name") + "\u201d created. Invited members see it under "
                 + "their invitations.");
-        return WebReply.seeOther(Console.PREFIX + "/collaborations/" + id);
+        return WebReply.seeOther(Console.PREFIX + "/collaborations/" + Api.encode(id));
     }
 
     /**

@@ -38,6 +38,9 @@ public final class Console {
             + "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
             + "base-uri 'none'";
 
+    /** The Sec-Fetch-Site values of a request this console's own page (or the user) began. */
+    private static final java.util.Set<String> SAME_ORIGIN_FETCH = java.util.Set.of("same-origin", "none");
+
     private static final Pattern ACCESS_KEY_ID = Pattern.compile("^[A-Za-z0-9]{1,128}$");
 
     /** How the console is set up: session timeouts and bound, the clock, and what the operator pages show. */
@@ -216,7 +219,9 @@ public final class Console {
                 throw new ConsoleError(403, "This form did not come from this console");
             }
         }
-        if (request.header("sec-fetch-site").map(s -> s.equals("cross-site")).orElse(false)) {
+        // what a browser says of where the request began: only this origin (or the user, "none") may change
+        // anything; another site, a sibling host of this one ("same-site"), or anything unknown may not
+        if (request.header("sec-fetch-site").map(s -> !SAME_ORIGIN_FETCH.contains(s)).orElse(false)) {
             throw new ConsoleError(403, "This form did not come from this console");
         }
     }
@@ -290,6 +295,10 @@ public final class Console {
             return signInForm(x, 503, keyId, "The server holds too many sessions now; try again later.", null);
         }
         backend.recordSignIn(keyId, account, x.request().sourceAddress(), null);
+        if (hasSession(x)) {
+            // the session this browser had is replaced, not left alive beside the new one
+            sessions.end(x.session());
+        }
         // a new session id at sign-in: one planted before it is worth nothing
         return WebReply.seeOther(PREFIX + "/")
                 .with("Set-Cookie", cookies.session(session.get(), x.secure()))

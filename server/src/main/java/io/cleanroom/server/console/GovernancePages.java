@@ -44,6 +44,14 @@ final class GovernancePages {
 
     record AuditView(Chrome chrome, String operation, String user, String from, String to, List<Event> events,
             String nextToken, String error) {
+        /**
+         * The query of the link to older events: the filters as typed and the token, each encoded as
+         * one value (a typed "&" or "+" is that character, not another parameter or a space).
+         */
+        String older() {
+            return "operation=" + Api.encode(operation) + "&user=" + Api.encode(user) + "&from=" + Api.encode(from)
+                    + "&to=" + Api.encode(to) + "&nextToken=" + Api.encode(nextToken);
+        }
     }
 
     /**

@@ -278,7 +278,8 @@ final class QueryPages {
         }
         String id = started.path("protectedQuery").path("id").asText();
         if (!x.htmx()) {
-            return WebReply.seeOther(Console.PREFIX + "/memberships/" + Api.encode(membership) + "/queries/" + id);
+            return WebReply.seeOther(Console.PREFIX + "/memberships/" + Api.encode(membership) + "/queries/"
+                    + Api.encode(id));
         }
         return fragment("started", statusView(x, membership, id));
     }
@@ -470,13 +471,18 @@ final class QueryPages {
         out.append("\r\n");
     }
 
+    /** One number as the API writes it: a sign, digits with one optional point, an optional exponent. */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile(
+            "^[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?$");
+
     /**
-     * One CSV cell, quoted when it must be; text a spreadsheet would run as a formula (=, +, -, @ and
-     * not a number) is prefixed with an apostrophe.
+     * One CSV cell, quoted when it must be; text a spreadsheet would run as a formula (=, +, -, @, tab
+     * or carriage return first, and not one number: "-1+2" is a formula a spreadsheet computes) is
+     * prefixed with an apostrophe.
      */
     static String cell(String value) {
         String v = value;
-        if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0 && !v.matches("^[+-]?[0-9.eE+-]+$")) {
+        if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0 && !NUMBER.matcher(v).matches()) {
             v = "'" + v;
         }
         if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {

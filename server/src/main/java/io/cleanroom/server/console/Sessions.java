@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The console's sessions, in memory only (a restart signs everyone out). A session ends when it
  * has not been used for the idle timeout, after the absolute lifetime, at sign-out, and when its
  * access key is disabled, rotated or deleted (checked on every request by the console). The number
- * of sessions is bounded: expired ones are swept when a new one would exceed it.
+ * of sessions is bounded, and the number one key holds: expired ones are swept when a new one would
+ * exceed the first, and a key's least recently used ends when it would exceed the second.
  */
 final class Sessions {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -47,8 +48,28 @@ final class Sessions {
         return idle;
     }
 
+    /**
+     * The most sessions one access key holds: signing in once more ends its least recently used, so
+     * that one key signing in again and again cannot fill the server's bound and lock every other
+     * key out of the console.
+     */
+    static final int PER_KEY = 50;
+
     /** A new session for a key that just proved its secret; empty when the server holds too many. */
     Optional<Session> create(String accessKeyId) {
+        Session oldest = null;
+        int held = 0;
+        for (Session s : sessions.values()) {
+            if (s.accessKeyId().equals(accessKeyId)) {
+                held++;
+                if (oldest == null || s.lastSeen().isBefore(oldest.lastSeen())) {
+                    oldest = s;
+                }
+            }
+        }
+        if (held >= PER_KEY) {
+            end(oldest);
+        }
         if (sessions.size() >= max) {
             sweep();
             if (sessions.size() >= max) {

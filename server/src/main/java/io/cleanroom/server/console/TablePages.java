@@ -344,7 +344,7 @@ final class TablePages {
         String id = created.path("configuredTable").path("id").asText();
         x.session().notice("Configured table " + f.get("name") + " created. Add an analysis rule: without one it "
                 + "cannot be queried.");
-        return WebReply.seeOther(Console.PREFIX + "/configured-tables/" + id);
+        return WebReply.seeOther(Console.PREFIX + "/configured-tables/" + Api.encode(id));
     }
 
     record Rule(String type, List<String> summary, String json) {

@@ -13,11 +13,15 @@ public record WebReply(int status, List<Header> headers, String contentType, byt
         requireNonNull(body, "body is null");
     }
 
-    /** One response header. */
+    /** One response header; no control character (a CR or LF would end it and begin another) is let in. */
     public record Header(String name, String value) {
         public Header {
             requireNonNull(name, "name is null");
             requireNonNull(value, "value is null");
+            if (!name.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':')
+                    || value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+                throw new IllegalArgumentException("a header name or value with a control character");
+            }
         }
     }
 
