@@ -1,20 +1,20 @@
 package io.cleanroom.server.console;
 
+import static io.cleanroom.server.console.ConsoleRequests.body;
+import static io.cleanroom.server.console.ConsoleRequests.cookie;
+import static io.cleanroom.server.console.ConsoleRequests.csrf;
+import static io.cleanroom.server.console.ConsoleRequests.request;
+import static io.cleanroom.server.console.ConsoleRequests.signInReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cleanroom.core.model.Role;
 import io.cleanroom.core.service.Quotas;
-import io.cleanroom.server.wire.HttpRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,43 +39,8 @@ class ConsoleAttackTest {
         backend.key(OPERATOR, null, Role.ADMINISTRATOR, "operator-secret");
     }
 
-    private static HttpRequest request(String method, String path, String form, Map<String, String> headers) {
-        Map<String, List<String>> all = new HashMap<>();
-        headers.forEach((k, v) -> all.put(k.toLowerCase(java.util.Locale.ROOT), List.of(v)));
-        if (form != null && !all.containsKey("content-type")) {
-            all.put("content-type", List.of("application/x-www-form-urlencoded"));
-        }
-        int q = path.indexOf('?');
-        return new HttpRequest(method, q < 0 ? path : path.substring(0, q), q < 0 ? null : path.substring(q + 1), all,
-                form == null ? new byte[0] : form.getBytes(StandardCharsets.UTF_8), "127.0.0.1");
-    }
-
-    private static String body(WebReply reply) {
-        return new String(reply.body(), StandardCharsets.UTF_8);
-    }
-
-    private static String cookie(WebReply reply, String name) {
-        return reply.headers().stream().filter(h -> h.name().equals("Set-Cookie") && h.value().startsWith(name + "="))
-                .map(h -> h.value().substring(name.length() + 1, h.value().indexOf(';'))).findFirst().orElse(null);
-    }
-
-    private static String csrf(WebReply page) {
-        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(body(page));
-        assertThat(m.find()).as("the page has a form with a CSRF token").isTrue();
-        return m.group(1);
-    }
-
-    private WebReply signInReply(String key, String secret, Map<String, String> extra) {
-        WebReply form = console.handle(request("GET", "/console/sign-in", null, Map.of()), false);
-        String nonce = cookie(form, "cleanroom-console-signin");
-        Map<String, String> headers = new LinkedHashMap<>(extra);
-        headers.merge("Cookie", "cleanroom-console-signin=" + nonce, (a, b) -> a + "; " + b);
-        return console.handle(request("POST", "/console/sign-in", "_csrf=" + csrf(form) + "&accessKeyId=" + key
-                + "&secretAccessKey=" + URLEncoder.encode(secret, StandardCharsets.UTF_8), headers), false);
-    }
-
     private String signIn(String key, String secret) {
-        WebReply reply = signInReply(key, secret, Map.of());
+        WebReply reply = signInReply(console, key, secret, Map.of());
         assertThat(reply.status()).as(body(reply)).isEqualTo(303);
         return cookie(reply, "cleanroom-console");
     }
@@ -110,7 +75,7 @@ class ConsoleAttackTest {
     void signingInAgainEndsTheSessionTheBrowserHad() {
         String first = signIn(KEY, SECRET);
         // the same browser signs in with another key: its cookie still names the first session
-        WebReply again = signInReply(OTHER, OTHER_SECRET, Map.of("Cookie", "cleanroom-console=" + first));
+        WebReply again = signInReply(console, OTHER, OTHER_SECRET, Map.of("Cookie", "cleanroom-console=" + first));
         assertThat(again.status()).isEqualTo(303);
         String second = cookie(again, "cleanroom-console");
         assertThat(second).isNotEqualTo(first);

@@ -1,20 +1,21 @@
 package io.cleanroom.server.console;
 
+import static io.cleanroom.server.console.ConsoleRequests.body;
+import static io.cleanroom.server.console.ConsoleRequests.cookie;
+import static io.cleanroom.server.console.ConsoleRequests.csrf;
+import static io.cleanroom.server.console.ConsoleRequests.request;
+import static io.cleanroom.server.console.ConsoleRequests.signInReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cleanroom.core.model.Role;
 import io.cleanroom.core.service.Quotas;
-import io.cleanroom.server.wire.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ConsoleTest {
@@ -51,39 +52,9 @@ class ConsoleTest {
         }
     }
 
-    private static HttpRequest request(String method, String path, String form, Map<String, String> headers) {
-        Map<String, List<String>> all = new HashMap<>();
-        headers.forEach((k, v) -> all.put(k.toLowerCase(java.util.Locale.ROOT), List.of(v)));
-        if (form != null) {
-            all.put("content-type", List.of("application/x-www-form-urlencoded"));
-        }
-        int q = path.indexOf('?');
-        return new HttpRequest(method, q < 0 ? path : path.substring(0, q), q < 0 ? null : path.substring(q + 1), all,
-                form == null ? new byte[0] : form.getBytes(StandardCharsets.UTF_8), "127.0.0.1");
-    }
-
-    private static String body(WebReply reply) {
-        return new String(reply.body(), StandardCharsets.UTF_8);
-    }
-
-    private static String cookie(WebReply reply, String name) {
-        return reply.headers().stream().filter(h -> h.name().equals("Set-Cookie") && h.value().startsWith(name + "="))
-                .map(h -> h.value().substring(name.length() + 1, h.value().indexOf(';'))).findFirst().orElse(null);
-    }
-
-    private static String csrf(WebReply page) {
-        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(body(page));
-        assertThat(m.find()).as("the page has a form with a CSRF token").isTrue();
-        return m.group(1);
-    }
-
     /** Signs in through the form and returns the session cookie. */
     private String signIn(String key, String secret) {
-        WebReply form = console.handle(request("GET", "/console/sign-in", null, Map.of()), false);
-        String nonce = cookie(form, "cleanroom-console-signin");
-        WebReply reply = console.handle(request("POST", "/console/sign-in", "_csrf=" + csrf(form) + "&accessKeyId="
-                + key + "&secretAccessKey=" + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8),
-                Map.of("Cookie", "cleanroom-console-signin=" + nonce)), false);
+        WebReply reply = signInReply(console, key, secret, Map.of());
         assertThat(reply.status()).as(body(reply)).isEqualTo(303);
         return cookie(reply, "cleanroom-console");
     }
