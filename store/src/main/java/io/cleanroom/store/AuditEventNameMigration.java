@@ -7,9 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 12.1: fills event_name (added empty by V12__audit_event_names.sql) of the audit events
@@ -19,28 +17,12 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * column then disagrees with the record, which `audit verify` reports and lookups skip, exactly as
  * they do for any row edited in the database.
  */
-final class AuditEventNameMigration implements JavaMigration {
+final class AuditEventNameMigration extends BackfillMigration {
     private static final int BATCH = 1000;
     private final JsonCodec codec = new JsonCodec();
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("12.1");
-    }
-
-    @Override
-    public String getDescription() {
-        return "fill audit event names";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+    AuditEventNameMigration() {
+        super("12.1", "fill audit event names");
     }
 
     @Override

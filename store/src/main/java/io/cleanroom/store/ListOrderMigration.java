@@ -7,9 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 7.1: fills list_order (added empty by V7__list_order.sql) of the rows stored before,
@@ -17,27 +15,11 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * record's JSON, which SQLite and PostgreSQL read with different functions. A row whose record
  * cannot be read keeps '' (listed first) rather than stopping the server from starting.
  */
-final class ListOrderMigration implements JavaMigration {
+final class ListOrderMigration extends BackfillMigration {
     private final JsonCodec codec = new JsonCodec();
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("7.1");
-    }
-
-    @Override
-    public String getDescription() {
-        return "fill list order";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+    ListOrderMigration() {
+        super("7.1", "fill list order");
     }
 
     @Override
