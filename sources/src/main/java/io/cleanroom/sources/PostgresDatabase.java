@@ -322,9 +322,17 @@ public final class PostgresDatabase implements AutoCloseable {
             case DECIMAL -> {
                 // numeric holds NaN (and, unbounded, infinities) where a decimal cannot: such a value is
                 // read as NULL, as a file's value that is not of its column's type is, rather than failing
-                // the export (whether a row holds one would be told by which filters make a query fail)
+                // the export (whether a row holds one would be told by which filters make a query fail).
+                // The driver's text may be in exponent form (binary transfer): it is made plain here.
                 String v = rs.getString(i);
-                return v == null || !DECIMAL_TEXT.matcher(v).matches() ? null : new BigDecimal(v).toPlainString();
+                if (v == null) {
+                    return null;
+                }
+                try {
+                    return new BigDecimal(v).toPlainString();
+                } catch (NumberFormatException notANumber) {
+                    return null;
+                }
             }
             case BOOLEAN -> {
                 boolean v = rs.getBoolean(i);
@@ -414,10 +422,6 @@ public final class PostgresDatabase implements AutoCloseable {
             return null;
         }
     }
-
-    /** A finite numeric as PostgreSQL writes it (not NaN, Infinity or -Infinity). */
-    private static final java.util.regex.Pattern DECIMAL_TEXT = java.util.regex.Pattern.compile(
-            "-?[0-9]+(\\.[0-9]+)?");
 
     private static final java.util.regex.Pattern NUMERIC = java.util.regex.Pattern.compile(
             "numeric\\((\\d+),(\\d+)\\)");
